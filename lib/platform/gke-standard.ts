@@ -1,0 +1,46 @@
+import { Accelerator } from '../accelerator';
+import { GKE_ACCELERATOR_LABEL, GKE_SPOT_LABEL, _gkeMachineFor } from './gke-autopilot';
+import { CapacityType, Cloud, Platform, _GpuRequest, _Scheduling } from './platform';
+
+/**
+ * GKE Standard with GPU node pools: GPU nodes carry the `nvidia.com/gpu=present:NoSchedule` taint and the
+ * `cloud.google.com/gke-accelerator` label; Spot node pools carry `cloud.google.com/gke-spot=true`.
+ * Spot VMs get a 30 s notice of which pods get about 15 s (graceful node shutdown), hence the 15 s cap.
+ */
+export class GkeStandardPlatform extends Platform {
+  public readonly id = 'gke-standard';
+  public readonly displayName = 'GKE Standard';
+  public readonly cloud = Cloud.GCP;
+  public readonly supportsSpot = true;
+  public readonly maxSpotGraceSeconds = 15;
+  public readonly supportsGcsFuse = true;
+
+  public allowedGpuCounts(accelerator: Accelerator): number[] {
+    if (!accelerator.gkeLabel) return [];
+    const counts = new Set<number>([...accelerator.autopilotCounts, ...accelerator.gkeMachines.map(m => m.gpus)]);
+    const max = Math.max(0, ...counts);
+    return Array.from({ length: max }, (_, i) => i + 1);
+  }
+
+  /** @internal */
+  public _machineFor(accelerator: Accelerator, gpus: number) {
+    // The smallest known machine with at least `gpus` GPUs bounds the pod.
+    const machines = accelerator.gkeMachines.filter(m => m.gpus >= gpus).sort((a, b) => a.gpus - b.gpus);
+    return machines[0] ?? _gkeMachineFor(accelerator, gpus);
+  }
+
+  /** @internal */
+  public _schedule(req: _GpuRequest): _Scheduling {
+    const nodeSelector: { [key: string]: string } = {};
+    const tolerations = [];
+    if (req.gpus > 0 && req.accelerator?.gkeLabel) {
+      nodeSelector[GKE_ACCELERATOR_LABEL] = req.accelerator.gkeLabel;
+      tolerations.push({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+    }
+    if (req.capacity !== CapacityType.ON_DEMAND) {
+      nodeSelector[GKE_SPOT_LABEL] = 'true';
+      tolerations.push({ key: GKE_SPOT_LABEL, operator: 'Equal', value: 'true', effect: 'NoSchedule' });
+    }
+    return { nodeSelector, tolerations, podAnnotations: {} };
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Strict schema validation of synthesized objects, as `kubeconform -strict` does: unknown fields are errors.
+ * Kubernetes kinds validate against ../shared/k8s-schemas (the OpenAPI definitions of the cdk8s-plus-28 API level and
+ * of a current cluster), CRD kinds against the openAPIV3Schema of ../shared/crds. Nothing is copied into the project.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+
+export const SHARED_DIR = path.resolve(process.env.SHARED_DIR ?? path.join(__dirname, '..', '..', '..', 'shared'));
+export const SHARED_AVAILABLE = fs.existsSync(path.join(SHARED_DIR, 'k8s-schemas')) && fs.existsSync(path.join(SHARED_DIR, 'crds'));
+/** Kubernetes versions every core object must be valid for: the API level of cdk8s-plus-28 and a current release. */
+export const K8S_VERSIONS = ['v1.28.0', 'v1.33.0'];
+
+let warned = false;
+/** Says once, loudly, that schema checks are skipped because ../shared is absent. */
+export function warnIfNoSchemas(): boolean {
+  if (!SHARED_AVAILABLE && !warned) {
+    warned = true;
+    process.stderr.write(`\n[schema] ${SHARED_DIR} is absent: strict schema checks are SKIPPED (everything else still runs)\n`);
+  }
+  return SHARED_AVAILABLE;
+}
+
+/** Adds `additionalProperties: false` wherever a schema lists properties and says nothing about extra ones. */
+function strictify(node: any, crd: boolean): any {
+  if (Array.isArray(node)) return node.map(n => strictify(n, crd));
+  if (!node || typeof node !== 'object') return node;
+  const out: any = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'description' || k === 'x-kubernetes-group-version-kind') continue;
+    out[k] = strictify(v, crd);
+  }
+  if (crd) {
+    if (out['x-kubernetes-int-or-string']) {
+      delete out.type;
+      out.anyOf = [{ type: 'string' }, { type: 'integer' }];
+    }
+    if (out.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+    for (const key of Object.keys(out)) if (key.startsWith('x-kubernetes-') && key !== 'x-kubernetes-preserve-unknown-fields') delete out[key];
+  }
+  const preserve = out['x-kubernetes-preserve-unknown-fields'] === true;
+  delete out['x-kubernetes-preserve-unknown-fields'];
+  if (out.properties && out.additionalProperties === undefined && !preserve) out.additionalProperties = false;
+  return out;
+}
+
+interface Registry { ajv: Ajv; byGvk: Map<string, string[]>; cache: Map<string, ValidateFunction> }
+let registry: Registry | undefined;
+
+function load(): Registry {
+  if (registry) return registry;
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const byGvk = new Map<string, string[]>();
+  const add = (gvk: string, ref: string) => byGvk.set(gvk, [...(byGvk.get(gvk) ?? []), ref]);
+  for (const version of K8S_VERSIONS) {
+    const raw = JSON.parse(fs.readFileSync(path.join(SHARED_DIR, 'k8s-schemas', version, '_definitions.json'), 'utf8'));
+    for (const [name, def] of Object.entries<any>(raw.definitions)) {
+      for (const g of def['x-kubernetes-group-version-kind'] ?? []) {
+        const apiVersion = g.group ? `${g.group}/${g.version}` : g.version;
+        add(`${apiVersion}/${g.kind}`, `k8s-${version}#/definitions/${name}`);
+      }
+    }
+    ajv.addSchema({ $id: `k8s-${version}`, definitions: strictify(raw.definitions, false) });
+  }
+  const objectMeta = `k8s-${K8S_VERSIONS[K8S_VERSIONS.length - 1]}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
+  const crdDir = path.join(SHARED_DIR, 'crds');
+  for (const file of fs.readdirSync(crdDir).filter(f => f.endsWith('.yaml')).sort()) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(crdDir, file), 'utf8'))) {
+      const crd: any = doc.toJS();
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      for (const v of crd.spec.versions) {
+        const schema = strictify(v.schema?.openAPIV3Schema ?? {}, true);
+        schema.properties = { ...(schema.properties ?? {}), metadata: { $ref: objectMeta } };
+        const id = `crd-${crd.spec.group}-${v.name}-${crd.spec.names.kind}`;
+        ajv.addSchema({ $id: id, ...schema });
+        add(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, id);
+      }
+    }
+  }
+  registry = { ajv, byGvk, cache: new Map() };
+  return registry;
+}
+
+/** Returns the strict-schema problems of one object (empty when valid). Throws if ../shared is absent. */
+export function schemaErrors(obj: any): string[] {
+  const reg = load();
+  const gvk = `${obj.apiVersion}/${obj.kind}`;
+  const refs = reg.byGvk.get(gvk);
+  if (!refs) return [`no schema for ${gvk}: the library may only emit kinds with an upstream schema`];
+  const out: string[] = [];
+  for (const ref of refs) {
+    let fn = reg.cache.get(ref);
+    if (!fn) {
+      fn = reg.ajv.compile({ $ref: ref });
+      reg.cache.set(ref, fn);
+    }
+    if (!fn(obj)) {
+      for (const e of fn.errors ?? []) {
+        const extra = e.keyword === 'additionalProperties' ? ` (unknown field "${(e.params as any).additionalProperty}")` : '';
+        out.push(`${ref.split('#')[0]}: ${obj.kind}/${obj.metadata?.name}${e.instancePath} ${e.message}${extra}`);
+      }
+    }
+  }
+  return [...new Set(out)];
+}
+
+/** Asserts every object is strictly schema-valid (no-op, with a warning, when ../shared is absent). */
+export function expectSchemaValid(objects: any[]): void {
+  if (!warnIfNoSchemas()) return;
+  const problems = objects.flatMap(o => schemaErrors(o));
+  if (problems.length) throw new Error(`strict schema validation failed:\n  ${problems.join('\n  ')}`);
+}
