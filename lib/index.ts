@@ -9,3 +9,4 @@ export * from './pod/storage-volume';
 export * from './pod/cloud-identity';
 export * from './pod/gpu-workload';
 export * from './training/gpu-training-job';
+export * from './monitoring/gpu-metric';

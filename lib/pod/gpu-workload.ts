@@ -165,6 +165,12 @@ export interface GpuWorkloadProps {
    * @default - the chart's namespace
    */
   readonly namespace?: string;
+  /**
+   * Emit a NetworkPolicy that admits traffic to the pods only from where the workload needs it (other pods of the
+   * same run for training; the serving port for endpoints). Egress is left open (downloads, DNS, cloud APIs).
+   * @default true
+   */
+  readonly isolateNetwork?: boolean;
 }
 
 /** Label every object of one workload run carries; selects all its pods. */
@@ -455,6 +461,23 @@ export class _GpuPod {
       },
       automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
     });
+  }
+
+  /**
+   * Emits the workload's NetworkPolicy (Ingress only) unless `isolateNetwork` is false; `ingress` lists what is
+   * admitted. Returns the policy.
+   */
+  public addNetworkPolicy(scope: Construct, ingress: k8s.NetworkPolicyIngressRule[]): k8s.KubeNetworkPolicy | undefined {
+    if (this.props.isolateNetwork === false) return undefined;
+    return new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
+      metadata: this.metadata(),
+      spec: { podSelector: { matchLabels: this.selector }, policyTypes: ['Ingress'], ingress },
+    });
+  }
+
+  /** An ingress rule admitting every port from the other pods of this run (e.g. DDP ranks). */
+  public sameRunIngress(): k8s.NetworkPolicyIngressRule {
+    return { from: [{ podSelector: { matchLabels: this.selector } }] };
   }
 
   /**

@@ -42,6 +42,7 @@ export class GpuTrainingJob extends Construct {
   public readonly name: string;
   private readonly _job?: k8s.KubeJob;
   private readonly _serviceAccount?: k8s.KubeServiceAccount;
+  private readonly _networkPolicy?: k8s.KubeNetworkPolicy;
   private readonly _problems: _Problems;
 
   public constructor(scope: Construct, id: string, props: GpuTrainingJobProps) {
@@ -68,12 +69,19 @@ export class GpuTrainingJob extends Construct {
         template: { metadata: pod.podMetadata(), spec: pod.spec },
       },
     });
+    // A single-node run talks to nobody inside the cluster: only its own pods (retries) are admitted.
+    this._networkPolicy = pod.addNetworkPolicy(this, [pod.sameRunIngress()]);
     _GpuPod.checkAdmission(this, props.platform, () => this._job!.toJson().spec.template);
   }
 
   /** The `batch/v1` Job (escape hatch). */
   public get job(): k8s.KubeJob {
     return _ensure(this, this._job, this._problems);
+  }
+
+  /** The NetworkPolicy isolating the job's pods, unless `isolateNetwork` is false. */
+  public get networkPolicy(): k8s.KubeNetworkPolicy | undefined {
+    return this._networkPolicy;
   }
 
   /** The ServiceAccount the job created, if it created one. */
