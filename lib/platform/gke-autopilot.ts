@@ -5,6 +5,29 @@ import { CapacityType, Cloud, Platform, _GpuRequest, _Scheduling, _gpuLimit } fr
 export const GKE_ACCELERATOR_LABEL = 'cloud.google.com/gke-accelerator';
 /** GKE node label that selects Spot VMs. */
 export const GKE_SPOT_LABEL = 'cloud.google.com/gke-spot';
+/**
+ * KServe pod annotation that its pod webhook turns into the `cloud.google.com/gke-accelerator` node selector of a GPU
+ * pod (pkg/webhook/admission/pod/accelerator_injector.go); it reaches pods that Knative creates, where a node selector
+ * in the InferenceService would be rejected.
+ */
+export const KSERVE_GKE_ACCELERATOR_ANNOTATION = 'serving.kserve.io/gke-accelerator';
+
+/**
+ * GKE in KServe Knative mode: the accelerator selector travels as KServe's annotation; GKE tolerates the GPU taint of
+ * GPU pods itself (Autopilot, and the ExtendedResourceToleration admission plugin on Standard).
+ * @internal
+ */
+export function _gkeKnativeScheduling(sched: _Scheduling): _Scheduling {
+  const nodeSelector = { ...sched.nodeSelector };
+  const podAnnotations = { ...sched.podAnnotations };
+  const accelerator = nodeSelector[GKE_ACCELERATOR_LABEL];
+  if (accelerator !== undefined) {
+    podAnnotations[KSERVE_GKE_ACCELERATOR_ANNOTATION] = accelerator;
+    delete nodeSelector[GKE_ACCELERATOR_LABEL];
+  }
+  const tolerations = sched.tolerations.filter(t => !(t.key === 'nvidia.com/gpu' && t.operator === 'Exists'));
+  return { nodeSelector, tolerations, affinity: sched.affinity, podAnnotations };
+}
 
 /**
  * Capabilities Autopilot lets a container add (the container runtime's defaults plus SYS_PTRACE).
@@ -29,9 +52,20 @@ export class GkeAutopilotPlatform extends Platform {
   public readonly displayName = 'GKE Autopilot';
   public readonly cloud = Cloud.GCP;
   public readonly supportsSpot = true;
-  public readonly maxSpotGraceSeconds = 25;
+  public readonly maxSpotGraceSeconds?: number = 25;
   public readonly supportsGcsFuse = true;
+  public readonly supportsManagedCertificates = true;
   public readonly allowsNodeAgents = false;
+  public readonly managesDcgm = true;
+
+  /**
+   * GKE's managed DCGM exporter is scraped by a ClusterPodMonitoring that does not honor the exporter's labels, so
+   * the workload's namespace/pod/container arrive as `exported_*` (the target's own are GKE's exporter pod).
+   * @internal
+   */
+  public _workloadMetricLabels() {
+    return { namespace: 'exported_namespace', pod: 'exported_pod', container: 'exported_container' };
+  }
 
   public allowedGpuCounts(accelerator: Accelerator): number[] {
     return accelerator.gkeLabel ? [...accelerator.autopilotCounts] : [];
@@ -40,6 +74,11 @@ export class GkeAutopilotPlatform extends Platform {
   /** @internal */
   public _machineFor(accelerator: Accelerator, gpus: number) {
     return _gkeMachineFor(accelerator, gpus);
+  }
+
+  /** @internal */
+  public _knativeScheduling(sched: _Scheduling): _Scheduling {
+    return _gkeKnativeScheduling(sched);
   }
 
   /** @internal */

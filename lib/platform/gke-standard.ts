@@ -1,6 +1,6 @@
 import { Accelerator } from '../accelerator';
-import { GKE_ACCELERATOR_LABEL, GKE_SPOT_LABEL, _gkeMachineFor } from './gke-autopilot';
-import { CapacityType, Cloud, Platform, _GpuRequest, _Scheduling } from './platform';
+import { GKE_ACCELERATOR_LABEL, GKE_SPOT_LABEL, _gkeKnativeScheduling, _gkeMachineFor } from './gke-autopilot';
+import { CapacityType, Cloud, Platform, _GpuRequest, _Scheduling, _requireNodeLabel } from './platform';
 
 /**
  * GKE Standard with GPU node pools: GPU nodes carry the `nvidia.com/gpu=present:NoSchedule` taint and the
@@ -12,8 +12,27 @@ export class GkeStandardPlatform extends Platform {
   public readonly displayName = 'GKE Standard';
   public readonly cloud = Cloud.GCP;
   public readonly supportsSpot = true;
-  public readonly maxSpotGraceSeconds = 15;
+  public readonly maxSpotGraceSeconds?: number = 15;
   public readonly supportsGcsFuse = true;
+  public readonly supportsManagedCertificates = true;
+
+  /** @internal */
+  public _gpuNodeAgentScheduling() {
+    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel(GKE_ACCELERATOR_LABEL) };
+  }
+
+  /**
+   * GKE's device plugin names GPUs by device name, not UUID (dcgm-exporter#342), and GKE installs the driver
+   * libraries under /home/kubernetes/bin/nvidia (gpu-monitoring-tools#96).
+   * @internal
+   */
+  public _dcgmExporterNeeds() {
+    return {
+      args: ['--kubernetes-gpu-id-type', 'device-name'],
+      env: [{ name: 'LD_LIBRARY_PATH', value: '/usr/local/nvidia/lib64' }],
+      hostPaths: [{ name: 'nvidia-install-dir', hostPath: '/home/kubernetes/bin/nvidia', mountPath: '/usr/local/nvidia' }],
+    };
+  }
 
   public allowedGpuCounts(accelerator: Accelerator): number[] {
     if (!accelerator.gkeLabel) return [];
@@ -27,6 +46,11 @@ export class GkeStandardPlatform extends Platform {
     // The smallest known machine with at least `gpus` GPUs bounds the pod.
     const machines = accelerator.gkeMachines.filter(m => m.gpus >= gpus).sort((a, b) => a.gpus - b.gpus);
     return machines[0] ?? _gkeMachineFor(accelerator, gpus);
+  }
+
+  /** @internal */
+  public _knativeScheduling(sched: _Scheduling): _Scheduling {
+    return _gkeKnativeScheduling(sched);
   }
 
   /** @internal */

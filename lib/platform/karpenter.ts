@@ -1,5 +1,5 @@
 import { Accelerator } from '../accelerator';
-import { CapacityType, Cloud, KarpenterPlatformOptions, Platform, WorkloadKind, _GpuRequest, _Scheduling } from './platform';
+import { CapacityType, Cloud, KarpenterPlatformOptions, Platform, WorkloadKind, _GpuRequest, _Scheduling, _requireNodeLabel } from './platform';
 
 /** Karpenter node labels and annotations (karpenter.sh/v1, karpenter.k8s.aws/v1). */
 export const KARPENTER_GPU_NAME_LABEL = 'karpenter.k8s.aws/instance-gpu-name';
@@ -21,7 +21,7 @@ export class KarpenterPlatform extends Platform {
   public readonly cloud = Cloud.AWS;
   public readonly supportsSpot = true;
   public readonly supportsSpotFallback = true;
-  public readonly maxSpotGraceSeconds = 120;
+  public readonly maxSpotGraceSeconds?: number = 120;
   /** NodePool targeted by GPU workloads, if any. */
   public readonly nodePool?: string;
   /** GPU taint key tolerated by GPU workloads. */
@@ -36,6 +36,11 @@ export class KarpenterPlatform extends Platform {
   /** @internal */
   public _gpuName(accelerator: Accelerator): string | undefined {
     return accelerator.karpenterGpuName;
+  }
+
+  /** GPU nodes carry the well-known instance-gpu-name label and the NodePool's GPU taint. @internal */
+  public _gpuNodeAgentScheduling() {
+    return { tolerations: [{ key: this.gpuTaintKey, operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel(KARPENTER_GPU_NAME_LABEL) };
   }
 
   public allowedGpuCounts(accelerator: Accelerator): number[] {

@@ -1,5 +1,5 @@
 import { Accelerator } from '../accelerator';
-import { Cloud, KubernetesPlatformOptions, Platform, _GpuRequest, _Scheduling } from './platform';
+import { Cloud, KubernetesPlatformOptions, Platform, _GpuRequest, _Scheduling, _requireNodeLabel } from './platform';
 
 
 /**
@@ -26,6 +26,11 @@ export class KubernetesPlatform extends Platform {
   /** @internal */
   public _gpuName(accelerator: Accelerator): string | undefined {
     return accelerator.gpuProduct ?? accelerator.name;
+  }
+
+  /** GPU nodes carry `nvidia.com/gpu.present=true` (NVIDIA GPU feature discovery) and the GPU taint. @internal */
+  public _gpuNodeAgentScheduling() {
+    return { tolerations: [{ key: this.gpuTaintKey, operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
   }
 
   public allowedGpuCounts(accelerator: Accelerator): number[] {

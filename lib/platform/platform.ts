@@ -142,6 +142,39 @@ export abstract class Platform {
   public readonly allowsNodeAgents: boolean = true;
   /** Whether the platform must be told which accelerator a GPU pod wants. */
   public readonly requiresAccelerator: boolean = true;
+  /** Whether GKE Ingress and `networking.gke.io/v1` ManagedCertificates (Google-managed TLS) are available. */
+  public readonly supportsManagedCertificates: boolean = false;
+  /**
+   * Whether the platform itself runs the NVIDIA DCGM exporter and ships its metrics to a managed Prometheus (GKE's
+   * managed DCGM package + Managed Service for Prometheus): monitoring then emits no exporter of its own.
+   */
+  public readonly managesDcgm: boolean = false;
+
+  /**
+   * Where a node agent (e.g. the DCGM exporter DaemonSet) must run: only on GPU nodes, tolerating their taints.
+   * @internal
+   */
+  public _gpuNodeAgentScheduling(): { tolerations: k8s.Toleration[]; affinity: k8s.Affinity } {
+    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
+  }
+
+  /**
+   * What the DCGM exporter needs on this platform beyond its defaults: extra args, env and read-only host paths.
+   * @internal
+   */
+  public _dcgmExporterNeeds(): { args: string[]; env: k8s.EnvVar[]; hostPaths: { name: string; hostPath: string; mountPath: string }[] } {
+    return { args: [], env: [], hostPaths: [] };
+  }
+
+  /**
+   * Names of the labels that carry the workload's namespace, pod and container on DCGM and kube-state-metrics series
+   * as the platform's Prometheus stores them. prometheus-operator with `honorLabels: true` keeps the exporter's own
+   * `namespace`/`pod`/`container`; a collector that does not honor them renames them `exported_*`.
+   * @internal
+   */
+  public _workloadMetricLabels(): { namespace: string; pod: string; container: string } {
+    return { namespace: 'namespace', pod: 'pod', container: 'container' };
+  }
 
   /** @internal */
   public _gpuName(accelerator: Accelerator): string | undefined {
@@ -206,12 +239,27 @@ export abstract class Platform {
   public abstract _schedule(req: _GpuRequest): _Scheduling;
 
   /**
+   * Rewrites a scheduling answer for a KServe predictor in Knative mode: Knative rejects `nodeSelector`,
+   * `tolerations` and `affinity` unless the cluster enables its `kubernetes.podspec-*` feature flags, so a platform
+   * moves what it can into pod annotations. What stays in the fields still needs those flags.
+   * @internal
+   */
+  public _knativeScheduling(sched: _Scheduling): _Scheduling {
+    return sched;
+  }
+
+  /**
    * Admission rules checked on the final pod spec (a safety net behind the request checks, also used by the tests
    * on every pod in `dist/`). Returns human-readable violations.
    */
   public admissionViolations(_pod: any, _podAnnotations?: { [key: string]: string }): string[] {
     return [];
   }
+}
+
+/** Node affinity requiring that a node carries a label (any value). @internal */
+export function _requireNodeLabel(key: string): k8s.Affinity {
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key, operator: 'Exists' }] }] } } };
 }
 
 /** Sums `nvidia.com/gpu` limits of a list of containers. @internal */

@@ -1,4 +1,4 @@
-import { Chart, Duration, Names, Size } from 'cdk8s';
+import { ApiObject, Chart, Duration, Names, Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator } from '../accelerator';
@@ -8,6 +8,7 @@ import {
   _sizeMebibytes,
 } from '../validation';
 import { CloudIdentity } from './cloud-identity';
+import { _containerSecurityContext, _podSecurityContext } from './security-context';
 import { StorageVolume, StorageVolumeType, VolumeMount } from './storage-volume';
 
 /** An environment variable read from a Kubernetes Secret (the only way secrets reach a workload). */
@@ -26,13 +27,12 @@ export interface SecretEnvVar {
 }
 
 /**
- * Props shared by every GPU workload (training jobs, DDP jobs, spot batch jobs, inference endpoints).
+ * Props shared by every GPU pod, whoever provides its image: `GpuWorkloadProps` adds the image; an
+ * `InferenceEndpoint` on a KServe runtime takes the image from the runtime instead.
  */
-export interface GpuWorkloadProps {
+export interface GpuPodProps {
   /** The platform the workload runs on; decides scheduling and admission rules. */
   readonly platform: Platform;
-  /** Container image, ideally pinned by digest or version tag. */
-  readonly image: string;
   /**
    * Container entrypoint.
    * @default - the image's entrypoint
@@ -173,6 +173,14 @@ export interface GpuWorkloadProps {
   readonly isolateNetwork?: boolean;
 }
 
+/**
+ * Props shared by every GPU workload (training jobs, DDP jobs, spot batch jobs, inference endpoints).
+ */
+export interface GpuWorkloadProps extends GpuPodProps {
+  /** Container image, ideally pinned by digest or version tag. */
+  readonly image: string;
+}
+
 /** Label every object of one workload run carries; selects all its pods. */
 export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 /** Label for the component kind (training, serving...). */
@@ -205,6 +213,10 @@ export interface _PodOptions {
   readonly extraEnv?: k8s.EnvVar[];
   readonly ports?: k8s.ContainerPort[];
   readonly restartPolicy?: string;
+  /** The image may be omitted (the container then has none): KServe predictors whose ServingRuntime supplies it. */
+  readonly imageOptional?: boolean;
+  /** Lifecycle hooks of the main container (e.g. a checkpoint `preStop` command). */
+  readonly lifecycle?: k8s.Lifecycle;
 }
 
 /**
@@ -227,12 +239,12 @@ export class _GpuPod {
   public readonly serviceAccountName: string;
   private readonly createsServiceAccount: boolean;
 
-  public constructor(scope: Construct, private readonly props: GpuWorkloadProps, opts: _PodOptions, p: _Problems) {
+  public constructor(scope: Construct, private readonly props: GpuPodProps & { readonly image?: string }, opts: _PodOptions, p: _Problems) {
     const platform = props.platform;
     if (!(platform instanceof Platform)) {
       p.error('platform', platform, 'must be a Platform, e.g. Platform.gkeAutopilot()');
     }
-    if (typeof props.image !== 'string' || props.image.length === 0 || /\s/.test(props.image)) {
+    if ((props.image !== undefined || !opts.imageOptional) && (typeof props.image !== 'string' || props.image.length === 0 || /\s/.test(props.image))) {
       p.error('image', props.image, 'must be a container image reference without spaces, e.g. "us-docker.pkg.dev/p/r/trainer:1.0"');
     }
     const maxLen = opts.maxNameLength ?? 63;
@@ -413,13 +425,10 @@ export class _GpuPod {
       args: props.args,
       env: [...env, ...dataEnv, ...(opts.extraEnv ?? [])],
       ports: opts.ports,
+      lifecycle: opts.lifecycle,
       resources: { requests, limits },
       volumeMounts: mounts,
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'] },
-        privileged: false,
-      },
+      securityContext: _containerSecurityContext(),
     };
     this.spec = {
       serviceAccountName: this.serviceAccountName,
@@ -428,9 +437,7 @@ export class _GpuPod {
       restartPolicy: opts.restartPolicy,
       terminationGracePeriodSeconds: grace,
       priorityClassName: props.priorityClassName,
-      securityContext: props.runAsRoot
-        ? { seccompProfile: { type: 'RuntimeDefault' } }
-        : { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: _podSecurityContext(props.runAsRoot === true),
       nodeSelector: Object.keys(sched.nodeSelector).length ? sched.nodeSelector : undefined,
       tolerations: sched.tolerations.length ? sched.tolerations : undefined,
       affinity: sched.affinity,
@@ -482,14 +489,58 @@ export class _GpuPod {
 
   /**
    * Checks the rendered pod template against the platform's admission rules at synth (after escape-hatch edits).
+   * `rendered` are the API objects `template` renders: their rendering is shared with the synth that follows, so the
+   * check costs no second render.
    */
-  public static checkAdmission(scope: Construct, platform: Platform, template: () => any): void {
+  public static checkAdmission(scope: Construct, platform: Platform, template: () => any, ...rendered: ApiObject[]): void {
+    const memos = rendered.map(o => _RenderMemo.of(o));
     scope.node.addValidation({
       validate: () => {
-        const t = template();
+        const t = _RenderMemo.capture(memos, template);
         return platform.admissionViolations(t?.spec, t?.metadata?.annotations).map(v => `${platform.displayName} admission: ${v}`);
       },
     });
+  }
+}
+
+/**
+ * Lets a synth-time validation and the synth itself share one `toJson()` of an API object: rendering is most of the
+ * cost of synthesis, and validations run right before the objects are rendered. The rendering captured while
+ * validating is handed to the next `toJson()` call once, then forgotten, so later changes still render.
+ * @internal
+ */
+export class _RenderMemo {
+  public static of(obj: ApiObject): _RenderMemo {
+    let memo = _RenderMemo.memos.get(obj);
+    if (!memo) {
+      memo = new _RenderMemo(obj);
+      _RenderMemo.memos.set(obj, memo);
+    }
+    return memo;
+  }
+
+  public static capture<T>(memos: _RenderMemo[], fn: () => T): T {
+    for (const m of memos) m.cached = undefined;
+    for (const m of memos) m.capturing = true;
+    try {
+      return fn();
+    } finally {
+      for (const m of memos) m.capturing = false;
+    }
+  }
+
+  private static readonly memos = new WeakMap<ApiObject, _RenderMemo>();
+  private cached: any;
+  private capturing = false;
+
+  private constructor(obj: ApiObject) {
+    const render = obj.toJson.bind(obj);
+    obj.toJson = () => {
+      if (this.capturing) return (this.cached ??= render());
+      const cached = this.cached;
+      this.cached = undefined;
+      return cached ?? render();
+    };
   }
 }
 

@@ -29,10 +29,14 @@ function strictify(node: any, crd: boolean): any {
   if (!node || typeof node !== 'object') return node;
   const out: any = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'description' || k === 'x-kubernetes-group-version-kind') continue;
+    // Schema annotations go; a *property* named "description" (e.g. PriorityClass.description) is an object and stays.
+    if ((k === 'description' && typeof v === 'string') || k === 'x-kubernetes-group-version-kind') continue;
     out[k] = strictify(v, crd);
   }
   if (crd) {
+    // Go's inline flag `(?i)` (e.g. PrometheusRule's partial_response_strategy) is no JavaScript syntax: drop it
+    // (the pattern then checks case-sensitively, stricter than the API server).
+    if (typeof out.pattern === 'string' && out.pattern.includes('(?i)')) out.pattern = out.pattern.replace('(?i)', '');
     if (out['x-kubernetes-int-or-string']) {
       delete out.type;
       out.anyOf = [{ type: 'string' }, { type: 'integer' }];
@@ -49,9 +53,11 @@ function strictify(node: any, crd: boolean): any {
 interface Registry { ajv: Ajv; byGvk: Map<string, string[]>; cache: Map<string, ValidateFunction> }
 let registry: Registry | undefined;
 
-function load(): Registry {
-  if (registry) return registry;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+interface Sources { schemas: any[]; byGvk: [string, string[]][] }
+
+/** Reads ../shared once into the schemas AJV needs (strictified), keyed by apiVersion/kind. */
+export function buildSources(): Sources {
+  const schemas: any[] = [];
   const byGvk = new Map<string, string[]>();
   const add = (gvk: string, ref: string) => byGvk.set(gvk, [...(byGvk.get(gvk) ?? []), ref]);
   for (const version of K8S_VERSIONS) {
@@ -62,7 +68,7 @@ function load(): Registry {
         add(`${apiVersion}/${g.kind}`, `k8s-${version}#/definitions/${name}`);
       }
     }
-    ajv.addSchema({ $id: `k8s-${version}`, definitions: strictify(raw.definitions, false) });
+    schemas.push({ $id: `k8s-${version}`, definitions: strictify(raw.definitions, false) });
   }
   const objectMeta = `k8s-${K8S_VERSIONS[K8S_VERSIONS.length - 1]}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
   const crdDir = path.join(SHARED_DIR, 'crds');
@@ -72,14 +78,38 @@ function load(): Registry {
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       for (const v of crd.spec.versions) {
         const schema = strictify(v.schema?.openAPIV3Schema ?? {}, true);
-        schema.properties = { ...(schema.properties ?? {}), metadata: { $ref: objectMeta } };
+        // Every object carries apiVersion/kind; some CRDs (GKE ManagedCertificate) omit them from their schema.
+        schema.properties = {
+          ...(schema.properties ?? {}),
+          apiVersion: { type: 'string', enum: [`${crd.spec.group}/${v.name}`] },
+          kind: { type: 'string', enum: [crd.spec.names.kind] },
+          metadata: { $ref: objectMeta },
+        };
         const id = `crd-${crd.spec.group}-${v.name}-${crd.spec.names.kind}`;
-        ajv.addSchema({ $id: id, ...schema });
+        schemas.push({ $id: id, ...schema });
         add(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, id);
+        // GMP ClusterRules (cluster-scoped Rules) has no CRD in ../shared/crds; its spec is the Rules spec (the same Go
+        // type, RulesSpec, in prometheus-engine), so it is checked against the Rules schema until the CRD is added.
+        if (crd.spec.group === 'monitoring.googleapis.com' && v.name === 'v1' && crd.spec.names.kind === 'Rules') {
+          const alias = 'crd-monitoring.googleapis.com-v1-ClusterRules-as-Rules';
+          schemas.push({ ...schema, $id: alias, properties: { ...schema.properties, kind: { type: 'string', enum: ['ClusterRules'] } } });
+          add('monitoring.googleapis.com/v1/ClusterRules', alias);
+        }
       }
     }
   }
-  registry = { ajv, byGvk, cache: new Map() };
+  return { schemas, byGvk: [...byGvk.entries()] };
+}
+
+/** Where jest's global setup leaves the sources, so each test file skips the 5 MB of CRD YAML. */
+export const SOURCES_CACHE = path.join(__dirname, '..', '..', '.cache', `schema-sources.${process.env.JEST_SCHEMA_RUN ?? 'none'}.json`);
+
+function load(): Registry {
+  if (registry) return registry;
+  const sources: Sources = fs.existsSync(SOURCES_CACHE) ? JSON.parse(fs.readFileSync(SOURCES_CACHE, 'utf8')) : buildSources();
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  for (const schema of sources.schemas) ajv.addSchema(schema);
+  registry = { ajv, byGvk: new Map(sources.byGvk), cache: new Map() };
   return registry;
 }
 

@@ -1,0 +1,196 @@
+import { Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Platform } from '../platform/platform';
+import { _Problems, _checkInt, _durationSeconds } from '../validation';
+import { _GpuPod } from './gpu-workload';
+
+/** API version of the Kubeflow training operator v1 kinds (TFJob, PyTorchJob). */
+export const KUBEFLOW_API_VERSION = 'kubeflow.org/v1';
+
+/**
+ * Main container and port names the Kubeflow training operator looks for: it injects `TF_CONFIG` / `MASTER_ADDR`,
+ * `WORLD_SIZE`... and the replica ports only into the container with this name (kubeflow/trainer#563).
+ * @internal
+ */
+export const _KUBEFLOW_CONTAINER = {
+  tensorflow: { containerName: 'tensorflow', portName: 'tfjob-port', port: 2222 },
+  pytorch: { containerName: 'pytorch', portName: 'pytorchjob-port', port: 23456 },
+};
+
+/** What the Kubeflow training operator deletes when a job finishes (`runPolicy.cleanPodPolicy`). */
+export enum CleanPodPolicy {
+  /** Delete every pod of the job, finished ones included (their logs go with them). */
+  ALL = 'All',
+  /**
+   * Delete only pods still running when the job ends (e.g. TensorFlow parameter servers, which never exit, or workers
+   * left over after another one failed); finished pods and their logs stay until the job is deleted.
+   */
+  RUNNING = 'Running',
+  /**
+   * Delete nothing. Note: the operator still deletes every pod when `backoffLimit` is exceeded (kubeflow/trainer#3419),
+   * and pods that never exit keep holding their GPUs.
+   */
+  NONE = 'None',
+}
+
+/** How the operator restarts a replica's pods (`replicaSpecs.<type>.restartPolicy`). */
+export enum ReplicaRestartPolicy {
+  /**
+   * The operator recreates a pod whose main container exited with a retryable code (128-255: SIGKILL from
+   * preemption or OOM, SIGTERM) and fails the job on a permanent one (1-127: a Python exception, a usage error).
+   */
+  EXIT_CODE = 'ExitCode',
+  /** The kubelet restarts the container in place on any failure (counted against `backoffLimit`). */
+  ON_FAILURE = 'OnFailure',
+  /** A failed pod fails the job at once. */
+  NEVER = 'Never',
+}
+
+/**
+ * `runPolicy` props shared by the Kubeflow training-operator constructs (TfJob, and DdpJob's PyTorchJob backend).
+ * Every pod the operator starts is subject to it.
+ */
+export interface KubeflowRunPolicyProps {
+  /**
+   * Which pods the operator deletes when the job finishes. Logs of deleted pods are gone, and the operator deletes
+   * every pod when `backoffLimit` is exceeded whatever this says (kubeflow/trainer#3419): ship logs to an external
+   * log store (Cloud Logging, CloudWatch, Loki) rather than relying on `kubectl logs`.
+   * @default CleanPodPolicy.RUNNING - pods still running (parameter servers, stragglers) release their GPUs; finished pods stay for `kubectl logs`
+   */
+  readonly cleanPodPolicy?: CleanPodPolicy;
+  /**
+   * How long a finished job (and its pods) is kept before the operator deletes it.
+   * @default Duration.days(1)
+   */
+  readonly ttlAfterFinished?: Duration;
+  /**
+   * Pod restarts / recreations (all replicas together) before the job is marked failed.
+   * @default 3
+   */
+  readonly backoffLimit?: number;
+  /**
+   * Longest the job may run, retries included; the operator then stops every pod.
+   * @default - no deadline
+   */
+  readonly activeDeadline?: Duration;
+}
+
+/** Whether the Kubeflow training operator is installed in the target cluster. */
+export interface KubeflowOperatorProps {
+  /**
+   * Whether the Kubeflow training operator (v1, `kubeflow.org/v1` TFJob/PyTorchJob CRDs) is installed in the
+   * cluster. Kubeflow kinds are inert without it, so `false` makes a construct that needs it a validation error.
+   * The operator runs on every supported platform, GKE Autopilot included (an unprivileged Deployment; the pods it
+   * creates are ordinary pods).
+   * @default true
+   */
+  readonly kubeflowOperatorInstalled?: boolean;
+}
+
+/**
+ * Fails validation when a Kubeflow kind is asked for on a cluster where the user said the operator is absent.
+ * `what` names what needs it, e.g. `a TFJob` or `backend=DdpBackend.KUBEFLOW`.
+ * @internal
+ */
+export function _requireKubeflow(p: _Problems, platform: Platform | undefined, props: KubeflowOperatorProps, what: string): void {
+  const installed = props.kubeflowOperatorInstalled;
+  if (installed === undefined || installed === true) return;
+  if (installed !== false) {
+    p.error('kubeflowOperatorInstalled', installed, 'must be true or false');
+    return;
+  }
+  const where = platform instanceof Platform ? ` on ${platform.displayName}` : '';
+  p.raw(`kubeflowOperatorInstalled=false is invalid: ${what} needs the Kubeflow training operator (${KUBEFLOW_API_VERSION})${where}; install it, or choose a construct or backend that does not need it`);
+}
+
+/** Defaults a construct may choose for its run policy. @internal */
+export interface _RunPolicyDefaults {
+  readonly cleanPodPolicy?: CleanPodPolicy;
+  readonly backoffLimit?: number;
+  readonly ttlSeconds?: number;
+}
+
+/**
+ * Validates the run-policy props (messages name the props) and renders `spec.runPolicy` as the
+ * kubeflow.org/v1 CRDs want it. Returns undefined when a prop is invalid.
+ * @internal
+ */
+export function _runPolicy(p: _Problems, props: KubeflowRunPolicyProps, defaults: _RunPolicyDefaults = {}): {
+  cleanPodPolicy: string; backoffLimit: number; ttlSecondsAfterFinished: number; activeDeadlineSeconds?: number;
+} | undefined {
+  const before = p.messages.length;
+  const clean = props.cleanPodPolicy ?? defaults.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
+  if (!Object.values(CleanPodPolicy).includes(clean)) {
+    p.error('cleanPodPolicy', clean, `must be one of ${Object.values(CleanPodPolicy).join(', ')}`);
+  }
+  _checkInt(p, 'backoffLimit', props.backoffLimit, 0, 100);
+  const ttl = props.ttlAfterFinished !== undefined
+    ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true, max: 2147483647 })
+    : defaults.ttlSeconds ?? 86400;
+  const deadline = _durationSeconds(p, 'activeDeadline', props.activeDeadline);
+  if (p.messages.length !== before) return undefined;
+  return {
+    cleanPodPolicy: clean,
+    backoffLimit: props.backoffLimit ?? defaults.backoffLimit ?? 3,
+    ttlSecondsAfterFinished: ttl!,
+    activeDeadlineSeconds: deadline,
+  };
+}
+
+/** Validates a replica restart policy. @internal */
+export function _replicaRestartPolicy(p: _Problems, prop: string, value: ReplicaRestartPolicy | undefined, fallback: ReplicaRestartPolicy): ReplicaRestartPolicy {
+  const v = value ?? fallback;
+  if (!Object.values(ReplicaRestartPolicy).includes(v)) {
+    p.error(prop, v, `must be one of ${Object.values(ReplicaRestartPolicy).join(', ')}`);
+    return fallback;
+  }
+  return v;
+}
+
+/**
+ * The pod-level restartPolicy matching a replica restart policy (the operator sets it the same way: ExitCode pods
+ * are `Never`, it recreates them itself).
+ * @internal
+ */
+export function _podRestartPolicy(policy: ReplicaRestartPolicy): string {
+  return policy === ReplicaRestartPolicy.EXIT_CODE ? 'Never' : policy;
+}
+
+/**
+ * A container port declaration for the operator's replica port (the operator defaults it too, but declaring it keeps
+ * the manifest self-explaining and independent of the defaulting webhook).
+ * @internal
+ */
+export function _kubeflowPort(kind: keyof typeof _KUBEFLOW_CONTAINER): k8s.ContainerPort {
+  const c = _KUBEFLOW_CONTAINER[kind];
+  return { name: c.portName, containerPort: c.port, protocol: 'TCP' };
+}
+
+/**
+ * Renders one replica spec `{ replicas, restartPolicy, template }` from a built pod, as plain JSON (the Kubeflow
+ * bindings are never loaded at runtime).
+ * @internal
+ */
+export function _replicaSpec(pod: _GpuPod, replicas: number, restartPolicy: ReplicaRestartPolicy,
+  extraLabels: { [key: string]: string } = {}): { replicas: number; restartPolicy: string; template: { metadata: any; spec: any } } {
+  return {
+    replicas,
+    restartPolicy,
+    template: {
+      metadata: k8s.toJson_ObjectMeta(pod.podMetadata(extraLabels)),
+      spec: k8s.toJson_PodSpec(pod.spec),
+    },
+  };
+}
+
+/**
+ * A NetworkPolicy ingress rule admitting `ports` (TCP) from the other pods of the same run only, e.g.
+ * `[_KUBEFLOW_CONTAINER.tensorflow.port]`.
+ * @internal
+ */
+export function _kubeflowIngress(pod: _GpuPod, ports: number[]): k8s.NetworkPolicyIngressRule {
+  return {
+    from: [{ podSelector: { matchLabels: pod.selector } }],
+    ports: ports.map(port => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' })),
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * `npm run bench`: speed and memory figures, each a ratio measured in this one run (absolute times depend on the
+ * machine; ratios much less).
+ *
+ * (a) `cdk8s synth` of the example app as cdk8s.yaml runs it (esbuild transpile included) against the same CLI
+ *     emitting the very same objects as raw ApiObjects (a generated plain-JS app).
+ * (b) in-process synthesis of N GpuTrainingJobs against the same objects built directly with the L1 classes
+ *     (KubeServiceAccount + KubeNetworkPolicy + KubeJob), for N = 10, 100, 1,000, 10,000; time per object.
+ * (c) peak memory (max RSS) at 10,000 against the L1 baseline.
+ *
+ * Each in-process measurement runs in a fresh child process, so module loading, JIT warm-up and heap growth are
+ * counted the same way for both sides.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { parseAllDocuments } from 'yaml';
+import { Accelerator, GpuTrainingJob, Platform } from '../lib';
+
+const ROOT = path.resolve(__dirname, '..');
+const WORK = path.join(ROOT, '.cache', 'bench');
+const CDK8S = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
+
+// ---------------------------------------------------------------------------------------------------------------
+// (b)/(c) workers: `node <this bundle> worker <library|l1> <n>` prints {ms, maxRssMiB, yamlBytes}.
+
+const platform = Platform.gkeAutopilot();
+
+function buildLibrary(chart: Chart, n: number): void {
+  for (let i = 0; i < n; i++) {
+    new GpuTrainingJob(chart, `job-${i}`, { platform, accelerator: Accelerator.L4, gpus: 1, image: 'trainer:1.0', command: ['python', 'train.py'] });
+  }
+}
+
+/** The same three objects per job, written by hand with the L1 classes, as a user without the library would. */
+function buildL1(chart: Chart, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const name = `bench-job-${i}`;
+    const labels = {
+      'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name,
+      'app.kubernetes.io/component': 'training', 'app.kubernetes.io/managed-by': 'cdk8s-gpu-ml',
+    };
+    const scope = new ConstructScope(chart, `job-${i}`);
+    new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: { name, namespace: 'ml', labels }, automountServiceAccountToken: false });
+    new k8s.KubeJob(scope, 'Resource', {
+      metadata: { name, namespace: 'ml', labels },
+      spec: {
+        backoffLimit: 2,
+        ttlSecondsAfterFinished: 86400,
+        podFailurePolicy: {
+          rules: [
+            { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+            { action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'In', values: [1, 2] }, onPodConditions: [] },
+          ],
+        },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: name,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            restartPolicy: 'Never',
+            terminationGracePeriodSeconds: 30,
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia-l4' },
+            containers: [{
+              name: 'trainer',
+              image: 'trainer:1.0',
+              command: ['python', 'train.py'],
+              env: [],
+              resources: {
+                requests: {
+                  'cpu': k8s.Quantity.fromString('4'), 'memory': k8s.Quantity.fromString('16Gi'),
+                  'ephemeral-storage': k8s.Quantity.fromString('10Gi'), 'nvidia.com/gpu': k8s.Quantity.fromNumber(1),
+                },
+                limits: { 'memory': k8s.Quantity.fromString('16Gi'), 'nvidia.com/gpu': k8s.Quantity.fromNumber(1) },
+              },
+              volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }],
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false },
+            }],
+            volumes: [{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('8Gi') } }],
+          },
+        },
+      },
+    });
+    new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
+      metadata: { name, namespace: 'ml', labels },
+      spec: { podSelector: { matchLabels: { 'app.kubernetes.io/instance': name } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': name } } }] }] },
+    });
+  }
+}
+
+/** Groups each job's L1 objects like the library's construct does (same construct paths). */
+class ConstructScope extends Construct {}
+
+function synthYaml(variant: string, n: number): string {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')) });
+  const chart = new Chart(app, 'bench', { namespace: 'ml', disableResourceNameHashes: true });
+  if (variant === 'library') buildLibrary(chart, n); else buildL1(chart, n);
+  return app.synthYaml();
+}
+
+function worker(variant: string, n: number): void {
+  const start = process.hrtime.bigint();
+  const yaml = synthYaml(variant, n);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  process.stdout.write(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, yamlBytes: yaml.length }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Driver
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(cmd: string, args: string[], cwd: string): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function synthRatio(runs: number): void {
+  fs.rmSync(WORK, { recursive: true, force: true });
+  fs.mkdirSync(WORK, { recursive: true });
+  const oursOut = path.join(WORK, 'ours');
+  execFileSync(CDK8S, ['synth', '--output', oursOut], { cwd: ROOT, stdio: 'ignore' });
+  // The baseline app: every object of the example app's dist, as raw ApiObjects in charts of the same names.
+  const charts = fs.readdirSync(oursOut).filter(f => f.endsWith('.k8s.yaml')).sort().map(f => ({
+    id: f.replace(/\.k8s\.yaml$/, ''),
+    objects: parseAllDocuments(fs.readFileSync(path.join(oursOut, f), 'utf8')).map(d => d.toJS()),
+  }));
+  const baseline = path.join(WORK, 'baseline.js');
+  fs.writeFileSync(baseline, [
+    `const { App, ApiObject, Chart } = require(${JSON.stringify(require.resolve('cdk8s'))});`,
+    `const charts = ${JSON.stringify(charts)};`,
+    'const app = new App();',
+    'for (const c of charts) { const chart = new Chart(app, c.id, { disableResourceNameHashes: true }); c.objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o)); }',
+    'app.synth();',
+  ].join('\n'));
+  const baseOut = path.join(WORK, 'baseline-out');
+  execFileSync(CDK8S, ['synth', '--app', `node ${baseline}`, '--output', baseOut], { cwd: ROOT, stdio: 'ignore' });
+  for (const c of charts) {
+    const a = fs.readFileSync(path.join(oursOut, `${c.id}.k8s.yaml`), 'utf8');
+    const b = fs.readFileSync(path.join(baseOut, `${c.id}.k8s.yaml`), 'utf8');
+    if (a !== b) throw new Error(`baseline output differs from the example app for ${c.id}: the comparison would be unfair`);
+  }
+  const ours: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < runs + 1; i++) { // first round warms the file cache and is dropped
+    const o = time(CDK8S, ['synth', '--output', oursOut], ROOT);
+    const b = time(CDK8S, ['synth', '--app', `node ${baseline}`, '--output', baseOut], ROOT);
+    if (i > 0) { ours.push(o); base.push(b); }
+  }
+  const objects = charts.reduce((s, c) => s + c.objects.length, 0);
+  console.log(`(a) cdk8s synth of the example app (${objects} objects, ${runs} alternating runs, medians)`);
+  console.log(`    library (cdk8s.yaml app, esbuild transpile included): ${median(ours).toFixed(0)} ms`);
+  console.log(`    same objects as raw ApiObjects, same CLI:             ${median(base).toFixed(0)} ms`);
+  console.log(`    ratio: ${(median(ours) / median(base)).toFixed(2)} (target <= 1.5)`);
+}
+
+function inProcess(self: string): void {
+  // Check the two variants really emit the same YAML before timing them.
+  const a = synthYaml('library', 3);
+  const b = synthYaml('l1', 3);
+  if (a !== b) {
+    fs.writeFileSync(path.join(WORK, 'library.yaml'), a);
+    fs.writeFileSync(path.join(WORK, 'l1.yaml'), b);
+    throw new Error(`library and L1 baselines differ (see ${WORK}/library.yaml and l1.yaml): the comparison would be unfair`);
+  }
+  console.log('(b) in-process synthesis (app.synthYaml), GpuTrainingJob vs the same objects with L1 KubeJob & co. (medians)');
+  console.log('       N   library ms   L1 ms   ratio   library us/job   L1 us/job');
+  const perJob: { [n: number]: number } = {};
+  let rss: { library: number; l1: number } | undefined;
+  for (const n of [10, 100, 1000, 10000]) {
+    const reps = n >= 10000 ? 3 : 5;
+    const run = (variant: string) => {
+      const out = execFileSync(process.execPath, [self, 'worker', variant, String(n)], { maxBuffer: 1 << 20 }).toString();
+      return JSON.parse(out) as { ms: number; maxRssMiB: number };
+    };
+    const lib: number[] = []; const l1: number[] = []; const libRss: number[] = []; const l1Rss: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const x = run('library'); lib.push(x.ms); libRss.push(x.maxRssMiB);
+      const y = run('l1'); l1.push(y.ms); l1Rss.push(y.maxRssMiB);
+    }
+    perJob[n] = (median(lib) * 1000) / n;
+    console.log(`${String(n).padStart(8)}   ${median(lib).toFixed(1).padStart(10)}   ${median(l1).toFixed(1).padStart(5)}   ${(median(lib) / median(l1)).toFixed(2).padStart(5)}   ${perJob[n].toFixed(1).padStart(14)}   ${((median(l1) * 1000) / n).toFixed(1).padStart(9)}`);
+    if (n === 10000) rss = { library: median(libRss), l1: median(l1Rss) };
+  }
+  console.log(`    time per job, 10,000 vs 100: ${(perJob[10000] / perJob[100]).toFixed(2)} (target <= 1.5: linear)`);
+  console.log(`(c) peak memory (max RSS) at 10,000 jobs: library ${rss!.library.toFixed(0)} MiB, L1 ${rss!.l1.toFixed(0)} MiB, ratio ${(rss!.library / rss!.l1).toFixed(2)}`);
+}
+
+function main(): void {
+  const [mode, variant, n] = process.argv.slice(2);
+  if (mode === 'worker') { worker(variant, Number(n)); return; }
+  // Re-bundle this script to a stable file the workers can run (run-ts.js deletes its own bundle after loading).
+  fs.mkdirSync(WORK, { recursive: true });
+  const self = path.join(ROOT, '.cache', 'bench-worker.js');
+  require('esbuild').buildSync({
+    entryPoints: [path.join(ROOT, 'scripts', 'bench.ts')], outfile: self, bundle: true, platform: 'node', format: 'cjs',
+    external: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'esbuild'], logLevel: 'error',
+  });
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  synthRatio(Number(process.env.BENCH_RUNS ?? 7));
+  inProcess(self);
+}
+
+main();

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Packs the library as `npm publish` would, installs the tarball into a fresh cdk8s app that has only the peer
+# dependencies (and TypeScript), type-checks a user's main.ts against the shipped declarations, synthesizes a
+# GpuTrainingJob there and checks the YAML.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out="$root/.cache/package-test"
+rm -rf "$out" && mkdir -p "$out/app"
+tarball=$(npm pack --silent --pack-destination "$out" | tail -1)
+tgz="$out/$tarball"
+echo "package-test: packed $tarball ($(du -k "$tgz" | cut -f1) KiB)"
+
+# Only what a user needs: compiled JS, declarations, README, LICENSE, package.json.
+listing=$(tar -tzf "$tgz")
+for f in package/lib/index.js package/lib/index.d.ts package/README.md package/LICENSE package/package.json; do
+  grep -qx "$f" <<<"$listing" || { echo "package-test: $f missing from the package"; exit 1; }
+done
+if grep -E '\.ts$' <<<"$listing" | grep -vE '\.d\.ts$'; then echo "package-test: TypeScript sources in the package"; exit 1; fi
+if grep -E '^package/(test|dist|examples|scripts|__snapshots__|\.ci)/|^package/main\.' <<<"$listing"; then echo "package-test: non-library files in the package"; exit 1; fi
+
+ver() { node -p "require('$root/node_modules/$1/package.json').version"; }
+cd "$out/app"
+cat > package.json <<JSON
+{ "name": "consumer-app", "version": "0.0.0", "private": true }
+JSON
+npm install --no-audit --no-fund --prefer-offline --loglevel=error \
+  "$tgz" "cdk8s@$(ver cdk8s)" "cdk8s-plus-28@$(ver cdk8s-plus-28)" "constructs@$(ver constructs)" \
+  "typescript@$(ver typescript)" "@types/node@$(ver @types/node)"
+cat > main.ts <<'TS'
+import { App, Chart, Size } from 'cdk8s';
+import { Accelerator, GpuTrainingJob, Platform } from 'cdk8s-gpu-ml';
+
+const app = new App({ outdir: 'dist' });
+const chart = new Chart(app, 'consumer', { namespace: 'ml', disableResourceNameHashes: true });
+const job: GpuTrainingJob = new GpuTrainingJob(chart, 'train', {
+  platform: Platform.gkeAutopilot(),
+  accelerator: Accelerator.L4,
+  gpus: 2,
+  memory: Size.gibibytes(32),
+  image: 'trainer:1.0',
+});
+const name: string = job.job.name;
+app.synth();
+console.log(`synthesized ${name}`);
+TS
+npx tsc --strict --target ES2020 --module commonjs --types node main.ts
+node main.js
+yaml=dist/consumer.k8s.yaml
+for expect in 'kind: Job' 'cloud.google.com/gke-accelerator: nvidia-l4' 'nvidia.com/gpu: 2' 'name: consumer-train' 'medium: Memory'; do
+  grep -q "$expect" "$yaml" || { echo "package-test: '$expect' missing from $yaml"; cat "$yaml"; exit 1; }
+done
+echo "package-test: OK: a fresh cdk8s app installed the tarball, type-checked against it and synthesized a GpuTrainingJob"

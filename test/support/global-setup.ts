@@ -1,0 +1,12 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Reads and strictifies ../shared's schemas once per jest run; test files load the result as JSON. */
+export default function globalSetup(): void {
+  process.env.JEST_SCHEMA_RUN = String(process.pid);
+  // Required here (not imported at the top) so the env var above names the cache file.
+  const { SHARED_AVAILABLE, SOURCES_CACHE, buildSources } = require('./schema');
+  if (!SHARED_AVAILABLE) return;
+  fs.mkdirSync(path.dirname(SOURCES_CACHE), { recursive: true });
+  fs.writeFileSync(SOURCES_CACHE, JSON.stringify(buildSources()));
+}
