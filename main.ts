@@ -1,5 +1,11 @@
 import { App, Chart } from 'cdk8s';
 import { addTrainingExamples } from './examples/training';
+import { addTfExamples } from './examples/tf';
+import { addDdpExamples } from './examples/ddp';
+import { addBatchExamples } from './examples/batch';
+import { addCapacityExamples } from './examples/capacity';
+import { addMonitoringExamples } from './examples/monitoring';
+import { addServingExamples } from './examples/serving';
 import { Platform } from './lib';
 
 /** The platforms of the example app; each gets its own chart and file in dist/ (`<id>.k8s.yaml`). */
@@ -13,6 +19,12 @@ export function createApp(outdir?: string): App {
   for (const platform of examplePlatforms()) {
     const chart = new Chart(app, platform.id, { namespace: 'ml', disableResourceNameHashes: true });
     addTrainingExamples(chart, platform);
+    addTfExamples(chart, platform);
+    addDdpExamples(chart, platform);
+    addBatchExamples(chart, platform);
+    addCapacityExamples(chart, platform);
+    addMonitoringExamples(chart, platform);
+    addServingExamples(chart, platform);
   }
   return app;
 }

@@ -36,6 +36,25 @@ export class GpuMetric {
   /** Pod phase (kube-state-metrics). */
   public static readonly KSM_POD_STATUS_PHASE = new GpuMetric('kube_pod_status_phase', MetricSource.KUBE_STATE_METRICS, 'bool');
 
+  /** Temperature of the GPU memory, degrees Celsius. */
+  public static readonly MEMORY_TEMPERATURE = new GpuMetric('DCGM_FI_DEV_MEMORY_TEMP', MetricSource.DCGM, 'celsius');
+  /** Energy used since boot, millijoules (counter). */
+  public static readonly TOTAL_ENERGY_CONSUMPTION = new GpuMetric('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', MetricSource.DCGM, 'mJ');
+  /** Owner (controller) of each pod (kube-state-metrics, labels `owner_kind`, `owner_name`). */
+  public static readonly KSM_POD_OWNER = new GpuMetric('kube_pod_owner', MetricSource.KUBE_STATE_METRICS, 'bool');
+  /** Mean GPU utilization of the GPUs allocated to pods, per namespace, percent (GpuMonitoring recording rule). */
+  public static readonly NAMESPACE_GPU_UTILIZATION = new GpuMetric('namespace:dcgm_gpu_utilization:avg', MetricSource.RECORDING_RULE, 'percent');
+  /** Mean GPU utilization of each pod's GPUs, percent (GpuMonitoring recording rule). */
+  public static readonly POD_GPU_UTILIZATION = new GpuMetric('namespace_pod:dcgm_gpu_utilization:avg', MetricSource.RECORDING_RULE, 'percent');
+  /** GPUs allocated to each pod, by GPU model (`modelName`), as DCGM attributes them (GpuMonitoring recording rule). */
+  public static readonly POD_GPUS_ALLOCATED = new GpuMetric('namespace_pod:dcgm_gpus_allocated:count', MetricSource.RECORDING_RULE, 'gpus');
+  /** What each pod's GPUs cost per hour, labelled `accelerator` and `capacity_type` (GpuMonitoring recording rule). */
+  public static readonly POD_GPU_COST_PER_HOUR = new GpuMetric('namespace_pod:gpu_cost_per_hour:usd', MetricSource.RECORDING_RULE, 'USD/h');
+  /** GPU cost per hour of each owning controller (Job, JobSet Job, PyTorchJob, ReplicaSet...) (GpuMonitoring recording rule). */
+  public static readonly OWNER_GPU_COST_PER_HOUR = new GpuMetric('namespace_owner:gpu_cost_per_hour:usd', MetricSource.RECORDING_RULE, 'USD/h');
+  /** GPU cost per hour of each namespace (GpuMonitoring recording rule). */
+  public static readonly NAMESPACE_GPU_COST_PER_HOUR = new GpuMetric('namespace:gpu_cost_per_hour:usd', MetricSource.RECORDING_RULE, 'USD/h');
+
   /** A metric defined elsewhere (e.g. a recording rule of your own). */
   public static custom(name: string, source: MetricSource = MetricSource.RECORDING_RULE, unit: string = ''): GpuMetric {
     return new GpuMetric(name, source, unit);

@@ -71,7 +71,7 @@ export class GpuTrainingJob extends Construct {
     });
     // A single-node run talks to nobody inside the cluster: only its own pods (retries) are admitted.
     this._networkPolicy = pod.addNetworkPolicy(this, [pod.sameRunIngress()]);
-    _GpuPod.checkAdmission(this, props.platform, () => this._job!.toJson().spec.template);
+    _GpuPod.checkAdmission(this, props.platform, () => this._job!.toJson().spec.template, this._job);
   }
 
   /** The `batch/v1` Job (escape hatch). */

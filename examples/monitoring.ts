@@ -1,0 +1,33 @@
+import { Construct } from 'constructs';
+import { Accelerator, GpuMonitoring, GpuPriceTable, Platform } from '../lib';
+
+/** GpuMonitoring on each platform: what a team adds once per cluster (or per namespace) for its GPU apps. */
+export function addMonitoringExamples(scope: Construct, platform: Platform): void {
+  switch (platform.id) {
+    case 'gke-autopilot':
+      // No exporter: GKE's managed DCGM already feeds Managed Service for Prometheus. Scrape the LLM server's own metrics.
+      new GpuMonitoring(scope, 'gpu-monitoring', {
+        name: 'gpu',
+        platform,
+        accelerators: [Accelerator.L4],
+        scrapeTargets: [{ name: 'llm-server', matchLabels: { 'app.kubernetes.io/instance': 'llm' }, port: 'http' }],
+      });
+      break;
+    case 'gke-standard':
+      new GpuMonitoring(scope, 'gpu-monitoring', {
+        name: 'gpu', platform, accelerators: [Accelerator.T4] });
+      break;
+    case 'karpenter':
+      new GpuMonitoring(scope, 'gpu-monitoring', {
+        name: 'gpu', platform, accelerators: [Accelerator.A10G, Accelerator.L4], profilingMetrics: true });
+      break;
+    default:
+      // No cloud list prices on plain Kubernetes: give your own (e.g. amortized hardware cost per GPU-hour).
+      new GpuMonitoring(scope, 'gpu-monitoring', {
+        name: 'gpu',
+        platform,
+        accelerators: [Accelerator.L40S],
+        prices: GpuPriceTable.of([{ accelerator: Accelerator.L40S, onDemandPerHour: 1.2, spotPerHour: 1.2 }]),
+      });
+  }
+}

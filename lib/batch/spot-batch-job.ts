@@ -1,0 +1,169 @@
+import { Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
+import { GpuWorkloadProps, _GpuPod } from '../pod/gpu-workload';
+import { _failFastExitCodes, _podFailurePolicy } from '../pod/job-policy';
+import { _Problems, _checkInt, _durationSeconds, _ensure } from '../validation';
+
+/** Annotation the Job controller sets on every pod of an Indexed Job (since Kubernetes 1.21). */
+const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+
+/**
+ * Props of a {@link SpotBatchJob}. Unlike the other GPU workloads, `capacityType` defaults to
+ * `CapacityType.SPOT` here: batch shards are the work that tolerates preemption best.
+ */
+export interface SpotBatchJobProps extends GpuWorkloadProps {
+  /**
+   * Number of shards. Each pod gets its shard in `$SHARD_INDEX` (0 .. completions-1) and the count in `$SHARD_COUNT`.
+   * @default 1
+   */
+  readonly completions?: number;
+  /**
+   * Shards that run at the same time.
+   * @default - all of them (`completions`)
+   */
+  readonly parallelism?: number;
+  /**
+   * Retries per shard for failures that are neither fail-fast exit codes nor disruptions (preemption, eviction and
+   * node drain never count). A shard that uses them up fails alone; the others go on.
+   * @default 2
+   */
+  readonly backoffLimitPerIndex?: number;
+  /**
+   * Failed shards after which the whole Job stops.
+   * @default - none: every shard runs; the Job ends Failed if any shard failed
+   */
+  readonly maxFailedIndexes?: number;
+  /**
+   * Exit codes that mean a bug, not bad luck: the shard fails at once (`FailIndex`) without retries. `0` is not
+   * allowed; `[]` retries every failure.
+   * @default [1, 2] - a Python exception or a usage error
+   */
+  readonly failFastExitCodes?: number[];
+  /**
+   * Command run in the container before it gets SIGTERM on preemption or eviction (`preStop` hook), e.g. to flush a
+   * checkpoint to `$CHECKPOINT_DIR`. It shares `terminationGracePeriod` with the program's own SIGTERM handling.
+   * @default - no hook: the program handles SIGTERM itself
+   */
+  readonly checkpointCommand?: string[];
+  /**
+   * Longest the Job may run, retries included.
+   * @default - no deadline
+   */
+  readonly activeDeadline?: Duration;
+  /**
+   * How long a finished Job (and its pods' logs) is kept.
+   * @default Duration.days(1)
+   */
+  readonly ttlAfterFinished?: Duration;
+}
+
+/**
+ * Preemptible GPU batch work (batch inference, preprocessing, sweeps): an Indexed `batch/v1` Job of `completions`
+ * shards run `parallelism` at a time on spot capacity. Preemption and eviction never use up retries, real failures
+ * are retried per shard (`backoffLimitPerIndex`), and fail-fast exit codes fail only their own shard (`FailIndex`).
+ * The termination grace fits the platform's spot notice, an optional `preStop` hook writes a checkpoint, and on
+ * Karpenter the pods carry `karpenter.sh/do-not-disrupt`.
+ *
+ * Per-shard retries need Kubernetes 1.29 or later (beta, on by default; GA in 1.33): on 1.28 the API server drops
+ * `backoffLimitPerIndex` unless the `JobBackoffLimitPerIndex` feature gate is on.
+ */
+export class SpotBatchJob extends Construct {
+  /** The platform the job targets. */
+  public readonly platform: Platform;
+  /** Name of the Job. */
+  public readonly name: string;
+  /** Number of shards. */
+  public readonly completions: number;
+  /** Longest the Job may run, in seconds (undefined: no deadline). */
+  public readonly activeDeadlineSeconds?: number;
+  private readonly _job?: k8s.KubeJob;
+  private readonly _serviceAccount?: k8s.KubeServiceAccount;
+  private readonly _networkPolicy?: k8s.KubeNetworkPolicy;
+  private readonly _problems: _Problems;
+
+  public constructor(scope: Construct, id: string, props: SpotBatchJobProps) {
+    super(scope, id);
+    const p = (this._problems = new _Problems());
+    this.platform = props.platform;
+
+    _checkInt(p, 'completions', props.completions, 1, 100000);
+    const completions = this.completions = _intOr(props.completions, 1);
+    if (props.parallelism !== undefined) {
+      if (typeof props.parallelism === 'number' && Number.isInteger(props.parallelism) && props.parallelism > completions && completions >= 1) {
+        p.error('parallelism', props.parallelism, `must be at most completions (${completions}): more pods than shards would only sit idle`);
+      } else {
+        _checkInt(p, 'parallelism', props.parallelism, 1);
+      }
+    }
+    _checkInt(p, 'backoffLimitPerIndex', props.backoffLimitPerIndex, 0, 100);
+    _checkInt(p, 'maxFailedIndexes', props.maxFailedIndexes, 0, completions);
+    const exitCodes = _failFastExitCodes(p, props.failFastExitCodes, [1, 2]);
+    if (props.checkpointCommand !== undefined && (!Array.isArray(props.checkpointCommand) || props.checkpointCommand.length === 0
+      || props.checkpointCommand.some(a => typeof a !== 'string' || a.length === 0))) {
+      p.error('checkpointCommand', props.checkpointCommand, 'must be a non-empty list of non-empty strings, e.g. ["python", "-m", "ckpt", "--flush"]');
+    }
+    const deadline = this.activeDeadlineSeconds = _durationSeconds(p, 'activeDeadline', props.activeDeadline);
+    const ttl = props.ttlAfterFinished !== undefined ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true }) : 86400;
+
+    const pod = new _GpuPod(this, { ...props, capacityType: props.capacityType ?? CapacityType.SPOT }, {
+      kind: WorkloadKind.BATCH,
+      containerName: 'worker',
+      restartPolicy: 'Never',
+      // Pods of an Indexed Job get the hostname `<job>-<index>`, which must stay a DNS label.
+      maxNameLength: 63 - 1 - String(Math.max(0, completions - 1)).length,
+      extraEnv: [
+        { name: 'SHARD_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } } },
+        { name: 'SHARD_COUNT', value: String(completions) },
+      ],
+      lifecycle: Array.isArray(props.checkpointCommand) && props.checkpointCommand.length
+        ? { preStop: { exec: { command: [...props.checkpointCommand] } } }
+        : undefined,
+    }, p);
+    this.name = pod.name;
+    p.attach(this);
+    if (!p.ok) return;
+
+    this._serviceAccount = pod.addServiceAccount(this);
+    this._job = new k8s.KubeJob(this, 'Resource', {
+      metadata: pod.metadata(),
+      spec: {
+        completionMode: 'Indexed',
+        completions,
+        parallelism: props.parallelism ?? completions,
+        backoffLimitPerIndex: props.backoffLimitPerIndex ?? 2,
+        maxFailedIndexes: props.maxFailedIndexes,
+        // The only value allowed next to a pod failure policy: a replacement starts once the old pod is gone, so a
+        // preempted shard never runs twice at once (which would double-write its output and checkpoints).
+        podReplacementPolicy: 'Failed',
+        activeDeadlineSeconds: deadline,
+        ttlSecondsAfterFinished: ttl,
+        podFailurePolicy: _podFailurePolicy('worker', exitCodes, 'FailIndex'),
+        template: { metadata: pod.podMetadata(), spec: pod.spec },
+      },
+    });
+    // Shards talk to nobody inside the cluster: no ingress at all.
+    this._networkPolicy = pod.addNetworkPolicy(this, []);
+    _GpuPod.checkAdmission(this, props.platform, () => this._job!.toJson().spec.template, this._job);
+  }
+
+  /** The `batch/v1` Job (escape hatch). */
+  public get job(): k8s.KubeJob {
+    return _ensure(this, this._job, this._problems);
+  }
+
+  /** The NetworkPolicy denying ingress to the shards, unless `isolateNetwork` is false. */
+  public get networkPolicy(): k8s.KubeNetworkPolicy | undefined {
+    return this._networkPolicy;
+  }
+
+  /** The ServiceAccount the job created, if it created one. */
+  public get serviceAccount(): k8s.KubeServiceAccount | undefined {
+    return this._serviceAccount;
+  }
+}
+
+function _intOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : fallback;
+}

@@ -1,0 +1,558 @@
+import { ApiObject, Duration, Names, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  Ec2NodeClass, Ec2NodeClassSpecBlockDeviceMappings, Ec2NodeClassSpecBlockDeviceMappingsEbsVolumeType,
+} from '../../imports/karpenter-aws-karpenter.k8s.aws';
+import {
+  NodePool, NodePoolSpecDisruptionBudgets, NodePoolSpecDisruptionBudgetsReasons, NodePoolSpecDisruptionConsolidationPolicy,
+  NodePoolSpecLimits, NodePoolSpecTemplateSpecRequirements, NodePoolSpecTemplateSpecRequirementsOperator,
+  NodePoolSpecTemplateSpecTaintsEffect,
+} from '../../imports/karpenter-karpenter.sh';
+import { Accelerator } from '../accelerator';
+import { CapacityType, Platform } from '../platform/platform';
+import { _Problems, _checkDnsLabel, _checkInt, _checkLabels, _durationSeconds, _ensure, _show, _sizeMebibytes } from '../validation';
+import { _karpenterDuration, _noNamespace } from './_cluster-scoped';
+
+const GPU_NAME = 'karpenter.k8s.aws/instance-gpu-name';
+const GPU_COUNT = 'karpenter.k8s.aws/instance-gpu-count';
+const FAMILY = 'karpenter.k8s.aws/instance-family';
+const CAPACITY = 'karpenter.sh/capacity-type';
+const NODEPOOL = 'karpenter.sh/nodepool';
+const DISCOVERY_TAG = 'karpenter.sh/discovery';
+const TAINT_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/**
+ * The AMI of the pool's nodes, as an EC2NodeClass `alias` (`family@version`). Karpenter picks the NVIDIA variant of
+ * the family for GPU instances. `latest` follows every release (each one drifts and replaces the nodes); pin a
+ * version in production.
+ */
+export class AmiAlias {
+  /** Amazon Linux 2023, newest release. */
+  public static readonly AL2023_LATEST = new AmiAlias('al2023', 'latest');
+  /** Bottlerocket, newest release. */
+  public static readonly BOTTLEROCKET_LATEST = new AmiAlias('bottlerocket', 'latest');
+
+  /** Amazon Linux 2023 pinned to a release, e.g. `v20240625`. */
+  public static al2023(version: string): AmiAlias {
+    return new AmiAlias('al2023', version);
+  }
+
+  /** Bottlerocket pinned to a release, e.g. `v1.20.3`. */
+  public static bottlerocket(version: string): AmiAlias {
+    return new AmiAlias('bottlerocket', version);
+  }
+
+  private constructor(
+    /** AMI family of the alias, e.g. `al2023`. */
+    public readonly family: string,
+    /** Release, or `latest`. */
+    public readonly version: string,
+  ) {}
+
+  /** The alias as the EC2NodeClass wants it, e.g. `al2023@latest`. */
+  public get alias(): string {
+    return `${this.family}@${this.version}`;
+  }
+}
+
+/** When Karpenter removes nodes to save money. */
+export enum ConsolidationPolicy {
+  /** Only nodes without workload pods: the right choice for GPU training and batch. */
+  WHEN_EMPTY = 'WhenEmpty',
+  /** Also nodes whose pods fit elsewhere (evicts them; `karpenter.sh/do-not-disrupt` pods block it). */
+  WHEN_EMPTY_OR_UNDERUTILIZED = 'WhenEmptyOrUnderutilized',
+}
+
+/** A reason Karpenter disrupts nodes, for disruption budgets. */
+export enum DisruptionReason {
+  /** Consolidation of underutilized nodes. */
+  UNDERUTILIZED = 'Underutilized',
+  /** Removal of empty nodes. */
+  EMPTY = 'Empty',
+  /** Replacement of nodes that no longer match their NodePool or EC2NodeClass (e.g. a new AMI). */
+  DRIFTED = 'Drifted',
+}
+
+/** A Karpenter disruption budget: how many nodes may be disrupted at once, optionally only in a time window. */
+export interface DisruptionBudget {
+  /** Nodes at once: a count (`"0"`, `"2"`) or a percentage (`"10%"`). */
+  readonly nodes: string;
+  /**
+   * Reasons the budget applies to.
+   * @default - every reason
+   */
+  readonly reasons?: DisruptionReason[];
+  /**
+   * Cron schedule (UTC) when the budget starts to apply; needs `duration`.
+   * @default - always
+   */
+  readonly schedule?: string;
+  /**
+   * How long the budget applies after each `schedule` start (whole minutes).
+   * @default - always
+   */
+  readonly duration?: Duration;
+}
+
+/** How long a node lives before Karpenter replaces it (expiration is forceful in Karpenter v1). */
+export class NodeExpiry {
+  /** Nodes never expire (patch them by drift, e.g. a pinned AMI update). */
+  public static readonly NEVER = new NodeExpiry(undefined);
+
+  /** Nodes expire after `duration`. */
+  public static after(duration: Duration): NodeExpiry {
+    return new NodeExpiry(duration);
+  }
+
+  private constructor(
+    /** Lifetime of a node; undefined when nodes never expire. */
+    public readonly duration?: Duration,
+  ) {}
+}
+
+/** Props of a {@link GpuNodePool}. */
+export interface GpuNodePoolProps {
+  /** GPU model of the pool's nodes (`karpenter.k8s.aws/instance-gpu-name`). */
+  readonly accelerator: Accelerator;
+  /** Most GPUs the pool may hold across all its nodes (`limits: { nvidia.com/gpu }`): the cost ceiling. */
+  readonly gpuLimit: number;
+  /**
+   * GPUs per node the pool may launch (`karpenter.k8s.aws/instance-gpu-count`).
+   * @default - every count the accelerator's instance families offer, e.g. [1, 4, 8] for g6
+   */
+  readonly gpusPerNode?: number[];
+  /**
+   * Instance families (`karpenter.k8s.aws/instance-family`).
+   * @default - the accelerator's families in the catalog, e.g. ['g6'] for L4
+   */
+  readonly instanceFamilies?: string[];
+  /**
+   * Capacity the pool launches: `SPOT`, `ON_DEMAND`, or `SPOT_WITH_FALLBACK` for both (each workload then picks
+   * with its own `capacityType`).
+   * @default CapacityType.SPOT_WITH_FALLBACK - spot and on-demand
+   */
+  readonly capacityType?: CapacityType;
+  /**
+   * IAM role of the nodes (Karpenter creates the instance profile). Set exactly one of `role` and `instanceProfile`.
+   * @default - none
+   */
+  readonly role?: string;
+  /**
+   * Existing IAM instance profile of the nodes, instead of `role`.
+   * @default - none
+   */
+  readonly instanceProfile?: string;
+  /**
+   * EKS cluster name: subnets and security groups tagged `karpenter.sh/discovery: <clusterName>` are used unless
+   * `subnetTags` / `securityGroupTags` say otherwise.
+   * @default - none: set `subnetTags` and `securityGroupTags`
+   */
+  readonly clusterName?: string;
+  /**
+   * Tags selecting the subnets of the nodes (`'*'` matches any value).
+   * @default - { 'karpenter.sh/discovery': clusterName }
+   */
+  readonly subnetTags?: { [key: string]: string };
+  /**
+   * Tags selecting the security groups of the nodes.
+   * @default - { 'karpenter.sh/discovery': clusterName }
+   */
+  readonly securityGroupTags?: { [key: string]: string };
+  /**
+   * AMI of the nodes.
+   * @default AmiAlias.AL2023_LATEST
+   */
+  readonly amiAlias?: AmiAlias;
+  /**
+   * Size of the volume holding container images and ephemeral storage (gp3, encrypted). GPU images are large.
+   * @default Size.gibibytes(100)
+   */
+  readonly rootVolumeSize?: Size;
+  /**
+   * KMS key (ID or ARN) encrypting the node volumes.
+   * @default - the account's default EBS key
+   */
+  readonly volumeKmsKeyId?: string;
+  /**
+   * Which nodes Karpenter consolidates.
+   * @default ConsolidationPolicy.WHEN_EMPTY
+   */
+  readonly consolidationPolicy?: ConsolidationPolicy;
+  /**
+   * How long a node stays empty (or underutilized) before it is removed; keeps GPU nodes warm between jobs.
+   * @default Duration.minutes(5)
+   */
+  readonly consolidateAfter?: Duration;
+  /**
+   * Disruption budgets.
+   * @default - Karpenter's: 10% of the nodes at once
+   */
+  readonly disruptionBudgets?: DisruptionBudget[];
+  /**
+   * Node lifetime. Karpenter v1 drains expired nodes even under `karpenter.sh/do-not-disrupt` pods (after
+   * `terminationGracePeriod`), so it must outlast the longest job; the pool checks the `activeDeadlineSeconds` of
+   * every Job that targets it (`pool.platform()`).
+   * @default NodeExpiry.after(Duration.days(30)) - Karpenter's 720h
+   */
+  readonly expireAfter?: NodeExpiry;
+  /**
+   * Longest a draining node waits for its pods (including `do-not-disrupt` ones) before it is removed.
+   * @default - no limit: a drain waits for running training and batch pods to finish
+   */
+  readonly terminationGracePeriod?: Duration;
+  /**
+   * Key of the `NoSchedule` taint on the pool's nodes; `pool.platform()` makes workloads tolerate it. The NVIDIA
+   * device plugin must tolerate it too.
+   * @default 'nvidia.com/gpu'
+   */
+  readonly taintKey?: string;
+  /**
+   * Extra labels on the pool's nodes.
+   * @default - none
+   */
+  readonly nodeLabels?: { [key: string]: string };
+  /**
+   * Tags on the EC2 instances and volumes.
+   * @default - none (Karpenter adds its own)
+   */
+  readonly tags?: { [key: string]: string };
+  /**
+   * Priority among NodePools that fit a pod (1-100, higher first).
+   * @default - none
+   */
+  readonly weight?: number;
+  /**
+   * Name of the NodePool and its EC2NodeClass (cluster-scoped).
+   * @default - derived from the construct path, without hash
+   */
+  readonly name?: string;
+}
+
+/**
+ * A Karpenter v1 GPU node pool on EKS: a `karpenter.sh/v1` NodePool and its `karpenter.k8s.aws/v1` EC2NodeClass.
+ * Nodes carry one accelerator (instance GPU name, family and count from the catalog), the `nvidia.com/gpu:NoSchedule`
+ * taint, a GPU limit, WhenEmpty consolidation and an encrypted gp3 volume. Workloads target it with
+ * `platform: pool.platform()`, which selects the pool and tolerates its taint; the pool then checks at synth that
+ * those workloads fit it (GPU model and count, capacity type, active deadline against node expiry).
+ */
+export class GpuNodePool extends Construct {
+  /** Name of the NodePool (and of its EC2NodeClass). */
+  public readonly name: string;
+  /** GPU model of the nodes. */
+  public readonly accelerator: Accelerator;
+  /** Most GPUs the pool may hold. */
+  public readonly gpuLimit: number;
+  /** GPUs per node the pool may launch. */
+  public readonly gpusPerNode: number[];
+  /** Instance families of the nodes. */
+  public readonly instanceFamilies: string[];
+  /** `karpenter.sh/capacity-type` values the pool launches. */
+  public readonly capacityTypes: string[];
+  /** Node lifetime in seconds (undefined: nodes never expire). */
+  public readonly expireAfterSeconds?: number;
+  /** Key of the GPU taint. */
+  public readonly taintKey: string;
+  private readonly _nodePool?: NodePool;
+  private readonly _nodeClass?: Ec2NodeClass;
+  private readonly _problems: _Problems;
+
+  public constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
+    super(scope, id);
+    const p = (this._problems = new _Problems());
+    this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false });
+    _checkDnsLabel(p, 'name', this.name);
+    this.taintKey = props.taintKey ?? 'nvidia.com/gpu';
+    if (typeof this.taintKey !== 'string' || !TAINT_KEY.test(this.taintKey) || this.taintKey.split('/').pop()!.length > 63) {
+      p.error('taintKey', this.taintKey, 'must be a label key: an optional DNS subdomain prefix and \'/\', then a name of at most 63 characters, e.g. nvidia.com/gpu');
+    }
+
+    // What the nodes are: accelerator, families, GPUs per node.
+    const acc = this.accelerator = props.accelerator;
+    const catalog = acc instanceof Accelerator && acc.karpenterGpuName ? acc.awsInstanceFamilies : [];
+    if (!(acc instanceof Accelerator)) {
+      p.error('accelerator', acc, 'must be an Accelerator, e.g. Accelerator.L4');
+    } else if (catalog.length === 0) {
+      const offered = Accelerator.all().filter(a => a.karpenterGpuName && a.awsInstanceFamilies.length).map(a => a.name).join(', ');
+      p.error('accelerator', acc.name, `has no AWS instance family in the catalog (allowed: ${offered}, or Accelerator.custom({ karpenterGpuName, awsInstanceFamilies }))`);
+    }
+    const known = catalog.map(f => f.family);
+    let families = known;
+    if (props.instanceFamilies !== undefined) {
+      const given = props.instanceFamilies;
+      if (!Array.isArray(given) || given.length === 0 || given.some(f => typeof f !== 'string')) {
+        p.error('instanceFamilies', given, 'must be a non-empty list of instance family names, e.g. ["g6"]');
+      } else if (catalog.length) {
+        const foreign = given.filter(f => !known.includes(f));
+        if (foreign.length) p.error('instanceFamilies', given, `${foreign.join(', ')} ${foreign.length > 1 ? 'do' : 'does'} not carry ${acc.name} (allowed: ${known.join(', ')})`);
+        else families = [...new Set(given)];
+      }
+    }
+    this.instanceFamilies = families;
+    const chosen = catalog.filter(f => families.includes(f.family));
+    const offeredCounts = [...new Set(chosen.flatMap(f => f.gpusPerInstance))].sort((a, b) => a - b);
+    let counts = offeredCounts;
+    if (props.gpusPerNode !== undefined) {
+      const given = props.gpusPerNode;
+      if (!Array.isArray(given) || given.length === 0 || given.some(n => !Number.isInteger(n) || n < 1)) {
+        p.error('gpusPerNode', given, 'must be a non-empty list of whole GPU counts >= 1, e.g. [1, 4]');
+      } else if (chosen.length) {
+        const missing = given.filter(n => !offeredCounts.includes(n));
+        if (missing.length) {
+          const offers = chosen.map(f => `${f.family} offers ${f.gpusPerInstance.join('/')}`).join('; ');
+          p.error('gpusPerNode', given, `no ${acc.name} instance family offers ${missing.join(' or ')} GPUs per node (${offers})`);
+        } else {
+          counts = [...new Set(given)].sort((a, b) => a - b);
+        }
+      }
+    }
+    this.gpusPerNode = counts;
+
+    // How much, and which capacity.
+    this.gpuLimit = props.gpuLimit;
+    const largest = Math.max(0, ...counts);
+    if (typeof props.gpuLimit !== 'number' || !Number.isInteger(props.gpuLimit) || props.gpuLimit < 1) {
+      p.error('gpuLimit', props.gpuLimit, 'must be a whole number of GPUs >= 1');
+    } else if (largest > 0 && props.gpuLimit < largest) {
+      p.error('gpuLimit', props.gpuLimit, `is below the ${largest} GPUs of one ${acc.name} node this pool may launch (allowed: at least ${largest}, or restrict gpusPerNode to ${counts.filter(n => n <= props.gpuLimit).join(', ') || 'smaller nodes'})`);
+    }
+    const capacity = props.capacityType ?? CapacityType.SPOT_WITH_FALLBACK;
+    if (!Object.values(CapacityType).includes(capacity)) p.error('capacityType', capacity, `must be one of ${Object.values(CapacityType).join(', ')}`);
+    this.capacityTypes = capacity === CapacityType.SPOT_WITH_FALLBACK ? ['spot', 'on-demand'] : [capacity];
+
+    // Disruption and lifetime.
+    const policy = props.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY;
+    if (!Object.values(ConsolidationPolicy).includes(policy)) p.error('consolidationPolicy', policy, `must be one of ${Object.values(ConsolidationPolicy).join(', ')}`);
+    const consolidateAfter = props.consolidateAfter !== undefined ? _durationSeconds(p, 'consolidateAfter', props.consolidateAfter, { allowZero: true }) : 300;
+    const budgets = this.budgets(p, props.disruptionBudgets);
+    const expiry = props.expireAfter ?? NodeExpiry.after(Duration.days(30));
+    if (!(expiry instanceof NodeExpiry)) {
+      p.error('expireAfter', expiry, 'must be a NodeExpiry, e.g. NodeExpiry.after(Duration.days(7)) or NodeExpiry.NEVER');
+    } else if (expiry.duration !== undefined) {
+      this.expireAfterSeconds = _durationSeconds(p, 'expireAfter', expiry.duration);
+    }
+    const tgp = _durationSeconds(p, 'terminationGracePeriod', props.terminationGracePeriod);
+    _checkInt(p, 'weight', props.weight, 1, 100);
+    _checkLabels(p, 'nodeLabels', props.nodeLabels);
+    for (const key of Object.keys(props.nodeLabels ?? {})) {
+      const domain = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
+      if (domain.endsWith('karpenter.sh') || domain.endsWith('karpenter.k8s.aws') || key === 'kubernetes.io/hostname') {
+        p.error(`nodeLabels[${JSON.stringify(key)}]`, key, 'Karpenter sets the karpenter.sh and karpenter.k8s.aws label domains and kubernetes.io/hostname itself (allowed: your own label keys)');
+      }
+    }
+
+    // AWS side.
+    const hasRole = props.role !== undefined;
+    const hasProfile = props.instanceProfile !== undefined;
+    if (hasRole === hasProfile) {
+      p.raw(`role=${_show(props.role)} and instanceProfile=${_show(props.instanceProfile)} are invalid together: set exactly one (e.g. role: 'KarpenterNodeRole-my-cluster')`);
+    }
+    for (const [prop, v] of [['role', props.role], ['instanceProfile', props.instanceProfile]] as const) {
+      if (v !== undefined && (typeof v !== 'string' || !/^[\w+=,.@-]{1,128}$/.test(v))) p.error(prop, v, 'must be an IAM name: 1-128 letters, digits and +=,.@_-');
+    }
+    if (props.clusterName !== undefined && (typeof props.clusterName !== 'string' || !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(props.clusterName))) {
+      p.error('clusterName', props.clusterName, 'must be an EKS cluster name: 1-100 letters, digits, \'-\' and \'_\', starting with a letter or digit');
+    }
+    const discovery = typeof props.clusterName === 'string' ? { [DISCOVERY_TAG]: props.clusterName } : undefined;
+    const subnetTags = props.subnetTags ?? discovery;
+    const sgTags = props.securityGroupTags ?? discovery;
+    for (const [prop, tags] of [['subnetTags', subnetTags], ['securityGroupTags', sgTags]] as const) {
+      if (tags === undefined) p.error(prop, tags, 'is required unless clusterName is set (then subnets and security groups tagged karpenter.sh/discovery: <clusterName> are used)');
+      else _checkTags(p, prop, tags, true);
+    }
+    if (props.tags !== undefined) {
+      _checkTags(p, 'tags', props.tags, false);
+      for (const key of Object.keys(props.tags ?? {})) {
+        if (key === 'eks:eks-cluster-name' || key.startsWith('kubernetes.io/cluster') || ['karpenter.sh/nodepool', 'karpenter.sh/nodeclaim', 'karpenter.k8s.aws/ec2nodeclass'].includes(key)) {
+          p.error(`tags[${JSON.stringify(key)}]`, key, 'is a tag Karpenter or EKS sets itself');
+        }
+      }
+    }
+    const ami = props.amiAlias ?? AmiAlias.AL2023_LATEST;
+    if (!(ami instanceof AmiAlias)) {
+      p.error('amiAlias', ami, 'must be an AmiAlias, e.g. AmiAlias.AL2023_LATEST or AmiAlias.al2023("v20240625")');
+    } else if (typeof ami.version !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ami.version) || ami.alias.length > 30) {
+      p.error('amiAlias', ami.alias, 'must be family@version with a version like v20240625 or latest, at most 30 characters');
+    }
+    const volumeMib = props.rootVolumeSize !== undefined ? _sizeMebibytes(p, 'rootVolumeSize', props.rootVolumeSize, 20 * 1024) : 100 * 1024;
+    if (volumeMib !== undefined && (volumeMib % 1024 !== 0 || volumeMib > 59000 * 1024)) {
+      p.error('rootVolumeSize', props.rootVolumeSize, 'must be a whole number of GiB from 20 to 59000');
+    }
+    if (props.volumeKmsKeyId !== undefined && (typeof props.volumeKmsKeyId !== 'string' || props.volumeKmsKeyId.length === 0)) {
+      p.error('volumeKmsKeyId', props.volumeKmsKeyId, 'must be a KMS key ID or ARN');
+    }
+
+    p.attach(this);
+    // Workloads that target this pool are checked once the whole app exists.
+    this.node.addValidation({ validate: () => (p.ok ? this.checkWorkloads() : []) });
+    if (!p.ok) return;
+
+    const requirements: NodePoolSpecTemplateSpecRequirements[] = [
+      { key: GPU_NAME, operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: [acc.karpenterGpuName!] },
+      { key: FAMILY, operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: families },
+      { key: GPU_COUNT, operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: counts.map(String) },
+      { key: CAPACITY, operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: this.capacityTypes },
+    ];
+    this._nodeClass = new Ec2NodeClass(this, 'NodeClass', {
+      metadata: { name: this.name, namespace: _noNamespace() },
+      spec: {
+        amiSelectorTerms: [{ alias: ami.alias }],
+        role: props.role,
+        instanceProfile: props.instanceProfile,
+        subnetSelectorTerms: [{ tags: { ...subnetTags } }],
+        securityGroupSelectorTerms: [{ tags: { ...sgTags } }],
+        blockDeviceMappings: _blockDevices(ami, volumeMib!, props.volumeKmsKeyId),
+        tags: props.tags ? { ...props.tags } : undefined,
+      },
+    });
+    this._nodePool = new NodePool(this, 'Resource', {
+      metadata: { name: this.name, namespace: _noNamespace() },
+      spec: {
+        template: {
+          metadata: props.nodeLabels ? { labels: { ...props.nodeLabels } } : undefined,
+          spec: {
+            nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: this.name },
+            requirements,
+            taints: [{ key: this.taintKey, value: 'true', effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE }],
+            expireAfter: this.expireAfterSeconds === undefined ? 'Never' : _karpenterDuration(this.expireAfterSeconds),
+            terminationGracePeriod: tgp === undefined ? undefined : _karpenterDuration(tgp),
+          },
+        },
+        disruption: {
+          consolidationPolicy: policy as unknown as NodePoolSpecDisruptionConsolidationPolicy,
+          consolidateAfter: _karpenterDuration(consolidateAfter!),
+          budgets,
+        },
+        limits: { 'nvidia.com/gpu': NodePoolSpecLimits.fromNumber(props.gpuLimit) },
+        weight: props.weight,
+      },
+    });
+  }
+
+  /** The platform for workloads on this pool: selects it (`karpenter.sh/nodepool`) and tolerates its GPU taint. */
+  public platform(): Platform {
+    return Platform.karpenter({ nodePool: this.name, gpuTaintKey: this.taintKey });
+  }
+
+  /** The `karpenter.sh/v1` NodePool (escape hatch). */
+  public get nodePool(): ApiObject {
+    return _ensure(this, this._nodePool, this._problems);
+  }
+
+  /** The `karpenter.k8s.aws/v1` EC2NodeClass (escape hatch). */
+  public get nodeClass(): ApiObject {
+    return _ensure(this, this._nodeClass, this._problems);
+  }
+
+  private budgets(p: _Problems, budgets: DisruptionBudget[] | undefined): NodePoolSpecDisruptionBudgets[] | undefined {
+    if (budgets === undefined) return undefined;
+    if (!Array.isArray(budgets) || budgets.length > 50) {
+      p.error('disruptionBudgets', budgets, 'must be a list of at most 50 budgets');
+      return undefined;
+    }
+    return budgets.map((b, i) => {
+      const prop = `disruptionBudgets[${i}]`;
+      if (typeof b?.nodes !== 'string' || !/^((100|[0-9]{1,2})%|[0-9]+)$/.test(b.nodes)) {
+        p.error(`${prop}.nodes`, b?.nodes, 'must be a node count like "0" or "2", or a percentage like "10%"');
+      }
+      for (const r of b?.reasons ?? []) {
+        if (!Object.values(DisruptionReason).includes(r)) p.error(`${prop}.reasons`, b.reasons, `must list values of ${Object.values(DisruptionReason).join(', ')}`);
+      }
+      if ((b?.schedule === undefined) !== (b?.duration === undefined)) {
+        p.error(`${prop}.schedule`, b?.schedule, 'must be set together with duration (a window: when it starts, how long it lasts)');
+      }
+      if (b?.schedule !== undefined && (typeof b.schedule !== 'string' || !/^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))$|^(\S+\s+){4}\S+$/.test(b.schedule))) {
+        p.error(`${prop}.schedule`, b.schedule, 'must be a 5-field cron expression (UTC) or a macro like @daily');
+      }
+      const d = _durationSeconds(p, `${prop}.duration`, b?.duration);
+      if (d !== undefined && d % 60 !== 0) p.error(`${prop}.duration`, b.duration, 'must be whole minutes');
+      return {
+        nodes: b?.nodes,
+        reasons: b?.reasons?.map(r => r as unknown as NodePoolSpecDisruptionBudgetsReasons),
+        schedule: b?.schedule,
+        duration: d !== undefined && d % 60 === 0 ? _karpenterDuration(d) : undefined,
+      };
+    });
+  }
+
+  /**
+   * Checks every pod template of the app that selects this pool (`karpenter.sh/nodepool`) against it: read from the
+   * rendered objects, so it covers every construct (and hand-written Jobs) without knowing their internals.
+   */
+  private checkWorkloads(): string[] {
+    const out: string[] = [];
+    const WORKLOADS = new Set(['Job', 'Deployment', 'StatefulSet']);
+    for (const c of this.node.root.node.findAll()) {
+      if (!(c instanceof ApiObject) || !WORKLOADS.has(c.kind) || c.node.scopes.includes(this)) continue;
+      const obj = c.toJson();
+      const pod = obj?.spec?.template?.spec;
+      const selector = pod?.nodeSelector ?? {};
+      if (selector[NODEPOOL] !== this.name) continue;
+      const what = `${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name} (${c.node.scopes[c.node.scopes.length - 2]?.node.path ?? c.node.path})`;
+      const deadline = obj.spec.activeDeadlineSeconds;
+      if (typeof deadline === 'number' && this.expireAfterSeconds !== undefined && deadline > this.expireAfterSeconds) {
+        out.push(`expireAfter=${_karpenterDuration(this.expireAfterSeconds)} is invalid: ${what} may run for ${_karpenterDuration(deadline)} (activeDeadlineSeconds=${deadline}) on this NodePool, and Karpenter v1 drains expired nodes even under do-not-disrupt pods (allowed: at least ${_karpenterDuration(deadline)}, or NodeExpiry.NEVER)`);
+      }
+      const gpuName = selector[GPU_NAME];
+      if (gpuName !== undefined && gpuName !== this.accelerator.karpenterGpuName) {
+        out.push(`accelerator=${_show(this.accelerator.name)} is invalid for ${what}: it selects ${GPU_NAME}=${gpuName}, which this NodePool never launches (allowed: ${this.accelerator.karpenterGpuName})`);
+      }
+      const wanted = _capacityOf(pod);
+      if (wanted !== undefined && !wanted.some(t => this.capacityTypes.includes(t))) {
+        out.push(`capacityType=${_show(this.capacityTypes.join(','))} is invalid for ${what}: it needs ${CAPACITY} in [${wanted.join(', ')}], which this NodePool never launches`);
+      }
+      const gpus = _podGpus(pod);
+      if (gpus > Math.max(0, ...this.gpusPerNode)) {
+        out.push(`gpusPerNode=${_show(this.gpusPerNode)} is invalid for ${what}: its pods request ${gpus} GPUs, more than one node of this NodePool carries (allowed: include ${this.accelerator.awsInstanceFamilies.flatMap(f => f.gpusPerInstance).filter(n => n >= gpus).sort((a, b) => a - b)[0] ?? 'a larger count'})`);
+      }
+    }
+    return out;
+  }
+}
+
+function _checkTags(p: _Problems, prop: string, tags: { [key: string]: string }, selector: boolean): void {
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    p.error(prop, tags, 'must be a map of tag keys to values');
+    return;
+  }
+  const entries = Object.entries(tags);
+  if (selector && (entries.length === 0 || entries.length > 20)) p.error(prop, tags, 'must hold 1 to 20 tags');
+  for (const [k, v] of entries) {
+    if (k === '' || typeof v !== 'string' || (selector && v === '')) p.error(`${prop}[${JSON.stringify(k)}]`, v, 'tag keys and values must be non-empty strings');
+  }
+}
+
+/** Block devices for the AMI family: the volume that holds the kubelet root dir (images, ephemeral storage). */
+function _blockDevices(ami: AmiAlias, mib: number, kmsKeyId?: string): Ec2NodeClassSpecBlockDeviceMappings[] {
+  const ebs = (gib: number) => ({
+    volumeSize: `${gib}Gi`, volumeType: Ec2NodeClassSpecBlockDeviceMappingsEbsVolumeType.GP3, encrypted: true,
+    deleteOnTermination: true, kmsKeyId,
+  });
+  if (ami.family === 'bottlerocket') {
+    // Bottlerocket: a small OS volume, and a data volume for images and the kubelet.
+    return [
+      { deviceName: '/dev/xvda', ebs: ebs(4) },
+      { deviceName: '/dev/xvdb', rootVolume: true, ebs: ebs(mib / 1024) },
+    ];
+  }
+  return [{ deviceName: '/dev/xvda', rootVolume: true, ebs: ebs(mib / 1024) }];
+}
+
+/** Capacity types a pod accepts (nodeSelector or required node affinity), if it says. */
+function _capacityOf(pod: any): string[] | undefined {
+  const sel = pod?.nodeSelector?.[CAPACITY];
+  if (typeof sel === 'string') return [sel];
+  const terms = pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  for (const t of terms) {
+    for (const e of t.matchExpressions ?? []) if (e.key === CAPACITY && e.operator === 'In') return e.values;
+  }
+  return undefined;
+}
+
+function _podGpus(pod: any): number {
+  let total = 0;
+  for (const c of pod?.containers ?? []) {
+    const v = c?.resources?.limits?.['nvidia.com/gpu'] ?? c?.resources?.requests?.['nvidia.com/gpu'];
+    if (v !== undefined) total += Number(v);
+  }
+  return total;
+}

@@ -1,0 +1,82 @@
+import { Chart, Names } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkInt, _checkLabels, _ensure } from '../validation';
+
+/** Props of a {@link GpuQuota}. */
+export interface GpuQuotaProps {
+  /** Most GPUs the namespace's pods may request at once (`requests.nvidia.com/gpu`); 0 forbids GPU pods. */
+  readonly gpus: number;
+  /**
+   * Count only pods of these PriorityClasses (a `PriorityClass` scope selector), e.g. a research budget that
+   * production work does not use up.
+   * @default - every pod of the namespace
+   */
+  readonly priorityClasses?: string[];
+  /**
+   * Namespace the quota applies to.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the ResourceQuota.
+   * @default - derived from the construct path, without hash
+   */
+  readonly name?: string;
+  /**
+   * Extra labels on the ResourceQuota.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * A namespace GPU budget: a `ResourceQuota` on `requests.nvidia.com/gpu`. Pods beyond it are refused at creation
+ * (a Job's controller keeps retrying, so shards wait instead of failing). Kubernetes counts extended resources such
+ * as GPUs only under `requests.` (they cannot be overcommitted, so requests equal limits): a `limits.nvidia.com/gpu`
+ * quota would never be charged, and this construct does not offer one.
+ */
+export class GpuQuota extends Construct {
+  /** Name of the ResourceQuota. */
+  public readonly name: string;
+  /** GPUs the namespace may request. */
+  public readonly gpus: number;
+  private readonly _quota?: k8s.KubeResourceQuota;
+  private readonly _problems: _Problems;
+
+  public constructor(scope: Construct, id: string, props: GpuQuotaProps) {
+    super(scope, id);
+    const p = (this._problems = new _Problems());
+    this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false });
+    this.gpus = props.gpus;
+    _checkDnsSubdomain(p, 'name', this.name);
+    _checkDnsLabel(p, 'namespace', props.namespace);
+    _checkLabels(p, 'labels', props.labels);
+    if (props.gpus === undefined) p.error('gpus', props.gpus, 'must be an integer >= 0');
+    _checkInt(p, 'gpus', props.gpus, 0);
+    const classes = props.priorityClasses;
+    if (classes !== undefined) {
+      if (!Array.isArray(classes) || classes.length === 0) p.error('priorityClasses', classes, 'must be a non-empty list of PriorityClass names');
+      else classes.forEach((c, i) => _checkDnsSubdomain(p, `priorityClasses[${i}]`, c ?? ''));
+    }
+    p.attach(this);
+    if (!p.ok) return;
+
+    this._quota = new k8s.KubeResourceQuota(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: props.namespace ?? Chart.of(this).namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-gpu-ml', ...(props.labels ?? {}) },
+      },
+      spec: {
+        hard: { 'requests.nvidia.com/gpu': k8s.Quantity.fromNumber(props.gpus) },
+        scopeSelector: classes ? { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [...classes] }] } : undefined,
+      },
+    });
+  }
+
+  /** The `v1` ResourceQuota (escape hatch). */
+  public get resourceQuota(): k8s.KubeResourceQuota {
+    return _ensure(this, this._quota, this._problems);
+  }
+}

@@ -1,0 +1,432 @@
+import { ApiObject, Chart, Duration, JsonPatch, Names } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Accelerator } from '../accelerator';
+import { Platform } from '../platform/platform';
+import { COMPONENT_LABEL, INSTANCE_LABEL, _GpuPod } from '../pod/gpu-workload';
+import { _containerSecurityContext, _podSecurityContext } from '../pod/security-context';
+import { _Problems, _checkDnsLabel, _checkLabels, _durationSeconds, _ensure, _show } from '../validation';
+import { _gpuDashboard } from './dashboard';
+import { GpuPriceTable } from './gpu-price-table';
+import { _CostLine, _gpuRuleGroups, _promDuration } from './rules';
+
+/** The DCGM exporter image, pinned (NVIDIA/dcgm-exporter Helm chart values at d5e5f51). */
+export const DCGM_EXPORTER_IMAGE = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless';
+/** Port of the DCGM exporter's /metrics. */
+export const DCGM_EXPORTER_PORT = 9400;
+/** Label marking pods that cannot pass Pod Security "restricted", with the reason as value. */
+export const PSS_EXCEPTION_LABEL = 'gpu-ml.cdk8s.io/pss-exception';
+
+/** A workload's own metrics endpoint to scrape (e.g. an inference server's `/metrics`). */
+export interface ScrapeTarget {
+  /** Name of the PodMonitor / PodMonitoring object (DNS label). */
+  readonly name: string;
+  /** Labels selecting the pods, in the monitoring namespace of the construct. */
+  readonly matchLabels: { [key: string]: string };
+  /** Name of the container port serving the metrics (a named port also gives the series a `container` label). */
+  readonly port: string;
+  /**
+   * HTTP path of the metrics.
+   * @default '/metrics'
+   */
+  readonly path?: string;
+  /**
+   * Scrape interval.
+   * @default Duration.seconds(30)
+   */
+  readonly interval?: Duration;
+}
+
+/** Props of a {@link GpuMonitoring}. */
+export interface GpuMonitoringProps {
+  /** The platform; decides whether an exporter is deployed and which monitoring API the objects use. */
+  readonly platform: Platform;
+  /**
+   * Base name of the objects.
+   * @default - derived from the construct path
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the namespaced objects (exporter, rules, monitors, dashboard).
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Deploy the NVIDIA DCGM exporter DaemonSet (with its Service, ServiceMonitor and NetworkPolicy). Must stay false
+   * where the platform runs DCGM itself and forbids node agents (GKE Autopilot).
+   * @default - true unless the platform manages DCGM (`platform.managesDcgm`)
+   */
+  readonly deployExporter?: boolean;
+  /**
+   * DCGM exporter image.
+   * @default DCGM_EXPORTER_IMAGE
+   */
+  readonly exporterImage?: string;
+  /**
+   * Collect DCGM profiling metrics (`DCGM_FI_PROF_*`): adds the SYS_ADMIN capability to the exporter.
+   * @default false
+   */
+  readonly profilingMetrics?: boolean;
+  /**
+   * Namespace of Prometheus: the only one the exporter's NetworkPolicy admits scrapes from.
+   * @default 'monitoring'
+   */
+  readonly monitoringNamespace?: string;
+  /**
+   * Labels on ServiceMonitor, PodMonitor and PrometheusRule objects so the Prometheus selects them
+   * (kube-prometheus-stack selects `release: <helm release>`). Not used with GKE Managed Prometheus.
+   * @default { release: 'kube-prometheus-stack' }
+   */
+  readonly prometheusLabels?: { [key: string]: string };
+  /**
+   * Workloads' own metrics endpoints to scrape (PodMonitor, or PodMonitoring on GKE Managed Prometheus).
+   * @default - none
+   */
+  readonly scrapeTargets?: ScrapeTarget[];
+  /**
+   * Accelerators the app uses: each gets cost recording rules, so each needs a price in `prices`.
+   * @default - none: no cost rules
+   */
+  readonly accelerators?: Accelerator[];
+  /**
+   * USD per GPU-hour, on-demand and spot.
+   * @default GpuPriceTable.forCloud(platform.cloud) - approximate public list prices
+   */
+  readonly prices?: GpuPriceTable;
+  /**
+   * Utilization (percent) under which an allocated GPU counts as idle.
+   * @default 1
+   */
+  readonly idleUtilizationPercent?: number;
+  /**
+   * How long GPUs must stay idle before `GpuIdle` fires.
+   * @default Duration.hours(1)
+   */
+  readonly idleFor?: Duration;
+  /**
+   * Mean utilization (percent) under which `GpuLowUtilization` fires.
+   * @default 30
+   */
+  readonly lowUtilizationPercent?: number;
+  /**
+   * How long utilization must stay low before `GpuLowUtilization` fires.
+   * @default Duration.minutes(10)
+   */
+  readonly lowUtilizationFor?: Duration;
+  /**
+   * Framebuffer memory used (percent) above which `GpuMemoryHigh` fires.
+   * @default 90
+   */
+  readonly memoryUsedPercent?: number;
+  /**
+   * GPU temperature (°C) above which `GpuTemperatureHigh` fires.
+   * @default 85
+   */
+  readonly temperatureCelsius?: number;
+  /**
+   * How long a GPU pod may stay Pending before `GpuPodPending` fires.
+   * @default Duration.minutes(15)
+   */
+  readonly pendingFor?: Duration;
+  /**
+   * Emit the Grafana dashboard ConfigMap (label `grafana_dashboard: "1"`, picked up by kube-prometheus-stack's
+   * Grafana sidecar).
+   * @default true
+   */
+  readonly dashboard?: boolean;
+  /**
+   * Emit a NetworkPolicy admitting only scrapes from `monitoringNamespace` to the exporter.
+   * @default true
+   */
+  readonly isolateNetwork?: boolean;
+}
+
+const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk8s-gpu-ml' };
+
+/**
+ * GPU monitoring for one platform: the NVIDIA DCGM exporter where the platform does not run one (Karpenter, GKE
+ * Standard, plain Kubernetes) with a prometheus-operator ServiceMonitor, or nothing on GKE Autopilot whose managed
+ * DCGM metrics already reach Managed Service for Prometheus; alert and recording rules (GPU idle, low utilization,
+ * memory, XID errors, temperature, pods pending on GPUs; utilization and cost per namespace, pod and owner) as a
+ * `PrometheusRule` or GKE `ClusterRules`; monitors for the workloads' own metrics; and a Grafana dashboard.
+ */
+export class GpuMonitoring extends Construct {
+  /** The platform. */
+  public readonly platform: Platform;
+  /** Base name of the objects. */
+  public readonly name: string;
+  private readonly _problems: _Problems;
+  private readonly _daemonSet?: k8s.KubeDaemonSet;
+  private readonly _service?: k8s.KubeService;
+  private readonly _serviceMonitor?: ApiObject;
+  private readonly _rules?: ApiObject;
+  private readonly _dashboard?: k8s.KubeConfigMap;
+  private readonly _networkPolicy?: k8s.KubeNetworkPolicy;
+  private readonly _monitors: ApiObject[] = [];
+
+  public constructor(scope: Construct, id: string, props: GpuMonitoringProps) {
+    super(scope, id);
+    const p = (this._problems = new _Problems());
+    const platform = props.platform;
+    this.platform = platform;
+    this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 40 });
+    _checkDnsLabel(p, 'name', this.name, 40);
+    _checkDnsLabel(p, 'namespace', props.namespace);
+    _checkDnsLabel(p, 'monitoringNamespace', props.monitoringNamespace);
+    _checkLabels(p, 'prometheusLabels', props.prometheusLabels);
+    if (!(platform instanceof Platform)) {
+      p.error('platform', platform, 'must be a Platform, e.g. Platform.gkeAutopilot()');
+    }
+    const ok = platform instanceof Platform;
+    const deployExporter = props.deployExporter ?? (ok && !platform.managesDcgm);
+    if (ok && deployExporter && !platform.allowsNodeAgents) {
+      p.raw(`deployExporter=true is invalid: ${platform.displayName} rejects node agents (hostPath, root) and runs its own managed DCGM exporter (allowed: false)`);
+    }
+    if (props.exporterImage !== undefined && (typeof props.exporterImage !== 'string' || props.exporterImage.length === 0 || /\s/.test(props.exporterImage))) {
+      p.error('exporterImage', props.exporterImage, 'must be a container image reference without spaces');
+    }
+    const percent = (prop: string, value: number | undefined, dflt: number, min = 0): number => {
+      if (value === undefined) return dflt;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value <= min || value > 100) {
+        p.error(prop, value, `must be a percentage above ${min} and at most 100`);
+        return dflt;
+      }
+      return value;
+    };
+    const idlePercent = percent('idleUtilizationPercent', props.idleUtilizationPercent, 1);
+    const lowPercent = percent('lowUtilizationPercent', props.lowUtilizationPercent, 30);
+    const memoryPercent = percent('memoryUsedPercent', props.memoryUsedPercent, 90);
+    if (props.idleUtilizationPercent !== undefined && props.lowUtilizationPercent !== undefined && idlePercent >= lowPercent) {
+      p.raw(`idleUtilizationPercent=${idlePercent} is invalid: must be below lowUtilizationPercent (${lowPercent})`);
+    }
+    let temperature = props.temperatureCelsius ?? 85;
+    if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature <= 0 || temperature > 120) {
+      p.error('temperatureCelsius', props.temperatureCelsius, 'must be a temperature above 0 and at most 120 °C');
+      temperature = 85;
+    }
+    const idleSeconds = _durationSeconds(p, 'idleFor', props.idleFor) ?? 3600;
+    const lowSeconds = _durationSeconds(p, 'lowUtilizationFor', props.lowUtilizationFor) ?? 600;
+    const pendingSeconds = _durationSeconds(p, 'pendingFor', props.pendingFor) ?? 900;
+
+    // Prices: every accelerator the app uses needs one, and DCGM must be able to tell them apart.
+    const prices = props.prices ?? (ok ? GpuPriceTable.forCloud(platform.cloud) : GpuPriceTable.of([]));
+    if (!(prices instanceof GpuPriceTable)) p.error('prices', prices, 'must be a GpuPriceTable, e.g. GpuPriceTable.gcpListPrices()');
+    const costs: _CostLine[] = [];
+    const seenModels = new Map<string, string>();
+    for (const [i, acc] of (props.accelerators ?? []).entries()) {
+      if (!(acc instanceof Accelerator)) { p.error(`accelerators[${i}]`, acc, 'must be an Accelerator, e.g. Accelerator.L4'); continue; }
+      const price = prices instanceof GpuPriceTable ? prices.priceOf(acc) : undefined;
+      if (!price) {
+        const have = prices instanceof GpuPriceTable ? prices.prices.map(x => x.accelerator.name).join(', ') || 'none' : 'none';
+        p.raw(`accelerators[${i}]=${_show(acc.name)} is invalid: prices has no price for it (prices cover: ${have}); add one with prices.withPrice({ accelerator, onDemandPerHour, spotPerHour })`);
+        continue;
+      }
+      for (const [field, v] of [['onDemandPerHour', price.onDemandPerHour], ['spotPerHour', price.spotPerHour]] as const) {
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) p.error(`prices[${JSON.stringify(acc.name)}].${field}`, v, 'must be a number of USD >= 0');
+      }
+      const model = GpuPriceTable._modelNameOf(price);
+      if (model === undefined || typeof model !== 'string' || model.length === 0 || model.includes('\n')) {
+        p.error(`prices[${JSON.stringify(acc.name)}].dcgmModelName`, model, 'must be a regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"');
+        continue;
+      }
+      if (seenModels.has(model)) {
+        p.raw(`accelerators[${i}]=${_show(acc.name)} is invalid: DCGM reports it with the same modelName as ${seenModels.get(model)} (${model}), so their costs cannot be told apart; list only one`);
+        continue;
+      }
+      seenModels.set(model, acc.name);
+      costs.push({ accelerator: acc.name, modelName: model, onDemandPerHour: price.onDemandPerHour, spotPerHour: price.spotPerHour });
+    }
+    const targets = props.scrapeTargets ?? [];
+    for (const [i, t] of targets.entries()) {
+      if (!t || typeof t !== 'object') { p.error(`scrapeTargets[${i}]`, t, 'must be { name, matchLabels, port }'); continue; }
+      _checkDnsLabel(p, `scrapeTargets[${i}].name`, t.name ?? '');
+      if (!t.matchLabels || Object.keys(t.matchLabels).length === 0) p.error(`scrapeTargets[${i}].matchLabels`, t.matchLabels, 'must select the pods with at least one label');
+      else _checkLabels(p, `scrapeTargets[${i}].matchLabels`, t.matchLabels);
+      if (typeof t.port !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(t.port) || t.port.length > 15 || !/[a-z]/.test(t.port)) {
+        p.error(`scrapeTargets[${i}].port`, t.port, 'must be the name of a container port (IANA service name: at most 15 lowercase letters, digits and \'-\')');
+      }
+      if (t.path !== undefined && (typeof t.path !== 'string' || !t.path.startsWith('/'))) p.error(`scrapeTargets[${i}].path`, t.path, 'must be an absolute HTTP path, e.g. "/metrics"');
+      _durationSeconds(p, `scrapeTargets[${i}].interval`, t.interval);
+    }
+    p.attach(this);
+    if (!p.ok) return;
+
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    const labels = { 'app.kubernetes.io/name': 'gpu-monitoring', [INSTANCE_LABEL]: this.name, ...MANAGED_BY };
+    const promLabels = props.prometheusLabels ?? { release: 'kube-prometheus-stack' };
+    const gmp = platform.managesDcgm;
+
+    if (deployExporter) {
+      const exporterName = `${this.name}-dcgm-exporter`;
+      const selector = { 'app.kubernetes.io/name': 'dcgm-exporter', [INSTANCE_LABEL]: exporterName };
+      const exporterLabels = { ...selector, [COMPONENT_LABEL]: 'daemon', ...MANAGED_BY };
+      const meta = { name: exporterName, namespace, labels: exporterLabels };
+      new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
+      const needs = platform._dcgmExporterNeeds();
+      const sched = platform._gpuNodeAgentScheduling();
+      const hostPaths = [
+        // The kubelet's pod-resources socket tells the exporter which pod holds which GPU.
+        { name: 'pod-resources', hostPath: '/var/lib/kubelet/pod-resources', mountPath: '/var/lib/kubelet/pod-resources' },
+        ...needs.hostPaths,
+      ];
+      const probe = (delay: number): k8s.Probe => ({
+        httpGet: { path: '/health', port: k8s.IntOrString.fromNumber(DCGM_EXPORTER_PORT) }, initialDelaySeconds: delay, periodSeconds: 10,
+      });
+      this._daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
+        metadata: meta,
+        spec: {
+          selector: { matchLabels: selector },
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('25%') } },
+          template: {
+            // Cannot pass Pod Security "restricted": hostPath volume and uid 0 (DCGM needs root to read the GPUs).
+            metadata: { labels: { ...exporterLabels, [PSS_EXCEPTION_LABEL]: 'dcgm-exporter' } },
+            spec: {
+              serviceAccountName: exporterName,
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              securityContext: _podSecurityContext(true),
+              tolerations: sched.tolerations,
+              affinity: sched.affinity,
+              containers: [{
+                name: 'exporter',
+                image: props.exporterImage ?? DCGM_EXPORTER_IMAGE,
+                args: ['-f', '/etc/dcgm-exporter/default-counters.csv', ...needs.args],
+                env: [
+                  { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' },
+                  { name: 'DCGM_EXPORTER_LISTEN', value: `:${DCGM_EXPORTER_PORT}` },
+                  ...needs.env,
+                ],
+                ports: [{ name: 'metrics', containerPort: DCGM_EXPORTER_PORT, protocol: 'TCP' }],
+                // No CPU limit: a throttled exporter misses scrapes.
+                resources: {
+                  requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+                  limits: { memory: k8s.Quantity.fromString('512Mi') },
+                },
+                securityContext: { ..._containerSecurityContext(props.profilingMetrics ? ['SYS_ADMIN'] : []), runAsNonRoot: false, runAsUser: 0 },
+                livenessProbe: probe(45),
+                readinessProbe: probe(15),
+                volumeMounts: hostPaths.map(h => ({ name: h.name, mountPath: h.mountPath, readOnly: true })),
+              }],
+              volumes: hostPaths.map(h => ({ name: h.name, hostPath: { path: h.hostPath, type: 'Directory' } })),
+            },
+          },
+        },
+      });
+      this._service = new k8s.KubeService(this, 'Service', {
+        metadata: meta,
+        spec: {
+          selector,
+          ports: [{ name: 'metrics', port: DCGM_EXPORTER_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
+        },
+      });
+      this._serviceMonitor = new ApiObject(this, 'ServiceMonitor', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: exporterName, namespace, labels: { ...exporterLabels, ...promLabels } },
+        spec: {
+          selector: { matchLabels: selector },
+          namespaceSelector: { matchNames: [namespace!] },
+          // honorLabels keeps the exporter's namespace/pod/container (the GPU's workload) instead of renaming them
+          // exported_* behind the exporter pod's own.
+          endpoints: [{ port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s', honorLabels: true }],
+        },
+      });
+      if (props.isolateNetwork !== false) {
+        this._networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+          metadata: meta,
+          spec: {
+            podSelector: { matchLabels: selector },
+            policyTypes: ['Ingress'],
+            ingress: [{
+              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.monitoringNamespace ?? 'monitoring' } } }],
+              ports: [{ port: k8s.IntOrString.fromNumber(DCGM_EXPORTER_PORT), protocol: 'TCP' }],
+            }],
+          },
+        });
+      }
+      _GpuPod.checkAdmission(this, platform, () => this._daemonSet!.toJson().spec.template, this._daemonSet);
+    }
+
+    // Monitors for the workloads' own metrics.
+    for (const t of targets) {
+      const endpoint = { port: t.port, path: t.path ?? '/metrics', interval: _promDuration(t.interval?.toSeconds() ?? 30) };
+      this._monitors.push(gmp
+        ? new ApiObject(this, `PodMonitoring-${t.name}`, {
+          apiVersion: 'monitoring.googleapis.com/v1', kind: 'PodMonitoring',
+          metadata: { name: t.name, namespace, labels },
+          spec: { selector: { matchLabels: t.matchLabels }, endpoints: [endpoint] },
+        })
+        : new ApiObject(this, `PodMonitor-${t.name}`, {
+          apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor',
+          metadata: { name: t.name, namespace, labels: { ...labels, ...promLabels } },
+          spec: { selector: { matchLabels: t.matchLabels }, namespaceSelector: { matchNames: [namespace!] }, podMetricsEndpoints: [endpoint] },
+        }));
+    }
+
+    // Rules. GMP's namespaced `Rules` only see series whose `namespace` is their own, but DCGM and kube-state-metrics
+    // series carry the namespace of GKE's exporter pods: the rules must be cluster-scoped.
+    const workloadLabels = platform._workloadMetricLabels();
+    const groups = _gpuRuleGroups({
+      labels: workloadLabels, idlePercent, idleSeconds, lowPercent, lowSeconds, memoryPercent,
+      temperatureCelsius: temperature, pendingSeconds, costs,
+    });
+    this._rules = gmp
+      ? new ApiObject(this, 'Rules', {
+        apiVersion: 'monitoring.googleapis.com/v1', kind: 'ClusterRules',
+        metadata: { name: namespace ? `${namespace}-${this.name}` : this.name, labels },
+        spec: { groups },
+      })
+      : new ApiObject(this, 'Rules', {
+        apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule',
+        metadata: { name: this.name, namespace, labels: { ...labels, ...promLabels } },
+        spec: { groups },
+      });
+
+    // ClusterRules is cluster-scoped: drop the namespace the chart gives every object.
+    if (gmp) this._rules.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+
+    if (props.dashboard !== false) {
+      const dashboard = _gpuDashboard(`GPUs (${this.name})`, `gpu-ml-${this.name}`.slice(0, 40), workloadLabels);
+      this._dashboard = new k8s.KubeConfigMap(this, 'Dashboard', {
+        metadata: { name: `${this.name}-dashboard`, namespace, labels: { ...labels, grafana_dashboard: '1' } },
+        data: { [`${this.name}.json`]: JSON.stringify(dashboard, undefined, 2) },
+      });
+    }
+  }
+
+  /** The DCGM exporter DaemonSet, if this platform gets one (escape hatch). */
+  public get daemonSet(): k8s.KubeDaemonSet | undefined {
+    _ensure(this, this._rules, this._problems);
+    return this._daemonSet;
+  }
+
+  /** The exporter's Service, if an exporter is deployed. */
+  public get service(): k8s.KubeService | undefined {
+    return this._service;
+  }
+
+  /** The exporter's ServiceMonitor, if an exporter is deployed. */
+  public get serviceMonitor(): ApiObject | undefined {
+    return this._serviceMonitor;
+  }
+
+  /** The exporter's NetworkPolicy, if an exporter is deployed and `isolateNetwork` is not false. */
+  public get networkPolicy(): k8s.KubeNetworkPolicy | undefined {
+    return this._networkPolicy;
+  }
+
+  /** The rules: a prometheus-operator `PrometheusRule`, or a GKE Managed Prometheus `ClusterRules`. */
+  public get rules(): ApiObject {
+    return _ensure(this, this._rules, this._problems);
+  }
+
+  /** The PodMonitor / PodMonitoring objects of `scrapeTargets`. */
+  public get monitors(): ApiObject[] {
+    return [...this._monitors];
+  }
+
+  /** The Grafana dashboard ConfigMap, unless `dashboard` is false. */
+  public get dashboard(): k8s.KubeConfigMap | undefined {
+    return this._dashboard;
+  }
+}

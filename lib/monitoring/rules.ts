@@ -1,0 +1,172 @@
+import { GpuMetric } from './gpu-metric';
+
+/** Label names that carry the workload on DCGM / kube-state-metrics series (platform-dependent). @internal */
+export interface _WorkloadLabels {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+}
+
+/** One price line of the cost rules. @internal */
+export interface _CostLine {
+  readonly accelerator: string;
+  readonly modelName: string;
+  readonly onDemandPerHour: number;
+  readonly spotPerHour: number;
+}
+
+/** Everything the rules depend on. @internal */
+export interface _RuleSettings {
+  readonly labels: _WorkloadLabels;
+  readonly idlePercent: number;
+  readonly idleSeconds: number;
+  readonly lowPercent: number;
+  readonly lowSeconds: number;
+  readonly memoryPercent: number;
+  readonly temperatureCelsius: number;
+  readonly pendingSeconds: number;
+  readonly costs: _CostLine[];
+}
+
+/** One Prometheus rule, as both PrometheusRule and GMP Rules spell it. @internal */
+export interface _Rule {
+  readonly record?: string;
+  readonly alert?: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels?: { [key: string]: string };
+  readonly annotations?: { [key: string]: string };
+}
+
+/** A rule group. @internal */
+export interface _RuleGroup {
+  readonly name: string;
+  readonly interval: string;
+  readonly rules: _Rule[];
+}
+
+/** Seconds between rule evaluations; the dashboard turns `sum_over_time` of recorded $/h into dollars with it. */
+export const RULE_INTERVAL_SECONDS = 30;
+
+/** Renders seconds as a Prometheus duration (`1h`, `10m`, `90s`). @internal */
+export function _promDuration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/** A PromQL string literal. @internal */
+export function _promString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** Renders a number for PromQL (no exponent, no trailing zeros). */
+function num(value: number): string {
+  return String(Number(value.toFixed(6)));
+}
+
+/**
+ * The recording and alerting rules of GpuMonitoring. Every DCGM series with a pod label is a GPU allocated to that
+ * pod (dcgm-exporter attributes a GPU only to the pod the device plugin gave it to), so "allocated" needs no join.
+ * @internal
+ */
+export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
+  const { namespace: ns, pod } = s.labels;
+  const byPod = `${ns}, ${pod}`;
+  const util = `${GpuMetric.GPU_UTILIZATION.name}{${pod}!=""}`;
+  const who = `{{ $labels.${ns} }}/{{ $labels.${pod} }}`;
+
+  const recording: _Rule[] = [
+    { record: GpuMetric.NAMESPACE_GPU_UTILIZATION.name, expr: `avg by (${ns}) (${util})` },
+    { record: GpuMetric.POD_GPU_UTILIZATION.name, expr: `avg by (${byPod}) (${util})` },
+    { record: GpuMetric.POD_GPUS_ALLOCATED.name, expr: `count by (${byPod}, modelName) (${util})` },
+  ];
+  for (const c of s.costs) {
+    for (const [capacity, price] of [['on-demand', c.onDemandPerHour], ['spot', c.spotPerHour]] as const) {
+      recording.push({
+        record: GpuMetric.POD_GPU_COST_PER_HOUR.name,
+        expr: `sum by (${byPod}) (${GpuMetric.POD_GPUS_ALLOCATED.name}{modelName=~${_promString(c.modelName)}}) * ${num(price)}`,
+        labels: { accelerator: c.accelerator, capacity_type: capacity },
+      });
+    }
+  }
+  if (s.costs.length > 0) {
+    recording.push(
+      {
+        record: GpuMetric.OWNER_GPU_COST_PER_HOUR.name,
+        expr: `sum by (${ns}, owner_kind, owner_name, accelerator, capacity_type) (${GpuMetric.POD_GPU_COST_PER_HOUR.name} * on (${byPod}) group_left (owner_kind, owner_name) ${GpuMetric.KSM_POD_OWNER.name})`,
+      },
+      {
+        record: GpuMetric.NAMESPACE_GPU_COST_PER_HOUR.name,
+        expr: `sum by (${ns}, accelerator, capacity_type) (${GpuMetric.POD_GPU_COST_PER_HOUR.name})`,
+      },
+    );
+  }
+
+  const gpuWhere = `GPU {{ $labels.gpu }} on {{ $labels.Hostname }}`;
+  const alerts: _Rule[] = [
+    {
+      alert: 'GpuIdle',
+      expr: `max by (${byPod}) (${util}) < ${num(s.idlePercent)}`,
+      for: _promDuration(s.idleSeconds),
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'GPUs allocated but idle',
+        description: `Pod ${who} holds GPUs whose utilization stayed below ${num(s.idlePercent)}% for ${_promDuration(s.idleSeconds)}: release them or fix the job.`,
+      },
+    },
+    {
+      alert: 'GpuLowUtilization',
+      expr: `(avg by (${byPod}) (${util}) < ${num(s.lowPercent)}) unless on (${byPod}) (max by (${byPod}) (${util}) < ${num(s.idlePercent)})`,
+      for: _promDuration(s.lowSeconds),
+      labels: { severity: 'info' },
+      annotations: {
+        summary: 'GPU utilization is low',
+        description: `Pod ${who} used its GPUs at {{ $value | humanize }}% on average (below ${num(s.lowPercent)}%) for ${_promDuration(s.lowSeconds)}: look for data-loading or CPU bottlenecks, or use fewer or smaller GPUs.`,
+      },
+    },
+    {
+      alert: 'GpuMemoryHigh',
+      expr: `max by (${byPod}, Hostname, gpu) (${GpuMetric.FRAMEBUFFER_USED.name}{${pod}!=""} / (${GpuMetric.FRAMEBUFFER_USED.name}{${pod}!=""} + ${GpuMetric.FRAMEBUFFER_FREE.name}{${pod}!=""}) * 100) > ${num(s.memoryPercent)}`,
+      for: '5m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'GPU memory almost full',
+        description: `Pod ${who} uses {{ $value | humanize }}% of the framebuffer memory of ${gpuWhere} (threshold ${num(s.memoryPercent)}%): an out-of-memory error is near.`,
+      },
+    },
+    {
+      alert: 'GpuXidError',
+      expr: `max by (${byPod}, Hostname, gpu) (${GpuMetric.XID_ERRORS.name}) > 0`,
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'GPU reported an XID error',
+        description: `${gpuWhere} (pod ${who}) reported XID error {{ $value }}: see NVIDIA's XID catalog; the GPU or node may need a reset.`,
+      },
+    },
+    {
+      alert: 'GpuTemperatureHigh',
+      expr: `max by (${byPod}, Hostname, gpu) (${GpuMetric.GPU_TEMPERATURE.name}) > ${num(s.temperatureCelsius)}`,
+      for: '5m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'GPU temperature high',
+        description: `${gpuWhere} (pod ${who}) is at {{ $value }} °C (threshold ${num(s.temperatureCelsius)} °C): it will throttle.`,
+      },
+    },
+    {
+      alert: 'GpuPodPending',
+      expr: `sum by (${byPod}) (${GpuMetric.KSM_CONTAINER_GPU_REQUESTS.name}{resource="nvidia_com_gpu"}) * on (${byPod}) (max by (${byPod}) (${GpuMetric.KSM_POD_STATUS_PHASE.name}{phase="Pending"}) == 1) > 0`,
+      for: _promDuration(s.pendingSeconds),
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Pod waits for GPUs',
+        description: `Pod ${who} requesting {{ $value }} GPUs has been Pending for ${_promDuration(s.pendingSeconds)}: check GPU quota, node pool limits and the accelerator it selects.`,
+      },
+    },
+  ];
+  return [
+    { name: 'gpu-ml.recording', interval: _promDuration(RULE_INTERVAL_SECONDS), rules: recording },
+    { name: 'gpu-ml.alerts', interval: _promDuration(RULE_INTERVAL_SECONDS), rules: alerts },
+  ];
+}

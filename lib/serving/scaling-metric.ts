@@ -1,0 +1,142 @@
+import { k8s } from 'cdk8s-plus-28';
+import { GpuMetric } from '../monitoring/gpu-metric';
+
+/** What a {@link ScalingMetric} measures; decides which autoscaler can use it. */
+export enum ScalingMetricType {
+  /** CPU utilization of the pods' requests (HPA resource metric). */
+  CPU = 'cpu',
+  /** Memory utilization of the pods' requests (HPA resource metric). */
+  MEMORY = 'memory',
+  /** A per-pod custom metric, e.g. DCGM GPU utilization (HPA `Pods` metric through a custom-metrics adapter). */
+  POD_METRIC = 'pods',
+  /** A metric of something outside the cluster, e.g. a Pub/Sub queue depth (HPA `External` metric). */
+  EXTERNAL = 'external',
+  /** In-flight requests per pod (Knative Pod Autoscaler). */
+  CONCURRENCY = 'concurrency',
+  /** Requests per second per pod (Knative Pod Autoscaler). */
+  REQUESTS_PER_SECOND = 'rps',
+}
+
+/**
+ * What an inference endpoint scales on, and the target per pod. HPA metrics (`cpu`, `memory`, `podMetric`,
+ * `gpuUtilization`, `external`) serve the Deployment backend; KServe scales on one of `cpu` / `memory` (Standard mode)
+ * or `concurrency` / `requestsPerSecond` (Knative mode).
+ */
+export class ScalingMetric {
+  /** Average CPU utilization, in percent of the CPU request (1-100). */
+  public static cpu(targetUtilizationPercent: number): ScalingMetric {
+    return new ScalingMetric(ScalingMetricType.CPU, targetUtilizationPercent);
+  }
+
+  /** Average memory utilization, in percent of the memory request (1-100). */
+  public static memory(targetUtilizationPercent: number): ScalingMetric {
+    return new ScalingMetric(ScalingMetricType.MEMORY, targetUtilizationPercent);
+  }
+
+  /**
+   * Average GPU utilization per pod, in percent (1-100), from the DCGM exporter's `DCGM_FI_DEV_GPU_UTIL`. Needs a
+   * custom-metrics adapter (prometheus-adapter, or the Custom Metrics Stackdriver Adapter on GKE) that serves it per pod
+   * under that name.
+   */
+  public static gpuUtilization(targetPercent: number): ScalingMetric {
+    return new ScalingMetric(ScalingMetricType.POD_METRIC, targetPercent, GpuMetric.GPU_UTILIZATION.name, undefined, true);
+  }
+
+  /** Any per-pod custom metric the custom-metrics API serves, with its target average value per pod. */
+  public static podMetric(metric: GpuMetric, targetAverageValue: number): ScalingMetric {
+    return new ScalingMetric(ScalingMetricType.POD_METRIC, targetAverageValue, metric?.name);
+  }
+
+  /**
+   * A metric of something outside the cluster (external metrics API), e.g.
+   * `pubsub.googleapis.com|subscription|num_undelivered_messages` with the selector
+   * `{ 'resource.labels.subscription_id': 'requests' }`; the target is the average value per pod.
+   */
+  public static external(metricName: string, targetAverageValue: number, selector?: { [label: string]: string }): ScalingMetric {
+    return new ScalingMetric(ScalingMetricType.EXTERNAL, targetAverageValue, metricName, selector);
+  }
+
+  /** In-flight requests per pod (KServe Knative mode). */
+  public static concurrency(target: number): ScalingMetric {
+    return new ScalingMetric(ScalingMetricType.CONCURRENCY, target);
+  }
+
+  /** Requests per second per pod (KServe Knative mode). */
+  public static requestsPerSecond(target: number): ScalingMetric {
+    return new ScalingMetric(ScalingMetricType.REQUESTS_PER_SECOND, target);
+  }
+
+  /** What is measured. */
+  public readonly type: ScalingMetricType;
+  /** The target per pod (percent for utilization metrics). */
+  public readonly target: number;
+  /** Metric name of `POD_METRIC` and `EXTERNAL` metrics. */
+  public readonly metricName?: string;
+  /** Label selector of an `EXTERNAL` metric. */
+  public readonly selector?: { [label: string]: string };
+  private readonly percent: boolean;
+
+  private constructor(type: ScalingMetricType, target: number, metricName?: string, selector?: { [label: string]: string }, percent?: boolean) {
+    this.type = type;
+    this.target = target;
+    this.metricName = metricName;
+    this.selector = selector;
+    this.percent = percent ?? (type === ScalingMetricType.CPU || type === ScalingMetricType.MEMORY);
+  }
+
+  /** Whether the target is a utilization in percent (1-100). */
+  public get isUtilization(): boolean {
+    return this.percent;
+  }
+
+  /** A short description for messages, e.g. `cpu 70%`. */
+  public toString(): string {
+    const what = this.metricName ?? this.type;
+    return this.percent ? `${what} ${this.target}%` : `${what} ${this.target}`;
+  }
+
+  /** Why the metric is invalid, if it is. @internal */
+  public _problem(): string | undefined {
+    if (this.percent) {
+      if (typeof this.target !== 'number' || !Number.isInteger(this.target) || this.target < 1 || this.target > 100) {
+        return 'the target utilization must be an integer from 1 to 100 (percent)';
+      }
+    } else if (typeof this.target !== 'number' || !Number.isFinite(this.target) || this.target <= 0) {
+      return 'the target must be a positive number';
+    }
+    if ((this.type === ScalingMetricType.POD_METRIC || this.type === ScalingMetricType.EXTERNAL)
+      && (typeof this.metricName !== 'string' || this.metricName.length === 0 || /\s/.test(this.metricName))) {
+      return 'the metric name must be a non-empty string without spaces';
+    }
+    return undefined;
+  }
+
+  /** The `autoscaling/v2` MetricSpec of an HPA metric. @internal */
+  public _toHpa(): k8s.MetricSpecV2 {
+    switch (this.type) {
+      case ScalingMetricType.CPU:
+      case ScalingMetricType.MEMORY:
+        return { type: 'Resource', resource: { name: this.type, target: { type: 'Utilization', averageUtilization: this.target } } };
+      case ScalingMetricType.POD_METRIC:
+        return {
+          type: 'Pods',
+          pods: { metric: { name: this.metricName! }, target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(_quantity(this.target)) } },
+        };
+      case ScalingMetricType.EXTERNAL:
+        return {
+          type: 'External',
+          external: {
+            metric: { name: this.metricName!, selector: this.selector ? { matchLabels: { ...this.selector } } : undefined },
+            target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(_quantity(this.target)) },
+          },
+        };
+      default:
+        throw new Error(`${this.type} is not an HPA metric`);
+    }
+  }
+}
+
+/** A number as a Kubernetes quantity string (milli-units for fractions). */
+function _quantity(n: number): string {
+  return Number.isInteger(n) ? String(n) : `${Math.round(n * 1000)}m`;
+}

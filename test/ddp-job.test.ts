@@ -1,0 +1,174 @@
+import { Duration } from 'cdk8s';
+import { Accelerator, CapacityType, CleanPodPolicy, DdpBackend, DdpJob, DdpJobProps, Platform } from '../lib';
+import { chartFor, find, synth, synthError } from './support/synth';
+
+const autopilot = Platform.gkeAutopilot();
+const karpenter = Platform.karpenter();
+const base = { image: 'trainer:1.0', module: 'train' };
+
+function ddp(platform: Platform, props: Partial<DdpJobProps> = {}) {
+  const chart = chartFor(platform);
+  new DdpJob(chart, 'ddp', { platform, accelerator: Accelerator.L4, gpus: 2, ...base, ...props } as DdpJobProps);
+  return synth(chart, platform);
+}
+const containerOf = (template: any) => template.spec.containers[0];
+
+describe('native backend on GKE Autopilot: Indexed Job + headless Service', () => {
+  const objects = ddp(autopilot);
+  const job = find(objects, 'Job');
+  const svc = find(objects, 'Service');
+  const t = job.spec.template;
+  const c = containerOf(t);
+
+  test('whole manifest', () => expect(objects).toMatchSnapshot());
+  test('Indexed, completions = parallelism = nodes, pods in the Service subdomain', () => {
+    expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimit: 4 });
+    expect(t.spec.subdomain).toBe('gke-autopilot-ddp');
+    expect(t.spec.restartPolicy).toBe('Never');
+  });
+  test('headless Service selects exactly this run and publishes not-ready addresses', () => {
+    expect(svc.metadata.name).toBe(t.spec.subdomain);
+    expect(svc.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector: { 'app.kubernetes.io/instance': 'gke-autopilot-ddp' } });
+    for (const [k, v] of Object.entries(svc.spec.selector)) expect(t.metadata.labels[k]).toBe(v);
+  });
+  test('torchrun: underscore flags, node rank from the completion index, rank 0 by FQDN in any namespace', () => {
+    expect(c.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(c.command[2]).toContain('exec torchrun "$@"');
+    expect(c.command[2]).toContain('if [ "${NODE_RANK:-0}" != 0 ]');
+    expect(c.args).toEqual(['--nnodes=2', '--nproc_per_node=2', '--node_rank=$(NODE_RANK)', '--master_addr=$(MASTER_ADDR)',
+      '--master_port=$(MASTER_PORT)', '--rdzv_conf=timeout=600', '--max_restarts=0', '-m', 'train']);
+    expect(c.env).toEqual(expect.arrayContaining([
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'NODE_RANK', valueFrom: { fieldRef: { fieldPath: 'metadata.annotations[\'batch.kubernetes.io/job-completion-index\']' } } },
+      { name: 'MASTER_ADDR', value: 'gke-autopilot-ddp-0.gke-autopilot-ddp.$(POD_NAMESPACE).svc.cluster.local' },
+      { name: 'MASTER_PORT', value: '29500' },
+      { name: 'TORCH_NCCL_ASYNC_ERROR_HANDLING', value: '1' },
+      { name: 'PROCESS_GROUP_TIMEOUT_SECONDS', value: '600' },
+    ]));
+    const names = c.env.map((e: any) => e.name);
+    expect(names.indexOf('POD_NAMESPACE')).toBeLessThan(names.indexOf('MASTER_ADDR'));
+  });
+  test('preemption is ignored; no GPU init containers; GPUs, /dev/shm and Autopilot selector on the workers', () => {
+    expect(job.spec.podFailurePolicy).toEqual({ rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] });
+    expect(t.spec.initContainers).toBeUndefined();
+    expect(c.resources.limits['nvidia.com/gpu']).toBe(2);
+    expect(t.spec.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-l4' });
+    expect(t.spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '16Gi' } });
+  });
+  test('NetworkPolicy admits only pods of the same run', () => {
+    expect(find(objects, 'NetworkPolicy').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'gke-autopilot-ddp' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'gke-autopilot-ddp' } } }] }],
+    });
+  });
+});
+
+test('elastic: c10d rendezvous on node 0, --nnodes=MIN:MAX, no node_rank', () => {
+  const c = containerOf(find(ddp(autopilot, { nodes: 4, elastic: { minNodes: 2 } }), 'Job').spec.template);
+  expect(c.args).toEqual(['--nnodes=2:4', '--nproc_per_node=2', '--rdzv_backend=c10d', '--rdzv_endpoint=$(MASTER_ADDR):$(MASTER_PORT)',
+    '--rdzv_id=gke-autopilot-ddp', '--rdzv_conf=join_timeout=600', '--max_restarts=3', '-m', 'train']);
+});
+
+test('nodes: 1 is one pod running torchrun --standalone, without Service', () => {
+  const objects = ddp(autopilot, { nodes: 1, script: 'train.py', module: undefined, args: ['--lr', '1e-4'] });
+  const job = find(objects, 'Job');
+  expect(objects.filter(o => o.kind === 'Service')).toEqual([]);
+  expect(job.spec.completionMode).toBeUndefined();
+  expect(containerOf(job.spec.template).command).toEqual(['torchrun']);
+  expect(containerOf(job.spec.template).args).toEqual(['--standalone', '--nproc_per_node=2', 'train.py', '--lr', '1e-4']);
+});
+
+test('Karpenter: toleration and do-not-disrupt on every worker', () => {
+  const t = find(ddp(karpenter, { accelerator: Accelerator.A10G, gpus: 4 }), 'Job').spec.template;
+  expect(t.metadata.annotations).toEqual({ 'karpenter.sh/do-not-disrupt': 'true' });
+  expect(t.spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  expect(containerOf(t).args).toContain('--nproc_per_node=4');
+});
+
+describe('PyTorchJob backend', () => {
+  const objects = ddp(karpenter, { accelerator: Accelerator.A10G, gpus: 4, nodes: 3, backend: DdpBackend.PYTORCH_JOB, cleanPodPolicy: CleanPodPolicy.NONE });
+  const pj = find(objects, 'PyTorchJob');
+  test('whole manifest', () => expect(objects).toMatchSnapshot());
+  test('Master + Worker, container pytorch, nprocPerNode, runPolicy', () => {
+    expect(pj.apiVersion).toBe('kubeflow.org/v1');
+    expect(pj.spec.nprocPerNode).toBe('4');
+    expect(pj.spec.pytorchReplicaSpecs.Master.replicas).toBe(1);
+    expect(pj.spec.pytorchReplicaSpecs.Worker.replicas).toBe(2);
+    const t = pj.spec.pytorchReplicaSpecs.Worker.template;
+    expect(containerOf(t).name).toBe('pytorch');
+    expect(containerOf(t).ports).toEqual([{ name: 'pytorchjob-port', containerPort: 23456, protocol: 'TCP' }]);
+    expect(containerOf(t).resources.limits['nvidia.com/gpu']).toBe(4);
+    expect(t.metadata.annotations).toEqual({ 'karpenter.sh/do-not-disrupt': 'true' });
+    expect(pj.spec.runPolicy).toEqual({ cleanPodPolicy: 'None', backoffLimit: 3, ttlSecondsAfterFinished: 86400 });
+    expect(objects.filter(o => o.kind === 'Service')).toEqual([]);
+  });
+  test('elastic: Worker replicas only, elasticPolicy c10d', () => {
+    const e = find(ddp(karpenter, { accelerator: Accelerator.A10G, nodes: 4, backend: DdpBackend.PYTORCH_JOB, elastic: { minNodes: 2, maxRestarts: 5 } }), 'PyTorchJob');
+    expect(Object.keys(e.spec.pytorchReplicaSpecs)).toEqual(['Worker']);
+    expect(e.spec.elasticPolicy).toEqual({ rdzvBackend: 'c10d', minReplicas: 2, maxReplicas: 4, maxRestarts: 5 });
+  });
+});
+
+describe('JobSet backend', () => {
+  const objects = ddp(autopilot, { backend: DdpBackend.JOBSET, capacityType: CapacityType.SPOT, nodes: 3 });
+  const js = find(objects, 'JobSet');
+  test('whole manifest', () => expect(objects).toMatchSnapshot());
+  test('one Indexed replicated Job, DNS hostnames, preemption restarts all without counting', () => {
+    expect(js.spec.network).toEqual({ enableDNSHostnames: true, publishNotReadyAddresses: true, subdomain: 'gke-autopilot-ddp' });
+    const rj = js.spec.replicatedJobs[0];
+    expect(rj).toMatchObject({ name: 'node', replicas: 1, template: { spec: { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimit: 0 } } });
+    expect(js.spec.failurePolicy).toEqual({ maxRestarts: 3, rules: [{ name: 'preemption-is-not-a-failure', action: 'RestartJobSetAndIgnoreMaxRestarts', onJobFailureReasons: ['PodFailurePolicy'] }] });
+    const c = containerOf(rj.template.spec.template);
+    expect(c.env).toContainEqual({ name: 'MASTER_ADDR', value: 'gke-autopilot-ddp-node-0-0.gke-autopilot-ddp.$(POD_NAMESPACE).svc.cluster.local' });
+    expect(rj.template.spec.template.spec.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-l4', 'cloud.google.com/gke-spot': 'true' });
+    expect(objects.filter(o => o.kind === 'Service')).toEqual([]);
+  });
+});
+
+test('escape hatches: resource, job, service', () => {
+  const chart = chartFor(autopilot);
+  const d = new DdpJob(chart, 'ddp', { platform: autopilot, accelerator: Accelerator.L4, ...base });
+  expect(d.job.kind).toBe('Job');
+  expect(d.service!.kind).toBe('Service');
+  const k = new DdpJob(chart, 'pj', { platform: autopilot, accelerator: Accelerator.L4, ...base, backend: DdpBackend.PYTORCH_JOB });
+  expect(k.resource.kind).toBe('PyTorchJob');
+  expect(() => k.job).toThrow('[gke-autopilot/pj] uses backend pytorch-job, which emits a PyTorchJob, not a Job: use .resource');
+});
+
+const P = 'gke-autopilot/ddp';
+const bad: [string, Platform, Partial<DdpJobProps>, string][] = [
+  ['nodes 0', autopilot, { nodes: 0 }, `[${P}] nodes=0 is invalid: must be an integer >= 1`],
+  ['nodes fractional', autopilot, { nodes: 1.5 }, `[${P}] nodes=1.5 is invalid: must be an integer >= 1`],
+  ['GPUs per node not accepted by Autopilot', autopilot, { accelerator: Accelerator.T4, gpus: 3 }, `[${P}] gpus=3 is not accepted by GKE Autopilot for nvidia-tesla-t4 (allowed: 1, 2, 4)`],
+  ['elastic min above max', autopilot, { nodes: 2, elastic: { minNodes: 3 } }, `[${P}] elastic.minNodes=3 is invalid: must be at most nodes=2 (the elastic maximum)`],
+  ['elastic min 0', autopilot, { elastic: { minNodes: 0 } }, `[${P}] elastic.minNodes=0 is invalid: must be an integer >= 1`],
+  ['elastic on one node', autopilot, { nodes: 1, elastic: { minNodes: 1 } }, `[${P}] elastic={"minNodes":1} is invalid: a single-node run (nodes=1) runs torchrun --standalone`],
+  ['Kubeflow backend without the operator', autopilot, { backend: DdpBackend.PYTORCH_JOB, kubeflowOperatorInstalled: false }, `[${P}] kubeflowOperatorInstalled=false is invalid: backend=DdpBackend.PYTORCH_JOB needs the Kubeflow training operator (kubeflow.org/v1) on GKE Autopilot`],
+  ['JobSet backend without the controller', autopilot, { backend: DdpBackend.JOBSET, jobSetInstalled: false }, `[${P}] jobSetInstalled=false is invalid: backend=DdpBackend.JOBSET needs the JobSet controller (jobset.x-k8s.io/v1alpha2) on GKE Autopilot`],
+  ['unknown backend', autopilot, { backend: 'mpi' as any }, `[${P}] backend="mpi" is invalid: must be one of DdpBackend.NATIVE, DdpBackend.PYTORCH_JOB, DdpBackend.JOBSET`],
+  ['hostname over 63 (native)', autopilot, { name: 'a'.repeat(62) }, `[${P}] name="${'a'.repeat(62)}" is invalid: derived pod hostnames exceed 63 characters ("${'a'.repeat(62)}-1" has 64); with 2 node(s) and backend native the name may have at most 61`],
+  ['hostname over 63 (PyTorchJob)', autopilot, { name: 'b'.repeat(55), backend: DdpBackend.PYTORCH_JOB }, `[${P}] name="${'b'.repeat(55)}" is invalid: derived pod hostnames exceed 63 characters ("${'b'.repeat(55)}-worker-0" has 64); with 2 node(s) and backend pytorch-job the name may have at most 54`],
+  ['hostname over 63 with 11 nodes', autopilot, { name: 'c'.repeat(61), nodes: 11 }, `[${P}] name="${'c'.repeat(61)}" is invalid: derived pod hostnames exceed 63 characters ("${'c'.repeat(61)}-10" has 64); with 11 node(s) and backend native the name may have at most 60`],
+  ['name starting with a digit', autopilot, { name: '1ddp' }, `[${P}] name="1ddp" is invalid: must start with a letter: it also names the Service(s) of the run`],
+  ['no script or module', autopilot, { module: undefined }, `[${P}] script=undefined, module=undefined is invalid: give exactly one of script (e.g. "train.py") and module (e.g. "trainer.main")`],
+  ['both script and module', autopilot, { script: 'train.py' }, `[${P}] script="train.py", module="train" is invalid: give exactly one of script`],
+  ['bad module', autopilot, { module: 'my trainer' }, `[${P}] module="my trainer" is invalid: must be a dotted Python module name`],
+  ['command given', autopilot, { command: ['python'] }, `[${P}] command=["python"] is invalid: DdpJob launches torchrun itself`],
+  ['reserved env', autopilot, { env: { MASTER_ADDR: 'x' } }, `[${P}] env["MASTER_ADDR"]="MASTER_ADDR" is invalid: DdpJob sets MASTER_ADDR itself`],
+  ['cleanPodPolicy on native', autopilot, { cleanPodPolicy: CleanPodPolicy.ALL }, `[${P}] cleanPodPolicy="All" is invalid: only the PyTorchJob backend has a clean-pod policy`],
+  ['port below 1024', autopilot, { port: 80 }, `[${P}] port=80 is invalid: must be an integer from 1024 to 65535`],
+  ['zero rendezvous timeout', autopilot, { rendezvousTimeout: Duration.seconds(0) }, `[${P}] rendezvousTimeout=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
+  ['negative backoff', autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],
+];
+
+describe('bad input: every invalid prop fails at synth with path, prop, value and what is allowed', () => {
+  test.each(bad)('%s', (_name, platform, props, expected) => {
+    const msg = synthError(chart => new DdpJob(chart, 'ddp', { platform, accelerator: Accelerator.L4, ...base, ...props } as DdpJobProps), platform);
+    expect(msg).toContain(expected);
+  });
+
+  test('a name exactly at the hostname limit is accepted', () => {
+    expect(() => ddp(autopilot, { name: 'a'.repeat(61) })).not.toThrow();
+  });
+});

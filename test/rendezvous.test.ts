@@ -1,0 +1,219 @@
+/**
+ * A REAL rendezvous of the native DDP Job that the example app synthesizes (kubernetes chart, `ddp`): every node
+ * index runs the container's own command and args, with its env resolved the way the kubelet does it (downward API
+ * for the namespace and the completion index, `$(VAR)` expansion), as local processes with torch's gloo backend on
+ * the CPU. Only three things stand in for the cluster:
+ *  - DNS: a table built from the synthesized Job and headless Service (pod hostname `<job>-<i>`, `subdomain`, the
+ *    Service's name, selector and namespace) maps each pod's FQDN to 127.0.0.1; it is applied to the resolved
+ *    MASTER_ADDR (torch resolves in C++, where no shim reaches). A name not in the table stays unresolvable.
+ *  - ports: pods have their own network namespace, local processes share one, so the rendezvous port becomes a
+ *    free port of this run (applied to the resolved MASTER_PORT, before `$(MASTER_PORT)` expands).
+ *  - the image: `python3` is /usr/bin/python3; `torchrun` is test/support/rendezvous_torchrun.py (torchrun's own main,
+ *    with the Python 3.11 fix); the training module is test/support/rendezvous_allreduce.py.
+ * Needs Debian's python3-torch (`apt-get install -y python3-torch`). Without it the test FAILS when $CI is set and is
+ * skipped loudly otherwise.
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { createApp } from '../main';
+
+const PYTHON = '/usr/bin/python3';
+const CHART = 'kubernetes';
+const JOB = 'kubernetes-ddp';
+const SUPPORT = path.join(__dirname, 'support');
+
+const torchProbe = spawnSync(PYTHON, ['-c', 'import torch.distributed.run'], { encoding: 'utf8' });
+const torchAvailable = torchProbe.status === 0;
+if (!torchAvailable) {
+  const why = `${PYTHON} cannot import torch.distributed.run (${(torchProbe.stderr || String(torchProbe.error ?? '')).trim().split('\n').pop()})`;
+  if (process.env.CI) {
+    test('torch is installed (CI installs python3-torch)', () => { throw new Error(`${why}: CI must run apt-get install -y python3-torch`); });
+  } else {
+    process.stderr.write(`\n\n*** [rendezvous] SKIPPED: ${why}. Install it with: apt-get install -y python3-torch ***\n\n`);
+  }
+}
+const maybe = torchAvailable ? describe : describe.skip;
+
+/** The objects of the example app's kubernetes chart, synthesized fresh. */
+function exampleObjects(): any[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rdzv-app-'));
+  createApp(dir).synth();
+  return parseAllDocuments(fs.readFileSync(path.join(dir, `${CHART}.k8s.yaml`), 'utf8')).map(d => d.toJS());
+}
+
+/** Kubelet's `$(VAR)` expansion: defined names are replaced, `$$` escapes `$`, anything else stays as written. */
+function expand(s: string, vars: Map<string, string>): string {
+  return s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name) => (m === '$$' ? '$' : vars.has(name) ? vars.get(name)! : m));
+}
+
+/** Cluster DNS for the pods of an Indexed Job with a `subdomain`: only what the Job and its headless Service make. */
+function clusterDns(job: any, services: any[]): Map<string, string> {
+  const dns = new Map<string, string>();
+  const t = job.spec.template;
+  const svc = services.find(s => s.metadata.name === t.spec.subdomain);
+  if (!svc || svc.spec.clusterIP !== 'None' || svc.spec.publishNotReadyAddresses !== true) return dns;
+  const labels = t.metadata.labels ?? {};
+  if (!Object.entries(svc.spec.selector ?? { x: undefined }).every(([k, v]) => labels[k] === v)) return dns;
+  for (let i = 0; i < job.spec.completions; i++) {
+    dns.set(`${job.metadata.name}-${i}.${svc.metadata.name}.${job.metadata.namespace}.svc.cluster.local`, '127.0.0.1');
+  }
+  return dns;
+}
+
+/** The container env of pod `index`, resolved as the Job controller and kubelet would, in order. */
+function resolveEnv(job: any, index: number): Map<string, string> {
+  const container = job.spec.template.spec.containers[0];
+  const pod = {
+    name: `${job.metadata.name}-${index}-abcde`,
+    namespace: job.metadata.namespace,
+    annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } as { [k: string]: string },
+  };
+  const field = (fieldPath: string): string => {
+    if (fieldPath === 'metadata.namespace') return pod.namespace;
+    if (fieldPath === 'metadata.name') return pod.name;
+    const m = /^metadata\.annotations\['(.+)'\]$/.exec(fieldPath);
+    if (m && m[1] in pod.annotations) return pod.annotations[m[1]];
+    throw new Error(`downward API field ${fieldPath} is not simulated`);
+  };
+  const env = new Map<string, string>();
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) env.set(e.name, expand(String(e.value), env));
+    else if (e.valueFrom?.fieldRef) env.set(e.name, field(e.valueFrom.fieldRef.fieldPath));
+    else if (e.valueFrom?.secretKeyRef) env.set(e.name, 'not-a-real-secret');
+    else throw new Error(`env ${e.name} source not simulated`);
+  }
+  // The Job controller adds this to every container of an Indexed Job.
+  if (job.spec.completionMode === 'Indexed' && !env.has('JOB_COMPLETION_INDEX')) env.set('JOB_COMPLETION_INDEX', String(index));
+  return env;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface NodeRun { index: number; argv: string[]; code: number | null; out: string; err: string }
+interface Rendezvous { nodes: NodeRun[]; ok: boolean; seconds: number; ranks: string[] }
+
+/** Runs every node of `job` until all exit or `deadlineMs` passes; the run succeeds if every node exits 0. */
+async function runJob(job: any, services: any[], deadlineMs: number): Promise<Rendezvous> {
+  const dns = clusterDns(job, services);
+  const port = await freePort();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rdzv-'));
+  const bin = path.join(work, 'bin');
+  fs.mkdirSync(bin);
+  fs.symlinkSync(PYTHON, path.join(bin, 'python3'));
+  fs.copyFileSync(path.join(SUPPORT, 'rendezvous_torchrun.py'), path.join(bin, 'torchrun'));
+  fs.chmodSync(path.join(bin, 'torchrun'), 0o755);
+  const container = job.spec.template.spec.containers[0];
+  const args: string[] = container.args ?? [];
+  const m = args.indexOf('-m');
+  if (m < 0) throw new Error('the example DDP job is expected to run a module (-m)');
+  fs.copyFileSync(path.join(SUPPORT, 'rendezvous_allreduce.py'), path.join(work, `${args[m + 1]}.py`));
+
+  const started = Date.now();
+  const runs: NodeRun[] = [];
+  const children: ChildProcess[] = [];
+  const exits: Promise<void>[] = [];
+  for (let i = 0; i < job.spec.parallelism; i++) {
+    const env = resolveEnv(job, i);
+    // Cluster DNS and the per-pod port, applied where the pods would resolve and bind them.
+    const addr = env.get('MASTER_ADDR');
+    if (addr !== undefined && dns.has(addr)) env.set('MASTER_ADDR', dns.get(addr)!);
+    if (env.has('MASTER_PORT')) env.set('MASTER_PORT', String(port));
+    const argv = [...(container.command ?? []), ...args].map(a => expand(a, env));
+    const run: NodeRun = { index: i, argv, code: null, out: '', err: '' };
+    runs.push(run);
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: work,
+      detached: true,
+      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: work, PYTHONPATH: work, PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', ...Object.fromEntries(env) },
+    });
+    child.stdout!.on('data', d => { run.out += d; });
+    child.stderr!.on('data', d => { run.err += d; });
+    children.push(child);
+    exits.push(new Promise(resolve => child.on('exit', code => { run.code = code; resolve(); })));
+  }
+  const killAll = () => {
+    for (const c of children) {
+      try { process.kill(-c.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    }
+  };
+  // A node that fails means the rendezvous failed: stop the others (Kubernetes would retry the pod; we need not).
+  const firstFailure = new Promise<void>(resolve => children.forEach(c => c.on('exit', code => { if (code !== 0) resolve(); })));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(exits), firstFailure, new Promise<void>(resolve => { timer = setTimeout(resolve, deadlineMs); })]);
+  clearTimeout(timer);
+  killAll();
+  await Promise.all(exits);
+  const ranks = runs.flatMap(r => r.out.split('\n').filter(l => l.startsWith('ALLREDUCE')));
+  return { nodes: runs, ok: runs.every(r => r.code === 0), seconds: (Date.now() - started) / 1000, ranks };
+}
+
+function report(name: string, r: Rendezvous): void {
+  if (!process.env.RDZV_VERBOSE) return;
+  const lines = [`=== ${name}: ${r.ok ? 'SUCCEEDED' : 'FAILED'} in ${r.seconds.toFixed(1)} s`];
+  for (const n of r.nodes) {
+    lines.push(`--- node ${n.index} exit=${n.code}\n$ ${n.argv.map(a => (/[\s"'$]/.test(a) ? `'${a.replace(/'/g, '\'\\\'\'')}'` : a)).join(' ')}`);
+    lines.push(n.out.trim(), n.err.trim().split('\n').slice(-4).join('\n'));
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+maybe('torchrun rendezvous of the synthesized native DDP Job', () => {
+  const objects = exampleObjects();
+  const job = objects.find(o => o.kind === 'Job' && o.metadata.name === JOB);
+  const services = objects.filter(o => o.kind === 'Service');
+  const clone = () => JSON.parse(JSON.stringify(job));
+  const envOf = (j: any) => j.spec.template.spec.containers[0].env as any[];
+
+  test('the example Job is a multi-node, multi-process DDP run', () => {
+    expect(job.spec.completionMode).toBe('Indexed');
+    expect(job.spec.completions).toBeGreaterThanOrEqual(2);
+    expect(job.spec.template.spec.containers[0].args).toContain('--nproc_per_node=2');
+  });
+
+  test('all ranks of all nodes join one process group and agree on the all-reduce', async () => {
+    const r = await runJob(job, services, 30_000);
+    report('synthesized Job', r);
+    const world = job.spec.completions * 2;
+    expect({ ok: r.ok, codes: r.nodes.map(n => n.code), err: r.ok ? '' : r.nodes.map(n => n.err.slice(-1500)).join('\n') })
+      .toEqual({ ok: true, codes: r.nodes.map(() => 0), err: '' });
+    const sum = (world * (world - 1)) / 2;
+    expect(r.ranks.map(l => /rank=(\d+)/.exec(l)![1]).sort()).toEqual([...Array(world).keys()].map(String).sort());
+    for (const line of r.ranks) expect(line).toContain(`world=${world}`), expect(line).toContain(`sum=${sum}`);
+    // Node ranks came from the completion index: node i ran global ranks 2i and 2i+1.
+    for (const n of r.nodes) {
+      for (const line of n.out.split('\n').filter(l => l.startsWith('ALLREDUCE'))) expect(line).toContain(`node=${n.index}`);
+    }
+  }, 40_000);
+
+  test('negative: every node believing it is node 0 (node_rank wired wrong) does not rendezvous', async () => {
+    const bad = clone();
+    envOf(bad).splice(envOf(bad).findIndex(e => e.name === 'NODE_RANK'), 1, { name: 'NODE_RANK', value: '0' });
+    const r = await runJob(bad, services, 15_000);
+    report('node_rank always 0', r);
+    expect(r.ok).toBe(false);
+    expect(r.ranks.filter(l => l.includes('world=4'))).toHaveLength(0);
+  }, 25_000);
+
+  test('negative: MASTER_ADDR without the Service subdomain does not resolve, so no rendezvous', async () => {
+    const bad = clone();
+    const addr = envOf(bad).find(e => e.name === 'MASTER_ADDR');
+    addr.value = addr.value.replace(`.${bad.spec.template.spec.subdomain}.`, '.');
+    const r = await runJob(bad, services, 12_000);
+    report('MASTER_ADDR without subdomain', r);
+    expect(r.ok).toBe(false);
+    expect(r.ranks).toHaveLength(0);
+  }, 25_000);
+});
