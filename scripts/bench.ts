@@ -8,8 +8,8 @@
  *     (KubeServiceAccount + KubeNetworkPolicy + KubeJob), for N = 10, 100, 1,000, 10,000; time per object.
  * (c) peak memory (max RSS) at 10,000 against the L1 baseline.
  *
- * Each in-process measurement runs in a fresh child process, so module loading, JIT warm-up and heap growth are
- * counted the same way for both sides.
+ * Each in-process measurement runs in a fresh child process after one small warm-up synthesis, so module loading,
+ * JIT warm-up and heap growth are counted the same way for both sides.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -105,6 +105,8 @@ function synthYaml(variant: string, n: number): string {
 }
 
 function worker(variant: string, n: number): void {
+  // One small warm-up synthesis first, so one-time costs (lazy module code, JIT) do not dominate the small sizes.
+  synthYaml(variant, 10);
   const start = process.hrtime.bigint();
   const yaml = synthYaml(variant, n);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -179,7 +181,7 @@ function inProcess(self: string): void {
   const perJob: { [n: number]: number } = {};
   let rss: { library: number; l1: number } | undefined;
   for (const n of [10, 100, 1000, 10000]) {
-    const reps = n >= 10000 ? 3 : 5;
+    const reps = n >= 10000 ? 3 : n >= 1000 ? 5 : 9;
     const run = (variant: string) => {
       const out = execFileSync(process.execPath, [self, 'worker', variant, String(n)], { maxBuffer: 1 << 20 }).toString();
       return JSON.parse(out) as { ms: number; maxRssMiB: number };

@@ -70,20 +70,20 @@ export class GpuPriorityClasses extends Construct {
     p.attach(this);
     if (!p.ok) return;
 
-    // No `description`: test/support/schema.ts drops every key named `description` from the schemas, including
-    // PriorityClass's real `description` property, so the strict check would refuse it.
     const meta = (name: string) => ({ name, namespace: _noNamespace(), labels: { 'app.kubernetes.io/managed-by': 'cdk8s-gpu-ml' } });
     this._production = new k8s.KubePriorityClass(this, 'Production', {
       metadata: meta(this.productionName),
       value: prodValue,
       globalDefault: false,
       preemptionPolicy: 'PreemptLowerPriority',
+      description: 'Production GPU work: scheduled first, may preempt research pods.',
     });
     this._research = new k8s.KubePriorityClass(this, 'Research', {
       metadata: meta(this.researchName),
       value: researchValue,
       globalDefault: false,
       preemptionPolicy: props.researchPreempts ? 'PreemptLowerPriority' : 'Never',
+      description: props.researchPreempts ? 'Research GPU work: below production, may preempt lower priorities.' : 'Research GPU work: queued below production, never preempts.',
     });
   }
 
