@@ -68,7 +68,7 @@ export interface AcceleratorProps {
 /**
  * A GPU model, with what each platform calls it and what it accepts.
  *
- * Sources (kept next to the numbers, see `docs/` in the README): GKE "Deploy GPU workloads in Autopilot"
+ * Sources (see "The model" in the README): GKE "Deploy GPU workloads in Autopilot"
  * (last updated 2026-04-10) for label values and Autopilot counts; GCE machine-type pages and AWS instance-type
  * pages for machine shapes (read from memory, not from a primary copy: treat those bounds as unverified).
  */

@@ -281,3 +281,24 @@ test('every problem is reported at once', () => {
   expect(msg).toContain('healthPort=1 is invalid');
   expect(msg).toContain('scalingMetrics[0]=cpu 101% is invalid');
 });
+
+describe('found by the property-based tests', () => {
+  test('a fractional requests-per-second target is refused (KServe scaleTarget is an integer)', () => {
+    const platform = Platform.gkeStandard();
+    const msg = synthError(chart => new InferenceEndpoint(chart, 'ep', {
+      platform, backend: ServingBackend.KSERVE, deploymentMode: KServeDeploymentMode.KNATIVE, modelFormat: ModelFormat.HUGGINGFACE,
+      accelerator: Accelerator.T4, scalingMetrics: [ScalingMetric.requestsPerSecond(0.25)],
+    }), platform);
+    expect(msg).toContain('[gke-standard/ep] scalingMetrics[0]=');
+    expect(msg).toContain('the target must be a whole number of requests (KServe\'s scaleTarget is an integer)');
+  });
+
+  test('Knative on Autopilot spot is refused up front, naming capacityType (Knative sets a grace above the 25 s cap)', () => {
+    const platform = Platform.gkeAutopilot();
+    const msg = synthError(chart => new InferenceEndpoint(chart, 'ep', {
+      platform, backend: ServingBackend.KSERVE, deploymentMode: KServeDeploymentMode.KNATIVE, modelFormat: ModelFormat.HUGGINGFACE,
+      accelerator: Accelerator.L4, capacityType: CapacityType.SPOT, knativeFeatureFlags: true,
+    }), platform);
+    expect(msg).toContain('[gke-autopilot/ep] capacityType="spot" is invalid with deploymentMode="Serverless" on GKE Autopilot: Knative sets the pod\'s termination grace itself (at least 30s), above the 25s spot pods get there');
+  });
+});

@@ -103,6 +103,14 @@ function freePort(): Promise<number> {
 }
 
 interface NodeRun { index: number; argv: string[]; code: number | null; out: string; err: string }
+/**
+ * The check's report lines. Two local ranks share one stdout pipe, and another process's output may end without a
+ * newline, so a report is found anywhere in a line, not only at its start.
+ */
+function allreduceLines(out: string): string[] {
+  return [...out.matchAll(/ALLREDUCE rank=[^\n]*/g)].map(m => m[0]);
+}
+
 interface Rendezvous { nodes: NodeRun[]; ok: boolean; seconds: number; ranks: string[] }
 
 /** Runs every node of `job` until all exit or `deadlineMs` passes; the run succeeds if every node exits 0. */
@@ -142,7 +150,8 @@ async function runJob(job: any, services: any[], deadlineMs: number): Promise<Re
     child.stdout!.on('data', d => { run.out += d; });
     child.stderr!.on('data', d => { run.err += d; });
     children.push(child);
-    exits.push(new Promise(resolve => child.on('exit', code => { run.code = code; resolve(); })));
+    // 'close', not 'exit': 'exit' can come before the last output of the node's processes has been read.
+    exits.push(new Promise(resolve => child.on('close', code => { run.code = code; resolve(); })));
   }
   const killAll = () => {
     for (const c of children) {
@@ -150,13 +159,15 @@ async function runJob(job: any, services: any[], deadlineMs: number): Promise<Re
     }
   };
   // A node that fails means the rendezvous failed: stop the others (Kubernetes would retry the pod; we need not).
-  const firstFailure = new Promise<void>(resolve => children.forEach(c => c.on('exit', code => { if (code !== 0) resolve(); })));
+  const firstFailure = new Promise<void>(resolve => children.forEach(c => c.on('close', code => { if (code !== 0) resolve(); })));
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all(exits), firstFailure, new Promise<void>(resolve => { timer = setTimeout(resolve, deadlineMs); })]);
   clearTimeout(timer);
   killAll();
   await Promise.all(exits);
-  const ranks = runs.flatMap(r => r.out.split('\n').filter(l => l.startsWith('ALLREDUCE')));
+  // Each rank's report file (written next to its stdout line): the evidence that it joined and agreed.
+  const ranks = fs.readdirSync(work).filter(f => /^allreduce-\d+\.txt$/.test(f)).sort()
+    .flatMap(f => allreduceLines(fs.readFileSync(path.join(work, f), 'utf8')));
   return { nodes: runs, ok: runs.every(r => r.code === 0), seconds: (Date.now() - started) / 1000, ranks };
 }
 
@@ -193,8 +204,9 @@ maybe('torchrun rendezvous of the synthesized native DDP Job', () => {
     expect(r.ranks.map(l => /rank=(\d+)/.exec(l)![1]).sort()).toEqual([...Array(world).keys()].map(String).sort());
     for (const line of r.ranks) expect(line).toContain(`world=${world}`), expect(line).toContain(`sum=${sum}`);
     // Node ranks came from the completion index: node i ran global ranks 2i and 2i+1.
-    for (const n of r.nodes) {
-      for (const line of n.out.split('\n').filter(l => l.startsWith('ALLREDUCE'))) expect(line).toContain(`node=${n.index}`);
+    for (const line of r.ranks) {
+      const rank = Number(/rank=(\d+)/.exec(line)![1]);
+      expect(line).toContain(`node=${Math.floor(rank / 2)}`);
     }
   }, 40_000);
 

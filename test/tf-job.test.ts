@@ -226,3 +226,9 @@ describe('bad input: every invalid prop fails at synth with path, prop, value an
     expect(msg).toContain('kubeflowOperatorInstalled="no" is invalid: must be true or false');
   });
 });
+
+test('the job-level gpus is validated even when every replica overrides it (found by the property-based tests)', () => {
+  const platform = Platform.gkeStandard();
+  const msg = synthError(chart => new TfJob(chart, 'tf', { platform, accelerator: Accelerator.T4, image: 'tf:2.14', gpus: -1, workers: { replicas: 2, gpus: 1 } }), platform);
+  expect(msg).toContain('[gke-standard/tf] gpus=-1 is invalid: must be a whole number of GPUs, at least 0');
+});

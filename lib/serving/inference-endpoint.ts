@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ManagedCertificate } from '../../imports/gke-networking-networking.gke.io';
 import type { InferenceServiceSpec } from '../../imports/kserve-serving.kserve.io';
 import { GKE_ACCELERATOR_LABEL, KSERVE_GKE_ACCELERATOR_ANNOTATION } from '../platform/gke-autopilot';
-import { Platform, WorkloadKind, _Scheduling } from '../platform/platform';
+import { CapacityType, Platform, WorkloadKind, _Scheduling } from '../platform/platform';
 import { GpuPodProps, _GpuPod } from '../pod/gpu-workload';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
 import { _Problems, _checkDnsSubdomain, _checkInt, _durationSeconds, _ensure, _show } from '../validation';
@@ -332,6 +332,12 @@ export class InferenceEndpoint extends Construct {
       if (flags.length) {
         p.raw(`deploymentMode=${_show(mode)} is invalid for this pod on ${this.platform.displayName}: Knative rejects it unless its config-features enable ${flags.join(', ')}; enable them and set knativeFeatureFlags: true, or use KServeDeploymentMode.STANDARD`);
       }
+    }
+    // Knative sets the pod's termination grace itself (from the revision timeout) and refuses ours, so a platform that
+    // caps the grace of spot pods below Kubernetes' 30 s default cannot run Knative predictors on spot.
+    const spotCap = this.platform instanceof Platform ? this.platform.maxSpotGraceSeconds : undefined;
+    if (knative && (props.capacityType ?? CapacityType.ON_DEMAND) !== CapacityType.ON_DEMAND && spotCap !== undefined && spotCap < 30) {
+      p.raw(`capacityType=${_show(props.capacityType)} is invalid with deploymentMode=${_show(mode)} on ${this.platform.displayName}: Knative sets the pod's termination grace itself (at least 30s), above the ${spotCap}s spot pods get there (allowed: CapacityType.ON_DEMAND, or KServeDeploymentMode.STANDARD on spot)`);
     }
     if (knative && pod.gpus > 0 && minReplicas === 0) {
       p.warn(`minReplicas=0 with ${pod.gpus} GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision's progress deadline is raised to ${coldStartSeconds}s so a cold start is not marked failed (kserve#1247)`);

@@ -143,6 +143,10 @@ export class TfJob extends Construct {
       p.error('successPolicy', successPolicy, `must be one of ${Object.values(TfSuccessPolicy).join(', ')}`);
     }
     const script = this.scriptCommand(p, props);
+    // The job-level gpus reach the pods only through replicas that do not override them; check it on its own too.
+    if (props.gpus !== undefined && (typeof props.gpus !== 'number' || !Number.isInteger(props.gpus) || props.gpus < 0)) {
+      p.error('gpus', props.gpus, 'must be a whole number of GPUs, at least 0');
+    }
 
     // Which replica types, how many pods each.
     const present: { type: typeof REPLICA_TYPES[number]; opts: TfReplicaOptions; replicas: number }[] = [];

@@ -14,7 +14,11 @@ t = torch.tensor([float(rank)])
 dist.all_reduce(t)
 expected = world * (world - 1) // 2
 assert int(t.item()) == expected, f"rank {rank}: all_reduce gave {t.item()}, expected {expected}"
-print(f"ALLREDUCE rank={rank} world={world} node={os.environ.get('GROUP_RANK')} local={os.environ.get('LOCAL_RANK')} "
-      f"sum={int(t.item())} args={sys.argv[1:]}", flush=True)
+report = (f"ALLREDUCE rank={rank} world={world} node={os.environ.get('GROUP_RANK')} local={os.environ.get('LOCAL_RANK')} "
+          f"sum={int(t.item())} args={sys.argv[1:]}")
+print(report, flush=True)
+# Also to a file of its own: several ranks share one stdout pipe, which the test may not read to the end.
+with open(os.path.join(os.environ.get("ALLREDUCE_REPORT_DIR", "."), f"allreduce-{rank}.txt"), "w") as f:
+    f.write(report + "\n")
 dist.barrier()
 dist.destroy_process_group()
