@@ -29,7 +29,7 @@ const out = {
 require("fs").writeFileSync(process.argv[1], JSON.stringify(out, null, 2));
 ' "$work/package.json"
 cd "$work"
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1 JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
 npx jsii --silence-warnings=reserved-word
 npx jsii-pacmak --targets python --code-only
 init=$(find dist/python -path '*cdk8s_gpu_ml/__init__.py' | head -1)
