@@ -63,6 +63,8 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         accelerator: Accelerator.T4,
         maxReplicas: 8,
         scalingMetrics: [ScalingMetric.external('pubsub.googleapis.com|subscription|num_undelivered_messages', 20, { 'resource.labels.subscription_id': 'inference-requests' })],
+        // HTTPS on a host name: a GKE Ingress with a Google-managed certificate.
+        httpsHost: 'scorer.example.com',
       });
       new InferenceEndpoint(group, 'mnist', {
         platform,

@@ -8,8 +8,8 @@
  *     (KubeServiceAccount + KubeNetworkPolicy + KubeJob), for N = 10, 100, 1,000, 10,000; time per object.
  * (c) peak memory (max RSS) at 10,000 against the L1 baseline.
  *
- * Each in-process measurement runs in a fresh child process after one small warm-up synthesis, so module loading,
- * JIT warm-up and heap growth are counted the same way for both sides.
+ * In-process timings: child processes that warm up both variants, then time them alternately (median of 40 runs
+ * at N=10 down to 4 at 10,000). Peak memory: one synthesis of 10,000 jobs per fresh process (median of 3).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -104,13 +104,30 @@ function synthYaml(variant: string, n: number): string {
   return app.synthYaml();
 }
 
-function worker(variant: string, n: number): void {
-  // One small warm-up synthesis first, so one-time costs (lazy module code, JIT) do not dominate the small sizes.
-  synthYaml(variant, 10);
-  const start = process.hrtime.bigint();
-  const yaml = synthYaml(variant, n);
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  process.stdout.write(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, yamlBytes: yaml.length }));
+/**
+ * `pair N`: times both variants in one process, alternating which goes first, after a warm-up of both (lazy module
+ * code, JIT): process-to-process variance on a shared machine is larger than the difference being measured.
+ * `memory VARIANT N`: one synthesis in a fresh process, for its peak RSS.
+ */
+function worker(mode: string, a: string, b: string): void {
+  if (mode === 'memory') {
+    const yaml = synthYaml(a, Number(b));
+    process.stdout.write(JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, yamlBytes: yaml.length }));
+    return;
+  }
+  const n = Number(a);
+  synthYaml('library', 200);
+  synthYaml('l1', 200);
+  const iterations = n >= 10000 ? 2 : n >= 1000 ? 4 : n >= 100 ? 12 : 40;
+  const times: { [variant: string]: number[] } = { library: [], l1: [] };
+  for (let i = 0; i < iterations; i++) {
+    for (const variant of i % 2 === 0 ? ['library', 'l1'] : ['l1', 'library']) {
+      const start = process.hrtime.bigint();
+      synthYaml(variant, n);
+      times[variant].push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  process.stdout.write(JSON.stringify(times));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -181,27 +198,28 @@ function inProcess(self: string): void {
   const perJob: { [n: number]: number } = {};
   let rss: { library: number; l1: number } | undefined;
   for (const n of [10, 100, 1000, 10000]) {
-    const reps = n >= 10000 ? 3 : n >= 1000 ? 5 : 9;
-    const run = (variant: string) => {
-      const out = execFileSync(process.execPath, [self, 'worker', variant, String(n)], { maxBuffer: 1 << 20 }).toString();
-      return JSON.parse(out) as { ms: number; maxRssMiB: number };
-    };
-    const lib: number[] = []; const l1: number[] = []; const libRss: number[] = []; const l1Rss: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      const x = run('library'); lib.push(x.ms); libRss.push(x.maxRssMiB);
-      const y = run('l1'); l1.push(y.ms); l1Rss.push(y.maxRssMiB);
+    const lib: number[] = [];
+    const l1: number[] = [];
+    for (let r = 0; r < (n >= 10000 ? 2 : 3); r++) {
+      const t = JSON.parse(execFileSync(process.execPath, [self, 'worker', 'pair', String(n)], { maxBuffer: 1 << 20 }).toString());
+      lib.push(...t.library);
+      l1.push(...t.l1);
     }
     perJob[n] = (median(lib) * 1000) / n;
-    console.log(`${String(n).padStart(8)}   ${median(lib).toFixed(1).padStart(10)}   ${median(l1).toFixed(1).padStart(5)}   ${(median(lib) / median(l1)).toFixed(2).padStart(5)}   ${perJob[n].toFixed(1).padStart(14)}   ${((median(l1) * 1000) / n).toFixed(1).padStart(9)}`);
-    if (n === 10000) rss = { library: median(libRss), l1: median(l1Rss) };
+    console.log(`${String(n).padStart(8)}   ${median(lib).toFixed(1).padStart(10)}   ${median(l1).toFixed(1).padStart(5)}   ${(median(lib) / median(l1)).toFixed(2).padStart(5)}   ${perJob[n].toFixed(1).padStart(14)}   ${((median(l1) * 1000) / n).toFixed(1).padStart(9)}   (${lib.length} runs each)`);
   }
+  const memory = (variant: string) => {
+    const runs = [0, 1, 2].map(() => JSON.parse(execFileSync(process.execPath, [self, 'worker', 'memory', variant, '10000'], { maxBuffer: 1 << 20 }).toString()).maxRssMiB);
+    return median(runs);
+  };
+  rss = { library: memory('library'), l1: memory('l1') };
   console.log(`    time per job, 10,000 vs 100: ${(perJob[10000] / perJob[100]).toFixed(2)} (target <= 1.5: linear)`);
   console.log(`(c) peak memory (max RSS) at 10,000 jobs: library ${rss!.library.toFixed(0)} MiB, L1 ${rss!.l1.toFixed(0)} MiB, ratio ${(rss!.library / rss!.l1).toFixed(2)}`);
 }
 
 function main(): void {
   const [mode, variant, n] = process.argv.slice(2);
-  if (mode === 'worker') { worker(variant, Number(n)); return; }
+  if (mode === 'worker') { worker(variant, n, process.argv[5]); return; }
   // Re-bundle this script to a stable file the workers can run (run-ts.js deletes its own bundle after loading).
   fs.mkdirSync(WORK, { recursive: true });
   const self = path.join(ROOT, '.cache', 'bench-worker.js');
