@@ -56,6 +56,8 @@ export class GkeAutopilotPlatform extends Platform {
   public readonly supportsGcsFuse = true;
   public readonly supportsManagedCertificates = true;
   public readonly allowsNodeAgents = false;
+  /** Autopilot rejects GPU pods asking for less than 512 MiB of ephemeral storage (agones#3411). */
+  public readonly minGpuEphemeralStorageMebibytes = 512;
   public readonly managesDcgm = true;
 
   /**

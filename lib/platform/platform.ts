@@ -140,6 +140,8 @@ export abstract class Platform {
   public readonly supportsGcsFuse: boolean = false;
   /** Whether privileged node agents (e.g. the DCGM exporter DaemonSet) may run. */
   public readonly allowsNodeAgents: boolean = true;
+  /** Smallest ephemeral-storage request the platform accepts on a GPU pod, in MiB. */
+  public readonly minGpuEphemeralStorageMebibytes: number = 1;
   /** Whether the platform must be told which accelerator a GPU pod wants. */
   public readonly requiresAccelerator: boolean = true;
   /** Whether GKE Ingress and `networking.gke.io/v1` ManagedCertificates (Google-managed TLS) are available. */

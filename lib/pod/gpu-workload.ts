@@ -269,7 +269,7 @@ export class _GpuPod {
     }
     const memoryMib = props.memory !== undefined ? _sizeMebibytes(p, 'memory', props.memory, 64) : (gpus > 0 ? 16384 * gpus : 4096);
     const ephemeralMib = props.ephemeralStorage !== undefined
-      ? _sizeMebibytes(p, 'ephemeralStorage', props.ephemeralStorage, gpus > 0 && platform?.id === 'gke-autopilot' ? 512 : 1)
+      ? _sizeMebibytes(p, 'ephemeralStorage', props.ephemeralStorage, gpus > 0 && platform instanceof Platform ? platform.minGpuEphemeralStorageMebibytes : 1)
       : 10240;
     const wantShm = props.sharedMemory ?? gpus > 0;
     let shmMib: number | undefined;
