@@ -36,11 +36,6 @@ export function _gkeKnativeScheduling(sched: _Scheduling): _Scheduling {
 const AUTOPILOT_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD',
   'NET_BIND_SERVICE', 'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT', 'SYS_PTRACE']);
 
-/** @internal */
-export function _gkeMachineFor(accelerator: Accelerator, gpus: number) {
-  return accelerator.gkeMachineFor(gpus);
-}
-
 /**
  * GKE Autopilot: GPU pods select `cloud.google.com/gke-accelerator` and request a count Autopilot accepts; GKE adds
  * the GPU tolerations itself and manages drivers and DCGM; Warden rejects privileged pods, host namespaces, hostPath,
@@ -75,7 +70,7 @@ export class GkeAutopilotPlatform extends Platform {
 
   /** @internal */
   public _machineFor(accelerator: Accelerator, gpus: number) {
-    return _gkeMachineFor(accelerator, gpus);
+    return accelerator.gkeMachineFor(gpus);
   }
 
   /** @internal */

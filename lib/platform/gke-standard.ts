@@ -1,5 +1,5 @@
 import { Accelerator } from '../accelerator';
-import { GKE_ACCELERATOR_LABEL, GKE_SPOT_LABEL, _gkeKnativeScheduling, _gkeMachineFor } from './gke-autopilot';
+import { GKE_ACCELERATOR_LABEL, GKE_SPOT_LABEL, _gkeKnativeScheduling } from './gke-autopilot';
 import { CapacityType, Cloud, Platform, _GpuRequest, _Scheduling, _requireNodeLabel } from './platform';
 
 /**
@@ -36,16 +36,13 @@ export class GkeStandardPlatform extends Platform {
 
   public allowedGpuCounts(accelerator: Accelerator): number[] {
     if (!accelerator.gkeLabel) return [];
-    const counts = new Set<number>([...accelerator.autopilotCounts, ...accelerator.gkeMachines.map(m => m.gpus)]);
-    const max = Math.max(0, ...counts);
-    return Array.from({ length: max }, (_, i) => i + 1);
+    return Array.from({ length: accelerator.maxGpusPerGkeMachine }, (_, i) => i + 1);
   }
 
   /** @internal */
   public _machineFor(accelerator: Accelerator, gpus: number) {
     // The smallest known machine with at least `gpus` GPUs bounds the pod.
-    const machines = accelerator.gkeMachines.filter(m => m.gpus >= gpus).sort((a, b) => a.gpus - b.gpus);
-    return machines[0] ?? _gkeMachineFor(accelerator, gpus);
+    return accelerator.gkeMachines.filter(m => m.gpus >= gpus).sort((a, b) => a.gpus - b.gpus)[0];
   }
 
   /** @internal */
