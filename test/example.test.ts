@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { createApp, examplePlatforms } from '../main';
 import { expectSchemaValid, warnIfNoSchemas } from './support/schema';
-import { podSpecsOf } from './support/synth';
+import { podsOf } from './support/pods';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -43,7 +43,7 @@ test('every object in dist/ validates strictly against the upstream schemas', ()
 
 test.each(examplePlatforms().map(p => [p.id, p] as const))('every pod in dist/%s.k8s.yaml passes that platform\'s admission rules', (id, platform) => {
   const objects = parseAllDocuments(fresh.get(`${id}.k8s.yaml`)!).map(d => d.toJS());
-  const pods = objects.flatMap(o => podSpecsOf(o));
+  const pods = objects.flatMap(o => podsOf(o, { kserveWebhook: true }));
   expect(pods.length).toBeGreaterThan(0);
   for (const pod of pods) expect({ where: pod.where, violations: platform.admissionViolations(pod.spec, pod.annotations) }).toEqual({ where: pod.where, violations: [] });
 });

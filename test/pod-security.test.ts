@@ -16,8 +16,9 @@ import {
 import {
   SEED, ddpJobProps, inferenceEndpointProps, spotBatchJobProps, tfJobProps, trainingJobProps,
 } from './support/arbitraries';
-import { FoundPod, podsOf, restrictedViolations } from './support/pss';
-import { chartFor, podSpecsOf } from './support/synth';
+import { FoundPod, podSpecsOf, podsOf } from './support/pods';
+import { restrictedViolations } from './support/pss';
+import { chartFor } from './support/synth';
 
 const DIST = path.resolve(__dirname, '..', 'dist');
 const files = fs.readdirSync(DIST).filter(f => f.endsWith('.k8s.yaml')).sort();
@@ -63,7 +64,7 @@ describe('every pod in dist/ against Pod Security "restricted"', () => {
     expect(isvcs.length).toBeGreaterThan(0);
     const found = pods.filter(p => p.kind === 'InferenceService');
     expect(found.length).toBe(isvcs.length);
-    // podSpecsOf (test/support/synth.ts) finds a predictor only when it has `containers` (a custom container); a
+    // podSpecsOf (test/support/pods.ts) finds a predictor only when it has `containers` (a custom container); a
     // predictor with `model` (a KServe runtime) is invisible to it, so the restricted check uses podsOf.
     const modelFormat = isvcs.filter(o => o.obj.spec.predictor.model);
     expect(modelFormat.length).toBeGreaterThan(0);

@@ -1,11 +1,10 @@
 /**
  * The Pod Security Standards "restricted" profile (Kubernetes v1.28+ policy, as the PodSecurity admission controller
- * enforces it: https://kubernetes.io/docs/concepts/security/pod-security-standards/), checked on a pod spec, and a
- * pod finder that also understands KServe InferenceService predictors.
+ * enforces it: https://kubernetes.io/docs/concepts/security/pod-security-standards/), checked on a pod spec (find the
+ * pods with `podsOf` in ./pods).
  *
  * Restricted = every Baseline control + the Restricted controls. Each violation names its control.
  */
-import { podSpecsOf } from './synth';
 
 /** Volume types the restricted profile allows. */
 export const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
@@ -92,76 +91,3 @@ export function restrictedViolations(pod: any, annotations: { [key: string]: str
   return v;
 }
 
-/** A pod found in a manifest object: its spec, template labels and annotations, and where it is. */
-export interface FoundPod {
-  readonly spec: any;
-  readonly labels: { [key: string]: string };
-  readonly annotations: { [key: string]: string };
-  readonly where: string;
-  /** For a KServe predictor: which KServe fields were mapped onto the pod spec. */
-  readonly kserve?: { knative: boolean; podSecurityContext: boolean };
-}
-
-/** KServe predictor fields that are not pod-spec fields. */
-const KSERVE_COMPONENT_FIELDS = ['minReplicas', 'maxReplicas', 'scaleMetric', 'scaleTarget', 'scaleMetricType', 'labels', 'annotations',
-  'model', 'containers', 'canaryTrafficPercent', 'containerConcurrency', 'timeout', 'batcher', 'logger', 'deploymentStrategy', 'autoScaling',
-  'workerSpec', 'storageUris'];
-
-/**
- * The pod a KServe component (predictor, transformer, explainer) makes: its pod-spec fields, and its containers
- * (`containers`, or the `model` container merged over the ServingRuntime's). With `webhook`, KServe's pod webhook is
- * applied too: `serving.kserve.io/gke-accelerator` becomes the `cloud.google.com/gke-accelerator` node selector.
- */
-export function kservePod(component: any, webhook = false): any {
-  const spec: any = {};
-  for (const [k, val] of Object.entries(component ?? {})) if (!KSERVE_COMPONENT_FIELDS.includes(k)) spec[k] = val;
-  if (component?.model) {
-    const { modelFormat: _f, runtime: _r, runtimeVersion: _v, storageUri: _s, protocolVersion: _p, ...container } = component.model;
-    spec.containers = [{ name: 'kserve-container', image: '(from the ServingRuntime)', ...container }];
-  } else {
-    spec.containers = component?.containers ?? [];
-  }
-  const accelerator = component?.annotations?.['serving.kserve.io/gke-accelerator'];
-  if (webhook && accelerator) spec.nodeSelector = { ...(spec.nodeSelector ?? {}), 'cloud.google.com/gke-accelerator': accelerator };
-  return spec;
-}
-
-/** Finds the template metadata next to a pod spec that `podSpecsOf` returned. */
-function templateMetadataOf(obj: any, spec: any): any {
-  let found: any;
-  const walk = (node: any) => {
-    if (found || !node || typeof node !== 'object') return;
-    if (Array.isArray(node)) { node.forEach(walk); return; }
-    if (node.spec === spec) { found = node.metadata ?? {}; return; }
-    for (const v of Object.values(node)) walk(v);
-  };
-  walk(obj);
-  return found ?? {};
-}
-
-/**
- * Every pod of a manifest object: `podSpecsOf` for workloads (Jobs, Deployments, DaemonSets, TFJob/PyTorchJob
- * replicas, JobSets), and the KServe predictor (custom container or model format) of an InferenceService, which
- * `podSpecsOf` finds only in its custom-container form and never with its own labels and annotations.
- */
-export function podsOf(obj: any, opts: { kserveWebhook?: boolean } = {}): FoundPod[] {
-  if (obj?.kind === 'InferenceService' && String(obj.apiVersion).startsWith('serving.kserve.io/')) {
-    const knative = obj.metadata?.annotations?.['serving.kserve.io/deploymentMode'] === 'Serverless'
-      || obj.metadata?.annotations?.['serving.kserve.io/deploymentMode'] === 'Knative'
-      || obj.metadata?.annotations?.['serving.kserve.io/deploymentMode'] === undefined;
-    return ['predictor', 'transformer', 'explainer'].filter(c => obj.spec?.[c]).map(c => {
-      const component = obj.spec[c];
-      return {
-        spec: kservePod(component, opts.kserveWebhook),
-        labels: component.labels ?? {},
-        annotations: component.annotations ?? {},
-        where: `InferenceService/${obj.metadata?.name}.spec.${c}`,
-        kserve: { knative, podSecurityContext: component.securityContext !== undefined },
-      };
-    });
-  }
-  return podSpecsOf(obj).map(p => {
-    const meta = templateMetadataOf(obj, p.spec);
-    return { spec: p.spec, labels: meta.labels ?? {}, annotations: meta.annotations ?? {}, where: p.where };
-  });
-}

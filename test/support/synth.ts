@@ -1,5 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { Platform } from '../../lib';
+import { podsOf } from './pods';
 import { expectSchemaValid } from './schema';
 
 /** A chart for one platform, named like the example app's charts (no name hashes). */
@@ -16,7 +17,8 @@ export function synth(chart: Chart, platform?: Platform): any[] {
   const objects = Testing.synth(chart);
   expectSchemaValid(objects);
   if (platform) {
-    const violations = objects.flatMap(o => podSpecsOf(o).map(p => platform.admissionViolations(p.spec, p.annotations))).flat();
+    // The pods as the cluster gets them: KServe's webhook turns serving.kserve.io/gke-accelerator into the selector.
+    const violations = objects.flatMap(o => podsOf(o, { kserveWebhook: true }).flatMap(p => platform.admissionViolations(p.spec, p.annotations).map(x => `${p.where}: ${x}`)));
     if (violations.length) throw new Error(`${platform.displayName} admission rules broken:\n  ${violations.join('\n  ')}`);
   }
   return objects;
@@ -33,28 +35,6 @@ export function synthError(build: (chart: Chart) => void, platform?: Platform): 
     return String(e.message);
   }
   throw new Error('expected the synth to fail, but it succeeded');
-}
-
-/** Every pod spec inside an object (Job, Deployment, DaemonSet, CRDs with pod templates), with its annotations. */
-export function podSpecsOf(obj: any): { spec: any; annotations?: { [k: string]: string }; where: string }[] {
-  const out: { spec: any; annotations?: any; where: string }[] = [];
-  const walk = (node: any, where: string) => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) { node.forEach((n, i) => walk(n, `${where}[${i}]`)); return; }
-    if (Array.isArray(node.containers) && node.containers.every((c: any) => c && typeof c.image === 'string')) {
-      out.push({ spec: node, where });
-      return;
-    }
-    for (const [k, v] of Object.entries(node)) {
-      if (k === 'spec' && v && typeof v === 'object' && Array.isArray((v as any).containers) && (node.metadata !== undefined || where.endsWith('template'))) {
-        out.push({ spec: v, annotations: node.metadata?.annotations, where: `${where}.spec` });
-        continue;
-      }
-      walk(v, `${where}.${k}`);
-    }
-  };
-  walk(obj, `${obj.kind}/${obj.metadata?.name}`);
-  return out;
 }
 
 /** Finds one object by kind (and name). */
