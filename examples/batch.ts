@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Accelerator, CloudIdentity, Platform, SpotBatchJob, StorageVolume } from '../lib';
+import { Accelerator, CloudIdentity, Platform, PriorityClass, SpotBatchJob, StorageVolume } from '../lib';
 
 /**
  * SpotBatchJob on each platform that has spot capacity: embedding a corpus in 16 shards, 4 at a time, with a
@@ -17,7 +17,8 @@ export function addBatchExamples(scope: Construct, platform: Platform): void {
     checkpoints: StorageVolume.fromPersistentVolumeClaim('embeddings'),
     checkpointCommand: ['python', '-m', 'embed.flush'],
     activeDeadline: Duration.hours(8),
-    priorityClassName: 'gpu-research',
+    // The class GpuPriorityClasses creates in the capacity examples (see examples/capacity.ts).
+    priorityClass: PriorityClass.fromName('gpu-research'),
   };
   switch (platform.id) {
     case 'gke-autopilot':

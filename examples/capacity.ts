@@ -10,9 +10,9 @@ import {
  * its EC2NodeClass, and a spot sweep that targets it (`pool.platform()`).
  */
 export function addCapacityExamples(scope: Construct, platform: Platform): void {
-  const priorities = new GpuPriorityClasses(scope, 'gpu-priorities');
-  new GpuQuota(scope, 'gpu-quota', { gpus: 16 });
-  new GpuQuota(scope, 'research-gpu-quota', { gpus: 8, priorityClasses: [priorities.researchName] });
+  const priorities = new GpuPriorityClasses(scope, 'gpu-priorities', { platform });
+  new GpuQuota(scope, 'gpu-quota', { platform, gpus: 16 });
+  new GpuQuota(scope, 'research-gpu-quota', { platform, gpus: 8, priorityClasses: [priorities.researchClass] });
   if (platform.id !== 'karpenter') return;
 
   const pool = new GpuNodePool(scope, 'gpu-t4', {
@@ -20,6 +20,7 @@ export function addCapacityExamples(scope: Construct, platform: Platform): void 
     accelerator: Accelerator.T4,
     capacityType: CapacityType.SPOT_WITH_FALLBACK,
     gpuLimit: 16,
+    platform,
     role: 'KarpenterNodeRole-ml-cluster',
     clusterName: 'ml-cluster',
     expireAfter: NodeExpiry.after(Duration.days(7)),
@@ -34,6 +35,6 @@ export function addCapacityExamples(scope: Construct, platform: Platform): void 
     maxFailedIndexes: 3,
     checkpoints: StorageVolume.fromPersistentVolumeClaim('sweeps'),
     activeDeadline: Duration.days(2),
-    priorityClassName: priorities.researchName,
+    priorityClass: priorities.researchClass,
   });
 }

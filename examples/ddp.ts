@@ -1,11 +1,11 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Accelerator, CapacityType, DdpBackend, DdpJob, DdpJobProps, Platform, StorageVolume } from '../lib';
+import { Accelerator, CapacityType, DdpJob, DdpJobProps, DdpJobSet, Platform, PyTorchJob, StorageVolume } from '../lib';
 
 /**
- * Multi-node PyTorch DDP on each platform: the native backend everywhere (no operator), a Kubeflow PyTorchJob where
- * the training operator is commonly installed (not Autopilot), and a JobSet on spot capacity on GKE Autopilot.
- * test/rendezvous.test.ts runs the torchrun command of the kubernetes chart's native `ddp` Job for real.
+ * Multi-node PyTorch DDP on each platform: a DdpJob (Indexed Job, no operator) everywhere, a Kubeflow PyTorchJob where
+ * the training operator is commonly installed (not Autopilot), and a DdpJobSet on spot capacity on GKE Autopilot.
+ * test/rendezvous.test.ts runs the torchrun command of the kubernetes chart's `ddp` Job for real.
  */
 export function addDdpExamples(scope: Construct, platform: Platform): void {
   const common = {
@@ -27,8 +27,8 @@ export function addDdpExamples(scope: Construct, platform: Platform): void {
   }
   new DdpJob(scope, 'ddp', { ...common, ...size, nodes: 2 });
   if (platform.id === 'gke-autopilot') {
-    new DdpJob(scope, 'ddp-jobset', { ...common, ...size, nodes: 2, backend: DdpBackend.JOBSET, capacityType: CapacityType.SPOT });
+    new DdpJobSet(scope, 'ddp-jobset', { ...common, ...size, nodes: 2, capacityType: CapacityType.SPOT });
   } else {
-    new DdpJob(scope, 'ddp-pytorchjob', { ...common, ...size, nodes: 2, backend: DdpBackend.PYTORCH_JOB });
+    new PyTorchJob(scope, 'ddp-pytorchjob', { ...common, ...size, nodes: 2 });
   }
 }

@@ -1,13 +1,13 @@
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Accelerator, CloudIdentity, InferenceEndpoint, KServeDeploymentMode, ModelFormat, Platform, ProtocolVersion, ScalingMetric,
-  ServiceType, ServingBackend,
+  Accelerator, CloudIdentity, InferenceDeployment, KServeDeploymentMode, KServeInferenceService, ModelFormat, Platform,
+  ProtocolVersion, ScalingMetric, ServiceType,
 } from '../lib';
 
 /**
- * InferenceEndpoint on each platform: a GPU model behind a plain Deployment (Service + HPA + PDB), and the same kind of
- * model on KServe in Standard (RawDeployment) and Knative (Serverless) mode.
+ * Serving on each platform: a GPU model behind a plain Deployment (InferenceDeployment: Service + HPA + PDB), and the
+ * same kind of model on KServe (KServeInferenceService) in Standard (RawDeployment) and Knative (Serverless) mode.
  */
 export function addServingExamples(scope: Construct, platform: Platform): void {
   const group = new Construct(scope, 'serving');
@@ -17,7 +17,7 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
   };
   switch (platform.id) {
     case 'gke-autopilot':
-      new InferenceEndpoint(group, 'llava', {
+      new InferenceDeployment(group, 'llava', {
         ...llm,
         name: 'llava-inference',
         image: 'us-docker.pkg.dev/example/ml/llava-server:1.6.0',
@@ -30,10 +30,9 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         maxReplicas: 4,
         scalingMetrics: [ScalingMetric.cpu(70), ScalingMetric.memory(80)],
       });
-      new InferenceEndpoint(group, 'llama-standard', {
+      new KServeInferenceService(group, 'llama-standard', {
         ...llm,
         name: 'llama-standard',
-        backend: ServingBackend.KSERVE,
         modelFormat: ModelFormat.HUGGINGFACE,
         storageUri: 'gs://example-models/llama-3.1-8b-instruct',
         identity: CloudIdentity.gcpServiceAccount('model-reader@example-project.iam.gserviceaccount.com'),
@@ -42,10 +41,9 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         maxReplicas: 3,
         scalingMetrics: [ScalingMetric.cpu(80)],
       });
-      new InferenceEndpoint(group, 'llama-knative', {
+      new KServeInferenceService(group, 'llama-knative', {
         ...llm,
         name: 'llama-knative',
-        backend: ServingBackend.KSERVE,
         deploymentMode: KServeDeploymentMode.KNATIVE,
         modelFormat: ModelFormat.HUGGINGFACE,
         storageUri: 'hf://meta-llama/Llama-3.1-8B-Instruct',
@@ -56,7 +54,7 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
       });
       break;
     case 'gke-standard':
-      new InferenceEndpoint(group, 'batch-scorer', {
+      new InferenceDeployment(group, 'batch-scorer', {
         ...llm,
         name: 'queue-scorer',
         image: 'us-docker.pkg.dev/example/ml/scorer:2.3.1',
@@ -66,20 +64,18 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         // HTTPS on a host name: a GKE Ingress with a Google-managed certificate.
         httpsHost: 'scorer.example.com',
       });
-      new InferenceEndpoint(group, 'mnist', {
+      new KServeInferenceService(group, 'mnist', {
         platform,
         name: 'mnist-model',
-        backend: ServingBackend.KSERVE,
         modelFormat: ModelFormat.TENSORFLOW,
         storageUri: 'pvc://model-storage/',
         accelerator: Accelerator.T4,
         cpu: 2,
         memory: Size.gibibytes(4),
       });
-      new InferenceEndpoint(group, 'llama-knative', {
+      new KServeInferenceService(group, 'llama-knative', {
         ...llm,
         name: 'llama-knative',
-        backend: ServingBackend.KSERVE,
         deploymentMode: KServeDeploymentMode.KNATIVE,
         modelFormat: ModelFormat.HUGGINGFACE,
         storageUri: 'hf://meta-llama/Llama-3.1-8B-Instruct',
@@ -90,7 +86,7 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
       });
       break;
     case 'karpenter':
-      new InferenceEndpoint(group, 'vllm', {
+      new InferenceDeployment(group, 'vllm', {
         ...llm,
         name: 'vllm',
         image: 'vllm/vllm-openai:v0.6.3',
@@ -100,20 +96,18 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         maxReplicas: 4,
         scalingMetrics: [ScalingMetric.gpuUtilization(70)],
       });
-      new InferenceEndpoint(group, 'vllm-kserve', {
+      new KServeInferenceService(group, 'vllm-kserve', {
         ...llm,
         name: 'vllm-kserve',
-        backend: ServingBackend.KSERVE,
         image: 'vllm/vllm-openai:v0.6.3',
         args: ['--model', '/mnt/models', '--port', '8080'],
         storageUri: 's3://example-models/llama-3.1-8b-instruct',
         identity: CloudIdentity.awsIamRole('arn:aws:iam::123456789012:role/model-reader'),
         accelerator: Accelerator.A10G,
       });
-      new InferenceEndpoint(group, 'llama-knative', {
+      new KServeInferenceService(group, 'llama-knative', {
         ...llm,
         name: 'llama-knative',
-        backend: ServingBackend.KSERVE,
         deploymentMode: KServeDeploymentMode.KNATIVE,
         knativeFeatureFlags: true, // config-features: kubernetes.podspec-nodeselector / -tolerations enabled
         modelFormat: ModelFormat.HUGGINGFACE,
@@ -124,7 +118,7 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
       });
       break;
     default:
-      new InferenceEndpoint(group, 'server', {
+      new InferenceDeployment(group, 'server', {
         ...llm,
         name: 'llm-server',
         image: 'ghcr.io/huggingface/text-generation-inference:2.4.0',
@@ -132,19 +126,17 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         maxReplicas: 2,
         scalingMetrics: [ScalingMetric.cpu(80)],
       });
-      new InferenceEndpoint(group, 'iris', {
+      new KServeInferenceService(group, 'iris', {
         platform,
         name: 'sklearn-iris',
-        backend: ServingBackend.KSERVE,
         modelFormat: ModelFormat.SKLEARN,
         protocolVersion: ProtocolVersion.V2,
         storageUri: 'pvc://models/sklearn/iris',
         gpus: 0,
       });
-      new InferenceEndpoint(group, 'llama-knative', {
+      new KServeInferenceService(group, 'llama-knative', {
         ...llm,
         name: 'llama-knative',
-        backend: ServingBackend.KSERVE,
         deploymentMode: KServeDeploymentMode.KNATIVE,
         knativeFeatureFlags: true,
         modelFormat: ModelFormat.HUGGINGFACE,

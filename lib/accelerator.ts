@@ -63,6 +63,12 @@ export interface AcceleratorProps {
    * @default - plain-Kubernetes pods do not select a GPU model
    */
   readonly gpuProduct?: string;
+  /**
+   * RE2 pattern (matched whole) of the `modelName` label DCGM reports for this GPU (NVML's product name): how
+   * monitoring tells GPU models apart in cost rules.
+   * @default - unknown: cost rules need a `dcgmModelName` on the price instead
+   */
+  readonly dcgmModelName?: string;
 }
 
 /**
@@ -75,7 +81,7 @@ export interface AcceleratorProps {
 export class Accelerator {
   /** NVIDIA T4, 16 GB. */
   public static readonly T4 = new Accelerator({
-    name: 'T4', gkeLabel: 'nvidia-tesla-t4', karpenterGpuName: 't4', memoryGiB: 16, gpuProduct: 'Tesla-T4',
+    name: 'T4', gkeLabel: 'nvidia-tesla-t4', karpenterGpuName: 't4', memoryGiB: 16, gpuProduct: 'Tesla-T4', dcgmModelName: 'Tesla T4',
     autopilotCounts: [1, 2, 4],
     gkeMachines: [
       { machineType: 'n1-highmem-48 + 1 T4', gpus: 1, vcpu: 48, memoryGiB: 312 },
@@ -87,7 +93,7 @@ export class Accelerator {
 
   /** NVIDIA L4, 24 GB. */
   public static readonly L4 = new Accelerator({
-    name: 'L4', gkeLabel: 'nvidia-l4', karpenterGpuName: 'l4', memoryGiB: 24, gpuProduct: 'NVIDIA-L4',
+    name: 'L4', gkeLabel: 'nvidia-l4', karpenterGpuName: 'l4', memoryGiB: 24, gpuProduct: 'NVIDIA-L4', dcgmModelName: 'NVIDIA L4',
     autopilotCounts: [1, 2, 4, 8],
     gkeMachines: [
       { machineType: 'g2-standard-32', gpus: 1, vcpu: 32, memoryGiB: 128 },
@@ -101,6 +107,7 @@ export class Accelerator {
   /** NVIDIA A100 40 GB. Autopilot's sourced maximum for 1 GPU is 11 vCPU / 74 GiB (argoproj/argo-workflows#13073). */
   public static readonly A100_40GB = new Accelerator({
     name: 'A100 40GB', gkeLabel: 'nvidia-tesla-a100', karpenterGpuName: 'a100', memoryGiB: 40, gpuProduct: 'NVIDIA-A100-SXM4-40GB',
+    dcgmModelName: 'NVIDIA A100.*40GB',
     autopilotCounts: [1, 2, 4, 8, 16],
     gkeMachines: [
       { machineType: 'a2-highgpu-1g (Autopilot maximum)', gpus: 1, vcpu: 11, memoryGiB: 74 },
@@ -115,6 +122,7 @@ export class Accelerator {
   /** NVIDIA A100 80 GB. */
   public static readonly A100_80GB = new Accelerator({
     name: 'A100 80GB', gkeLabel: 'nvidia-a100-80gb', karpenterGpuName: 'a100', memoryGiB: 80, gpuProduct: 'NVIDIA-A100-SXM4-80GB',
+    dcgmModelName: 'NVIDIA A100.*80GB',
     autopilotCounts: [1, 2, 4, 8],
     gkeMachines: [
       { machineType: 'a2-ultragpu-1g', gpus: 1, vcpu: 12, memoryGiB: 170 },
@@ -128,6 +136,7 @@ export class Accelerator {
   /** NVIDIA H100 80 GB (Autopilot 1/2/4 GPUs need GKE 1.31.4-gke.1072000 or later). */
   public static readonly H100_80GB = new Accelerator({
     name: 'H100 80GB', gkeLabel: 'nvidia-h100-80gb', karpenterGpuName: 'h100', memoryGiB: 80, gpuProduct: 'NVIDIA-H100-80GB-HBM3',
+    dcgmModelName: 'NVIDIA H100 80GB HBM3',
     autopilotCounts: [1, 2, 4, 8],
     gkeMachines: [
       { machineType: 'a3-highgpu-1g', gpus: 1, vcpu: 26, memoryGiB: 234 },
@@ -141,6 +150,8 @@ export class Accelerator {
   /** NVIDIA H100 Mega 80 GB (GKE only, whole 8-GPU machines). */
   public static readonly H100_MEGA_80GB = new Accelerator({
     name: 'H100 Mega 80GB', gkeLabel: 'nvidia-h100-mega-80gb', memoryGiB: 80,
+    // The same GPU as the H100 80GB: DCGM cannot tell them apart.
+    dcgmModelName: 'NVIDIA H100 80GB HBM3',
     autopilotCounts: [8],
     gkeMachines: [{ machineType: 'a3-megagpu-8g', gpus: 8, vcpu: 208, memoryGiB: 1872 }],
   });
@@ -148,6 +159,7 @@ export class Accelerator {
   /** NVIDIA H200 141 GB. */
   public static readonly H200_141GB = new Accelerator({
     name: 'H200 141GB', gkeLabel: 'nvidia-h200-141gb', karpenterGpuName: 'h200', memoryGiB: 141, gpuProduct: 'NVIDIA-H200',
+    dcgmModelName: 'NVIDIA H200.*',
     autopilotCounts: [8],
     gkeMachines: [{ machineType: 'a3-ultragpu-8g', gpus: 8, vcpu: 224, memoryGiB: 2952 }],
     awsInstanceFamilies: [{ family: 'p5e', gpusPerInstance: [8] }, { family: 'p5en', gpusPerInstance: [8] }],
@@ -155,7 +167,7 @@ export class Accelerator {
 
   /** NVIDIA B200 180 GB. */
   public static readonly B200 = new Accelerator({
-    name: 'B200', gkeLabel: 'nvidia-b200', karpenterGpuName: 'b200', memoryGiB: 180, gpuProduct: 'NVIDIA-B200',
+    name: 'B200', gkeLabel: 'nvidia-b200', karpenterGpuName: 'b200', memoryGiB: 180, gpuProduct: 'NVIDIA-B200', dcgmModelName: 'NVIDIA B200.*',
     autopilotCounts: [8],
     gkeMachines: [{ machineType: 'a4-highgpu-8g', gpus: 8, vcpu: 224, memoryGiB: 3968 }],
     awsInstanceFamilies: [{ family: 'p6-b200', gpusPerInstance: [8] }],
@@ -163,13 +175,13 @@ export class Accelerator {
 
   /** NVIDIA A10G 24 GB (AWS only). */
   public static readonly A10G = new Accelerator({
-    name: 'A10G', karpenterGpuName: 'a10g', memoryGiB: 24, gpuProduct: 'NVIDIA-A10G',
+    name: 'A10G', karpenterGpuName: 'a10g', memoryGiB: 24, gpuProduct: 'NVIDIA-A10G', dcgmModelName: 'NVIDIA A10G',
     awsInstanceFamilies: [{ family: 'g5', gpusPerInstance: [1, 4, 8] }],
   });
 
   /** NVIDIA L40S 48 GB (AWS only). */
   public static readonly L40S = new Accelerator({
-    name: 'L40S', karpenterGpuName: 'l40s', memoryGiB: 48, gpuProduct: 'NVIDIA-L40S',
+    name: 'L40S', karpenterGpuName: 'l40s', memoryGiB: 48, gpuProduct: 'NVIDIA-L40S', dcgmModelName: 'NVIDIA L40S',
     awsInstanceFamilies: [{ family: 'g6e', gpusPerInstance: [1, 4, 8] }],
   });
 
@@ -200,6 +212,8 @@ export class Accelerator {
   public readonly memoryGiB?: number;
   /** `nvidia.com/gpu.product` label value, if known. */
   public readonly gpuProduct?: string;
+  /** RE2 pattern of the `modelName` DCGM reports, if known. */
+  public readonly dcgmModelName?: string;
 
   private constructor(props: AcceleratorProps) {
     this.name = props.name;
@@ -210,6 +224,7 @@ export class Accelerator {
     this.awsInstanceFamilies = [...(props.awsInstanceFamilies ?? [])];
     this.memoryGiB = props.memoryGiB;
     this.gpuProduct = props.gpuProduct;
+    this.dcgmModelName = props.dcgmModelName;
   }
 
   /** The GKE machine for exactly `gpus` GPUs, if known. */

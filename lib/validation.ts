@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Conventions } from './conventions';
 
 /**
  * Collects every problem with a construct's props so that a synth reports all of them at once,
@@ -35,29 +36,32 @@ export class _Problems {
 
   /**
    * Registers the problems as a validation of `scope`: `app.synth()` and `Testing.synth()` then fail with every
-   * problem of every construct, each prefixed by its construct path. Warnings are printed at synth.
+   * problem of every construct, each prefixed by its construct path. The list is read when validation runs, so
+   * problems recorded after this call count too. Warnings are printed once per construct, or fail in strict mode.
    */
   public attach(scope: Construct): void {
-    const errors = [...this.errors];
-    const warnings = [...this.warnings];
-    if (errors.length === 0 && warnings.length === 0) return;
+    let printed = false;
     scope.node.addValidation({
       validate: () => {
-        const strict = scope.node.tryGetContext(STRICT_CONTEXT_KEY) === true
-          || scope.node.tryGetContext(STRICT_CONTEXT_KEY) === 'true'
+        const strict = scope.node.tryGetContext(Conventions.STRICT_CONTEXT_KEY) === true
+          || scope.node.tryGetContext(Conventions.STRICT_CONTEXT_KEY) === 'true'
           || process.env.CDK8S_GPU_STRICT === '1';
-        if (!strict) {
-          for (const w of warnings) process.stderr.write(`[WARNING] [${scope.node.path}] ${w}\n`);
-          return errors;
+        if (strict) return [...this.errors, ...this.warnings.map(w => `(strict mode) ${w}`)];
+        if (!printed) {
+          printed = true;
+          for (const w of this.warnings) process.stderr.write(`[WARNING] [${scope.node.path}] ${w}\n`);
         }
-        return [...errors, ...warnings.map(w => `(strict mode) ${w}`)];
+        return [...this.errors];
       },
     });
   }
-}
 
-/** Context key (`app.node.setContext(...)` or `cdk8s.yaml`) that turns warnings into errors. */
-export const STRICT_CONTEXT_KEY = 'cdk8s-gpu-ml:strict';
+  /** Copies another collector's problems into this one, each message passed through `rename`. */
+  public absorb(other: _Problems, rename: (message: string) => string = m => m): void {
+    for (const e of other.errors) if (!this.errors.includes(rename(e))) this.errors.push(rename(e));
+    for (const w of other.warnings) if (!this.warnings.includes(rename(w))) this.warnings.push(rename(w));
+  }
+}
 
 /** @internal */
 export function _show(value: unknown): string {
@@ -94,6 +98,15 @@ export function _checkDnsSubdomain(p: _Problems, prop: string, value: string | u
   }
 }
 
+/** Whether `key` is a label (or taint) key: an optional DNS subdomain prefix and '/', then a name. @internal */
+export function _isLabelKey(key: unknown): boolean {
+  if (typeof key !== 'string') return false;
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  return !((prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) || name.length > 63 || !LABEL_NAME.test(name));
+}
+
 /** @internal */
 export function _checkLabels(p: _Problems, prop: string, labels: { [key: string]: string } | undefined): void {
   if (labels === undefined) return;
@@ -102,10 +115,7 @@ export function _checkLabels(p: _Problems, prop: string, labels: { [key: string]
     return;
   }
   for (const [key, value] of Object.entries(labels)) {
-    const slash = key.lastIndexOf('/');
-    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-    const name = slash >= 0 ? key.slice(slash + 1) : key;
-    if ((prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) || name.length > 63 || !LABEL_NAME.test(name)) {
+    if (!_isLabelKey(key)) {
       p.error(`${prop}[${JSON.stringify(key)}]`, key, 'label keys are an optional DNS subdomain prefix and \'/\' followed by a name of at most 63 characters ([A-Za-z0-9] at both ends, \'-\', \'_\' and \'.\' inside)');
     }
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
@@ -121,6 +131,18 @@ export function _checkInt(p: _Problems, prop: string, value: number | undefined,
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
     p.error(prop, value, `must be ${range}`);
   }
+}
+
+/**
+ * Checks that `value` is one of a string enum's values (what TypeScript guarantees, and JavaScript and jsii callers
+ * may not). `enumName` names the enum in the message, e.g. `CapacityType`.
+ * @internal
+ */
+export function _checkEnum<T extends string>(p: _Problems, prop: string, value: T | undefined, values: { [key: string]: T }, enumName: string): boolean {
+  if (value === undefined) return true;
+  if (Object.values(values).includes(value)) return true;
+  p.error(prop, value, `must be one of ${Object.keys(values).map(k => `${enumName}.${k}`).join(', ')}`);
+  return false;
 }
 
 /** Checks a cdk8s Duration is a positive whole number of seconds and returns it. @internal */

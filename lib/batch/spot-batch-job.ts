@@ -1,13 +1,10 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
-import { GpuWorkloadProps, _GpuPod } from '../pod/gpu-workload';
-import { _failFastExitCodes, _podFailurePolicy } from '../pod/job-policy';
-import { _Problems, _checkInt, _durationSeconds, _ensure } from '../validation';
-
-/** Annotation the Job controller sets on every pod of an Indexed Job (since Kubernetes 1.21). */
-const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+import { CapacityType, WorkloadKind } from '../platform/platform';
+import { _COMPLETION_INDEX_ANNOTATION, _failFastExitCodes, _podFailurePolicy } from '../pod/job-policy';
+import { _checkInt, _durationSeconds, _ensure } from '../validation';
+import { GpuWorkload, GpuWorkloadProps } from '../workload/gpu-workload';
 
 /**
  * Props of a {@link SpotBatchJob}. Unlike the other GPU workloads, `capacityType` defaults to
@@ -69,25 +66,16 @@ export interface SpotBatchJobProps extends GpuWorkloadProps {
  * Per-shard retries need Kubernetes 1.29 or later (beta, on by default; GA in 1.33): on 1.28 the API server drops
  * `backoffLimitPerIndex` unless the `JobBackoffLimitPerIndex` feature gate is on.
  */
-export class SpotBatchJob extends Construct {
-  /** The platform the job targets. */
-  public readonly platform: Platform;
-  /** Name of the Job. */
-  public readonly name: string;
+export class SpotBatchJob extends GpuWorkload {
   /** Number of shards. */
   public readonly completions: number;
   /** Longest the Job may run, in seconds (undefined: no deadline). */
   public readonly activeDeadlineSeconds?: number;
   private readonly _job?: k8s.KubeJob;
-  private readonly _serviceAccount?: k8s.KubeServiceAccount;
-  private readonly _networkPolicy?: k8s.KubeNetworkPolicy;
-  private readonly _problems: _Problems;
 
   public constructor(scope: Construct, id: string, props: SpotBatchJobProps) {
-    super(scope, id);
-    const p = (this._problems = new _Problems());
-    this.platform = props.platform;
-
+    super(scope, id, props, WorkloadKind.BATCH);
+    const p = this._problems;
     _checkInt(p, 'completions', props.completions, 1, 100000);
     const completions = this.completions = _intOr(props.completions, 1);
     if (props.parallelism !== undefined) {
@@ -107,27 +95,24 @@ export class SpotBatchJob extends Construct {
     const deadline = this.activeDeadlineSeconds = _durationSeconds(p, 'activeDeadline', props.activeDeadline);
     const ttl = props.ttlAfterFinished !== undefined ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true }) : 86400;
 
-    const pod = new _GpuPod(this, { ...props, capacityType: props.capacityType ?? CapacityType.SPOT }, {
+    // Pods of an Indexed Job get the hostname `<job>-<index>`, which must stay a DNS label.
+    this._limitName(63 - 1 - String(Math.max(0, completions - 1)).length);
+    const pod = this._pod({ ...props, capacityType: props.capacityType ?? CapacityType.SPOT }, {
       kind: WorkloadKind.BATCH,
       containerName: 'worker',
       restartPolicy: 'Never',
-      // Pods of an Indexed Job get the hostname `<job>-<index>`, which must stay a DNS label.
-      maxNameLength: 63 - 1 - String(Math.max(0, completions - 1)).length,
       extraEnv: [
-        { name: 'SHARD_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } } },
+        { name: 'SHARD_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${_COMPLETION_INDEX_ANNOTATION}']` } } },
         { name: 'SHARD_COUNT', value: String(completions) },
       ],
       lifecycle: Array.isArray(props.checkpointCommand) && props.checkpointCommand.length
         ? { preStop: { exec: { command: [...props.checkpointCommand] } } }
         : undefined,
-    }, p);
-    this.name = pod.name;
-    p.attach(this);
-    if (!p.ok) return;
+    });
+    if (!this._ready()) return;
 
-    this._serviceAccount = pod.addServiceAccount(this);
     this._job = new k8s.KubeJob(this, 'Resource', {
-      metadata: pod.metadata(),
+      metadata: this._metadata(),
       spec: {
         completionMode: 'Indexed',
         completions,
@@ -140,27 +125,16 @@ export class SpotBatchJob extends Construct {
         activeDeadlineSeconds: deadline,
         ttlSecondsAfterFinished: ttl,
         podFailurePolicy: _podFailurePolicy('worker', exitCodes, 'FailIndex'),
-        template: { metadata: pod.podMetadata(), spec: pod.spec },
+        template: { metadata: this._podMetadata(pod), spec: pod.spec },
       },
     });
     // Shards talk to nobody inside the cluster: no ingress at all.
-    this._networkPolicy = pod.addNetworkPolicy(this, []);
-    _GpuPod.checkAdmission(this, props.platform, () => this._job!.toJson().spec.template, this._job);
+    this._finish({ resource: this._job, ingress: [] });
   }
 
   /** The `batch/v1` Job (escape hatch). */
   public get job(): k8s.KubeJob {
     return _ensure(this, this._job, this._problems);
-  }
-
-  /** The NetworkPolicy denying ingress to the shards, unless `isolateNetwork` is false. */
-  public get networkPolicy(): k8s.KubeNetworkPolicy | undefined {
-    return this._networkPolicy;
-  }
-
-  /** The ServiceAccount the job created, if it created one. */
-  public get serviceAccount(): k8s.KubeServiceAccount | undefined {
-    return this._serviceAccount;
   }
 }
 

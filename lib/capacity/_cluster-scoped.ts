@@ -1,4 +1,5 @@
 import { Lazy } from 'cdk8s';
+import { Platform } from '../platform/platform';
 
 /**
  * The `metadata.namespace` of a cluster-scoped object (NodePool, EC2NodeClass, PriorityClass): cdk8s gives every
@@ -16,4 +17,9 @@ export function _karpenterDuration(seconds: number): string {
   const s = seconds % 60;
   const out = `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
   return out || '0s';
+}
+
+/** The cluster a construct's objects belong to (for app-wide name conflicts). @internal */
+export function _clusterOf(platform: Platform | undefined): string {
+  return platform instanceof Platform ? platform.cluster : 'default';
 }

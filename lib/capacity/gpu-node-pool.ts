@@ -9,17 +9,20 @@ import {
   NodePoolSpecTemplateSpecTaintsEffect,
 } from '../../imports/karpenter-karpenter.sh';
 import { Accelerator } from '../accelerator';
-import { CapacityType, Platform } from '../platform/platform';
-import { _Problems, _checkDnsLabel, _checkInt, _checkLabels, _durationSeconds, _ensure, _show, _sizeMebibytes } from '../validation';
+import { KarpenterPlatform } from '../platform/karpenter';
+import { CapacityType, KarpenterOptions, Platform } from '../platform/platform';
+import {
+  _Problems, _checkDnsLabel, _checkEnum, _checkInt, _checkLabels, _durationSeconds, _ensure, _isLabelKey, _show, _sizeMebibytes,
+} from '../validation';
+import { _Registry } from '../workload/registry';
 import { _karpenterDuration, _noNamespace } from './_cluster-scoped';
 
-const GPU_NAME = 'karpenter.k8s.aws/instance-gpu-name';
-const GPU_COUNT = 'karpenter.k8s.aws/instance-gpu-count';
-const FAMILY = 'karpenter.k8s.aws/instance-family';
-const CAPACITY = 'karpenter.sh/capacity-type';
-const NODEPOOL = 'karpenter.sh/nodepool';
+const GPU_NAME = KarpenterPlatform.GPU_NAME_LABEL;
+const GPU_COUNT = KarpenterPlatform.GPU_COUNT_LABEL;
+const FAMILY = KarpenterPlatform.INSTANCE_FAMILY_LABEL;
+const CAPACITY = KarpenterPlatform.CAPACITY_TYPE_LABEL;
+const NODEPOOL = KarpenterPlatform.NODEPOOL_LABEL;
 const DISCOVERY_TAG = 'karpenter.sh/discovery';
-const TAINT_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /**
  * The AMI of the pool's nodes, as an EC2NodeClass `alias` (`family@version`). Karpenter picks the NVIDIA variant of
@@ -226,6 +229,11 @@ export interface GpuNodePoolProps {
    * @default - derived from the construct path, without hash
    */
   readonly name?: string;
+  /**
+   * The Karpenter platform (cluster) of the pool: `pool.platform()` keeps its cluster name and add-ons.
+   * @default Platform.karpenter()
+   */
+  readonly platform?: Platform;
 }
 
 /**
@@ -255,14 +263,20 @@ export class GpuNodePool extends Construct {
   private readonly _nodePool?: NodePool;
   private readonly _nodeClass?: Ec2NodeClass;
   private readonly _problems: _Problems;
+  private readonly _base: KarpenterPlatform;
 
   public constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
     const p = (this._problems = new _Problems());
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false });
+    const base = props.platform ?? Platform.karpenter();
+    if (!(base instanceof KarpenterPlatform)) {
+      p.error('platform', base, 'must be a Karpenter platform, e.g. Platform.karpenter({ cluster: "prod" }): a GpuNodePool is a Karpenter NodePool');
+    }
+    this._base = base instanceof KarpenterPlatform ? base : new KarpenterPlatform();
     _checkDnsLabel(p, 'name', this.name);
     this.taintKey = props.taintKey ?? 'nvidia.com/gpu';
-    if (typeof this.taintKey !== 'string' || !TAINT_KEY.test(this.taintKey) || this.taintKey.split('/').pop()!.length > 63) {
+    if (!_isLabelKey(this.taintKey)) {
       p.error('taintKey', this.taintKey, 'must be a label key: an optional DNS subdomain prefix and \'/\', then a name of at most 63 characters, e.g. nvidia.com/gpu');
     }
 
@@ -316,12 +330,12 @@ export class GpuNodePool extends Construct {
       p.error('gpuLimit', props.gpuLimit, `is below the ${largest} GPUs of one ${acc.name} node this pool may launch (allowed: at least ${largest}, or restrict gpusPerNode to ${counts.filter(n => n <= props.gpuLimit).join(', ') || 'smaller nodes'})`);
     }
     const capacity = props.capacityType ?? CapacityType.SPOT_WITH_FALLBACK;
-    if (!Object.values(CapacityType).includes(capacity)) p.error('capacityType', capacity, `must be one of ${Object.values(CapacityType).join(', ')}`);
+    _checkEnum(p, 'capacityType', capacity, CapacityType, 'CapacityType');
     this.capacityTypes = capacity === CapacityType.SPOT_WITH_FALLBACK ? ['spot', 'on-demand'] : [capacity];
 
     // Disruption and lifetime.
     const policy = props.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY;
-    if (!Object.values(ConsolidationPolicy).includes(policy)) p.error('consolidationPolicy', policy, `must be one of ${Object.values(ConsolidationPolicy).join(', ')}`);
+    _checkEnum(p, 'consolidationPolicy', policy, ConsolidationPolicy, 'ConsolidationPolicy');
     const consolidateAfter = props.consolidateAfter !== undefined ? _durationSeconds(p, 'consolidateAfter', props.consolidateAfter, { allowZero: true }) : 300;
     const budgets = this.budgets(p, props.disruptionBudgets);
     const expiry = props.expireAfter ?? NodeExpiry.after(Duration.days(30));
@@ -426,11 +440,14 @@ export class GpuNodePool extends Construct {
         weight: props.weight,
       },
     });
+    _Registry.claimAll(this, this._base.cluster);
   }
 
   /** The platform for workloads on this pool: selects it (`karpenter.sh/nodepool`) and tolerates its GPU taint. */
   public platform(): Platform {
-    return Platform.karpenter({ nodePool: this.name, gpuTaintKey: this.taintKey });
+    const base = this._base;
+    const options: KarpenterOptions = { cluster: base.cluster, addons: base.addons, prometheus: base.prometheus, nodePool: this.name, gpuTaintKey: this.taintKey };
+    return Platform.karpenter(options);
   }
 
   /** The `karpenter.sh/v1` NodePool (escape hatch). */

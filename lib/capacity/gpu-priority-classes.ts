@@ -1,7 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { Conventions } from '../conventions';
+import { Platform } from '../platform/platform';
 import { _Problems, _checkDnsSubdomain, _checkInt, _ensure } from '../validation';
-import { _noNamespace } from './_cluster-scoped';
+import { IPriorityClass } from '../workload/priority-class';
+import { _Registry } from '../workload/registry';
+import { _clusterOf, _noNamespace } from './_cluster-scoped';
 
 /** Highest value a user-defined PriorityClass may have (larger ones are reserved for system classes). */
 const MAX_USER_PRIORITY = 1_000_000_000;
@@ -33,19 +37,28 @@ export interface GpuPriorityClassesProps {
    * @default false - research pods wait in the queue (`preemptionPolicy: Never`) and never evict anyone
    */
   readonly researchPreempts?: boolean;
+  /**
+   * The platform (cluster) the classes belong to: object names must be unique per cluster.
+   * @default - the app's default cluster
+   */
+  readonly platform?: Platform;
 }
 
 /**
  * Two cluster-wide PriorityClasses for GPU work: `gpu-production` (value 100000, preempts lower pods: when GPUs run
  * out, research pods are evicted for it) and `gpu-research` (value 1000, `preemptionPolicy: Never`: queued ahead of
- * unclassed pods but never evicts anyone). Workloads refer to them with `priorityClassName`; GPU quotas can be
- * scoped to them (`GpuQuota.priorityClasses`). Neither is the global default.
+ * unclassed pods but never evicts anyone). Workloads refer to them with `priorityClass: classes.productionClass`;
+ * GPU quotas can be scoped to them (`GpuQuota.priorityClasses`). Neither is the global default.
  */
 export class GpuPriorityClasses extends Construct {
   /** Name of the production class. */
   public readonly productionName: string;
   /** Name of the research class. */
   public readonly researchName: string;
+  /** The production class, for a workload's `priorityClass`. */
+  public readonly productionClass: IPriorityClass;
+  /** The research class, for a workload's `priorityClass`. */
+  public readonly researchClass: IPriorityClass;
   private readonly _production?: k8s.KubePriorityClass;
   private readonly _research?: k8s.KubePriorityClass;
   private readonly _problems: _Problems;
@@ -55,6 +68,8 @@ export class GpuPriorityClasses extends Construct {
     const p = (this._problems = new _Problems());
     this.productionName = props.productionName ?? 'gpu-production';
     this.researchName = props.researchName ?? 'gpu-research';
+    this.productionClass = { priorityClassName: this.productionName };
+    this.researchClass = { priorityClassName: this.researchName };
     const prodValue = props.productionValue ?? 100000;
     const researchValue = props.researchValue ?? 1000;
     for (const [prop, name] of [['productionName', this.productionName], ['researchName', this.researchName]] as const) {
@@ -70,7 +85,7 @@ export class GpuPriorityClasses extends Construct {
     p.attach(this);
     if (!p.ok) return;
 
-    const meta = (name: string) => ({ name, namespace: _noNamespace(), labels: { 'app.kubernetes.io/managed-by': 'cdk8s-gpu-ml' } });
+    const meta = (name: string) => ({ name, namespace: _noNamespace(), labels: { [Conventions.MANAGED_BY_LABEL]: Conventions.MANAGED_BY } });
     this._production = new k8s.KubePriorityClass(this, 'Production', {
       metadata: meta(this.productionName),
       value: prodValue,
@@ -85,6 +100,7 @@ export class GpuPriorityClasses extends Construct {
       preemptionPolicy: props.researchPreempts ? 'PreemptLowerPriority' : 'Never',
       description: props.researchPreempts ? 'Research GPU work: below production, may preempt lower priorities.' : 'Research GPU work: queued below production, never preempts.',
     });
+    _Registry.claimAll(this, _clusterOf(props.platform));
   }
 
   /** The production `scheduling.k8s.io/v1` PriorityClass (escape hatch). */

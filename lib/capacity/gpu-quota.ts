@@ -1,7 +1,12 @@
 import { Chart, Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { Conventions } from '../conventions';
+import { Platform } from '../platform/platform';
 import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkInt, _checkLabels, _ensure } from '../validation';
+import { IPriorityClass } from '../workload/priority-class';
+import { _Registry } from '../workload/registry';
+import { _clusterOf } from './_cluster-scoped';
 
 /** Props of a {@link GpuQuota}. */
 export interface GpuQuotaProps {
@@ -12,7 +17,12 @@ export interface GpuQuotaProps {
    * production work does not use up.
    * @default - every pod of the namespace
    */
-  readonly priorityClasses?: string[];
+  readonly priorityClasses?: IPriorityClass[];
+  /**
+   * The platform (cluster) the quota belongs to: object names must be unique per cluster.
+   * @default - the app's default cluster
+   */
+  readonly platform?: Platform;
   /**
    * Namespace the quota applies to.
    * @default - the chart's namespace
@@ -54,10 +64,15 @@ export class GpuQuota extends Construct {
     _checkLabels(p, 'labels', props.labels);
     if (props.gpus === undefined) p.error('gpus', props.gpus, 'must be an integer >= 0');
     _checkInt(p, 'gpus', props.gpus, 0);
-    const classes = props.priorityClasses;
-    if (classes !== undefined) {
-      if (!Array.isArray(classes) || classes.length === 0) p.error('priorityClasses', classes, 'must be a non-empty list of PriorityClass names');
-      else classes.forEach((c, i) => _checkDnsSubdomain(p, `priorityClasses[${i}]`, c ?? ''));
+    const given = props.priorityClasses;
+    let classes: string[] | undefined;
+    if (given !== undefined) {
+      if (!Array.isArray(given) || given.length === 0) {
+        p.error('priorityClasses', given, 'must be a non-empty list of priority classes, e.g. [classes.researchClass]');
+      } else {
+        classes = given.map(c => c?.priorityClassName);
+        classes.forEach((c, i) => _checkDnsSubdomain(p, `priorityClasses[${i}]`, c ?? ''));
+      }
     }
     p.attach(this);
     if (!p.ok) return;
@@ -66,13 +81,14 @@ export class GpuQuota extends Construct {
       metadata: {
         name: this.name,
         namespace: props.namespace ?? Chart.of(this).namespace,
-        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-gpu-ml', ...(props.labels ?? {}) },
+        labels: { [Conventions.MANAGED_BY_LABEL]: Conventions.MANAGED_BY, ...(props.labels ?? {}) },
       },
       spec: {
         hard: { 'requests.nvidia.com/gpu': k8s.Quantity.fromNumber(props.gpus) },
         scopeSelector: classes ? { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [...classes] }] } : undefined,
       },
     });
+    _Registry.claimAll(this, _clusterOf(props.platform));
   }
 
   /** The `v1` ResourceQuota (escape hatch). */

@@ -1,21 +1,20 @@
-import { ApiObject, Chart, Duration, JsonPatch, Names } from 'cdk8s';
+import { ApiObject, Chart, Duration, Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator } from '../accelerator';
+import { Conventions } from '../conventions';
 import { Platform } from '../platform/platform';
-import { COMPONENT_LABEL, INSTANCE_LABEL, _GpuPod } from '../pod/gpu-workload';
+import { _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _containerSecurityContext, _podSecurityContext } from '../pod/security-context';
 import { _Problems, _checkDnsLabel, _checkLabels, _durationSeconds, _ensure, _show } from '../validation';
+import { _Registry } from '../workload/registry';
 import { _gpuDashboard } from './dashboard';
 import { GpuPriceTable } from './gpu-price-table';
 import { _CostLine, _gpuRuleGroups, _promDuration } from './rules';
 
-/** The DCGM exporter image, pinned (NVIDIA/dcgm-exporter Helm chart values at d5e5f51). */
-export const DCGM_EXPORTER_IMAGE = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless';
-/** Port of the DCGM exporter's /metrics. */
-export const DCGM_EXPORTER_PORT = 9400;
-/** Label marking pods that cannot pass Pod Security "restricted", with the reason as value. */
-export const PSS_EXCEPTION_LABEL = 'gpu-ml.cdk8s.io/pss-exception';
+const INSTANCE_LABEL = Conventions.INSTANCE_LABEL;
+const COMPONENT_LABEL = Conventions.COMPONENT_LABEL;
+const PSS_EXCEPTION_LABEL = Conventions.PSS_EXCEPTION_LABEL;
 
 /** A workload's own metrics endpoint to scrape (e.g. an inference server's `/metrics`). */
 export interface ScrapeTarget {
@@ -59,7 +58,7 @@ export interface GpuMonitoringProps {
   readonly deployExporter?: boolean;
   /**
    * DCGM exporter image.
-   * @default DCGM_EXPORTER_IMAGE
+   * @default GpuMonitoring.DEFAULT_EXPORTER_IMAGE
    */
   readonly exporterImage?: string;
   /**
@@ -141,7 +140,7 @@ export interface GpuMonitoringProps {
   readonly isolateNetwork?: boolean;
 }
 
-const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk8s-gpu-ml' };
+const MANAGED_BY = { [Conventions.MANAGED_BY_LABEL]: Conventions.MANAGED_BY };
 
 /**
  * GPU monitoring for one platform: the NVIDIA DCGM exporter where the platform does not run one (Karpenter, GKE
@@ -151,6 +150,11 @@ const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk8s-gpu-ml' };
  * `PrometheusRule` or GKE `ClusterRules`; monitors for the workloads' own metrics; and a Grafana dashboard.
  */
 export class GpuMonitoring extends Construct {
+  /** The DCGM exporter image, pinned (NVIDIA/dcgm-exporter Helm chart values at d5e5f51). */
+  public static readonly DEFAULT_EXPORTER_IMAGE = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless';
+  /** Port of the DCGM exporter's /metrics. */
+  public static readonly EXPORTER_PORT = 9400;
+
   /** The platform. */
   public readonly platform: Platform;
   /** Base name of the objects. */
@@ -253,8 +257,8 @@ export class GpuMonitoring extends Construct {
 
     const namespace = props.namespace ?? Chart.of(this).namespace;
     const labels = { 'app.kubernetes.io/name': 'gpu-monitoring', [INSTANCE_LABEL]: this.name, ...MANAGED_BY };
-    const promLabels = props.prometheusLabels ?? { release: 'kube-prometheus-stack' };
-    const gmp = platform.managesDcgm;
+    const flavor = platform.prometheus;
+    const promLabels = flavor._usesSelectorLabels ? props.prometheusLabels ?? { release: 'kube-prometheus-stack' } : {};
 
     if (deployExporter) {
       const exporterName = `${this.name}-dcgm-exporter`;
@@ -262,15 +266,15 @@ export class GpuMonitoring extends Construct {
       const exporterLabels = { ...selector, [COMPONENT_LABEL]: 'daemon', ...MANAGED_BY };
       const meta = { name: exporterName, namespace, labels: exporterLabels };
       new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
-      const needs = platform._dcgmExporterNeeds();
-      const sched = platform._gpuNodeAgentScheduling();
+      const needs = platform.dcgmExporterNeeds();
+      const sched = platform.nodeAgentPlacement();
       const hostPaths = [
         // The kubelet's pod-resources socket tells the exporter which pod holds which GPU.
         { name: 'pod-resources', hostPath: '/var/lib/kubelet/pod-resources', mountPath: '/var/lib/kubelet/pod-resources' },
         ...needs.hostPaths,
       ];
       const probe = (delay: number): k8s.Probe => ({
-        httpGet: { path: '/health', port: k8s.IntOrString.fromNumber(DCGM_EXPORTER_PORT) }, initialDelaySeconds: delay, periodSeconds: 10,
+        httpGet: { path: '/health', port: k8s.IntOrString.fromNumber(GpuMonitoring.EXPORTER_PORT) }, initialDelaySeconds: delay, periodSeconds: 10,
       });
       this._daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
         metadata: meta,
@@ -289,14 +293,14 @@ export class GpuMonitoring extends Construct {
               affinity: sched.affinity,
               containers: [{
                 name: 'exporter',
-                image: props.exporterImage ?? DCGM_EXPORTER_IMAGE,
+                image: props.exporterImage ?? GpuMonitoring.DEFAULT_EXPORTER_IMAGE,
                 args: ['-f', '/etc/dcgm-exporter/default-counters.csv', ...needs.args],
                 env: [
                   { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' },
-                  { name: 'DCGM_EXPORTER_LISTEN', value: `:${DCGM_EXPORTER_PORT}` },
+                  { name: 'DCGM_EXPORTER_LISTEN', value: `:${GpuMonitoring.EXPORTER_PORT}` },
                   ...needs.env,
                 ],
-                ports: [{ name: 'metrics', containerPort: DCGM_EXPORTER_PORT, protocol: 'TCP' }],
+                ports: [{ name: 'metrics', containerPort: GpuMonitoring.EXPORTER_PORT, protocol: 'TCP' }],
                 // No CPU limit: a throttled exporter misses scrapes.
                 resources: {
                   requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
@@ -316,20 +320,12 @@ export class GpuMonitoring extends Construct {
         metadata: meta,
         spec: {
           selector,
-          ports: [{ name: 'metrics', port: DCGM_EXPORTER_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
+          ports: [{ name: 'metrics', port: GpuMonitoring.EXPORTER_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
         },
       });
-      this._serviceMonitor = new ApiObject(this, 'ServiceMonitor', {
-        apiVersion: 'monitoring.coreos.com/v1',
-        kind: 'ServiceMonitor',
-        metadata: { name: exporterName, namespace, labels: { ...exporterLabels, ...promLabels } },
-        spec: {
-          selector: { matchLabels: selector },
-          namespaceSelector: { matchNames: [namespace!] },
-          // honorLabels keeps the exporter's namespace/pod/container (the GPU's workload) instead of renaming them
-          // exported_* behind the exporter pod's own.
-          endpoints: [{ port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s', honorLabels: true }],
-        },
+      this._serviceMonitor = flavor._exporterScrape(this, 'ServiceMonitor', {
+        name: exporterName, namespace, labels: { ...exporterLabels, ...promLabels }, matchLabels: selector,
+        port: 'metrics', path: '/metrics', interval: '15s',
       });
       if (props.isolateNetwork !== false) {
         this._networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
@@ -339,51 +335,30 @@ export class GpuMonitoring extends Construct {
             policyTypes: ['Ingress'],
             ingress: [{
               from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.monitoringNamespace ?? 'monitoring' } } }],
-              ports: [{ port: k8s.IntOrString.fromNumber(DCGM_EXPORTER_PORT), protocol: 'TCP' }],
+              ports: [{ port: k8s.IntOrString.fromNumber(GpuMonitoring.EXPORTER_PORT), protocol: 'TCP' }],
             }],
           },
         });
       }
-      _GpuPod.checkAdmission(this, platform, () => this._daemonSet!.toJson().spec.template, this._daemonSet);
+      const daemonSet = this._daemonSet;
+      _checkAdmission(this, platform, () => _podTemplatesOf(daemonSet.toJson()), [daemonSet]);
     }
 
     // Monitors for the workloads' own metrics.
     for (const t of targets) {
-      const endpoint = { port: t.port, path: t.path ?? '/metrics', interval: _promDuration(t.interval?.toSeconds() ?? 30) };
-      this._monitors.push(gmp
-        ? new ApiObject(this, `PodMonitoring-${t.name}`, {
-          apiVersion: 'monitoring.googleapis.com/v1', kind: 'PodMonitoring',
-          metadata: { name: t.name, namespace, labels },
-          spec: { selector: { matchLabels: t.matchLabels }, endpoints: [endpoint] },
-        })
-        : new ApiObject(this, `PodMonitor-${t.name}`, {
-          apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor',
-          metadata: { name: t.name, namespace, labels: { ...labels, ...promLabels } },
-          spec: { selector: { matchLabels: t.matchLabels }, namespaceSelector: { matchNames: [namespace!] }, podMetricsEndpoints: [endpoint] },
-        }));
+      this._monitors.push(flavor._podScrape(this, t.name, {
+        name: t.name, namespace, labels: { ...labels, ...promLabels }, matchLabels: t.matchLabels,
+        port: t.port, path: t.path ?? '/metrics', interval: _promDuration(t.interval?.toSeconds() ?? 30),
+      }));
     }
 
-    // Rules. GMP's namespaced `Rules` only see series whose `namespace` is their own, but DCGM and kube-state-metrics
-    // series carry the namespace of GKE's exporter pods: the rules must be cluster-scoped.
-    const workloadLabels = platform._workloadMetricLabels();
+    // Rules (cluster-wide on GKE Managed Prometheus: DCGM series carry the namespace of GKE's exporter pods).
+    const workloadLabels = flavor._workloadMetricLabels();
     const groups = _gpuRuleGroups({
       labels: workloadLabels, idlePercent, idleSeconds, lowPercent, lowSeconds, memoryPercent,
       temperatureCelsius: temperature, pendingSeconds, costs,
     });
-    this._rules = gmp
-      ? new ApiObject(this, 'Rules', {
-        apiVersion: 'monitoring.googleapis.com/v1', kind: 'ClusterRules',
-        metadata: { name: namespace ? `${namespace}-${this.name}` : this.name, labels },
-        spec: { groups },
-      })
-      : new ApiObject(this, 'Rules', {
-        apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule',
-        metadata: { name: this.name, namespace, labels: { ...labels, ...promLabels } },
-        spec: { groups },
-      });
-
-    // ClusterRules is cluster-scoped: drop the namespace the chart gives every object.
-    if (gmp) this._rules.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    this._rules = flavor._rules(this, 'Rules', { name: this.name, namespace, labels: { ...labels, ...promLabels }, groups });
 
     if (props.dashboard !== false) {
       const dashboard = _gpuDashboard(`GPUs (${this.name})`, `gpu-ml-${this.name}`.slice(0, 40), workloadLabels);
@@ -392,6 +367,11 @@ export class GpuMonitoring extends Construct {
         data: { [`${this.name}.json`]: JSON.stringify(dashboard, undefined, 2) },
       });
     }
+    // One monitoring stack per cluster: a second would double exporters, alerts and cost series.
+    _Registry.claimAll(this, platform.cluster, [{
+      key: 'GpuMonitoring',
+      message: (others, cluster) => `platform=${_show(platform.id)} is invalid: ${others} already monitors the GPUs of cluster ${_show(cluster)}; a second GpuMonitoring doubles its exporters, alerts and cost series (keep one per cluster, or give the platforms different cluster names)`,
+    }]);
   }
 
   /** The DCGM exporter DaemonSet, if this platform gets one (escape hatch). */

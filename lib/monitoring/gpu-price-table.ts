@@ -12,27 +12,10 @@ export interface GpuPrice {
   /**
    * RE2 regular expression matching the `modelName` label DCGM reports for this GPU (NVML's product name, matched
    * whole).
-   * @default - the catalog's pattern for the accelerator (e.g. `NVIDIA L4`); required for custom accelerators
+   * @default - the accelerator's `dcgmModelName` (e.g. `NVIDIA L4`)
    */
   readonly dcgmModelName?: string;
 }
-
-/**
- * NVML product names DCGM reports as `modelName`, per catalog accelerator (anchored RE2 patterns). H100 80GB and
- * H100 Mega 80GB are the same GPU: DCGM cannot tell them apart.
- */
-const MODEL_NAMES: ReadonlyMap<Accelerator, string> = new Map([
-  [Accelerator.T4, 'Tesla T4'],
-  [Accelerator.L4, 'NVIDIA L4'],
-  [Accelerator.A100_40GB, 'NVIDIA A100.*40GB'],
-  [Accelerator.A100_80GB, 'NVIDIA A100.*80GB'],
-  [Accelerator.H100_80GB, 'NVIDIA H100 80GB HBM3'],
-  [Accelerator.H100_MEGA_80GB, 'NVIDIA H100 80GB HBM3'],
-  [Accelerator.H200_141GB, 'NVIDIA H200.*'],
-  [Accelerator.B200, 'NVIDIA B200.*'],
-  [Accelerator.A10G, 'NVIDIA A10G'],
-  [Accelerator.L40S, 'NVIDIA L40S'],
-]);
 
 /**
  * USD per GPU-hour for the accelerators an app uses, on-demand and spot, used by GpuMonitoring's cost recording rules.
@@ -100,6 +83,6 @@ export class GpuPriceTable {
 
   /** The DCGM `modelName` pattern of a price (its own, or the catalog's). @internal */
   public static _modelNameOf(price: GpuPrice): string | undefined {
-    return price.dcgmModelName ?? MODEL_NAMES.get(price.accelerator);
+    return price.dcgmModelName ?? price.accelerator?.dcgmModelName;
   }
 }

@@ -1,33 +1,7 @@
-import { Accelerator } from '../accelerator';
-import { CapacityType, Cloud, Platform, _GpuRequest, _Scheduling, _gpuLimit } from './platform';
-
-/** GKE node label that selects the GPU model. */
-export const GKE_ACCELERATOR_LABEL = 'cloud.google.com/gke-accelerator';
-/** GKE node label that selects Spot VMs. */
-export const GKE_SPOT_LABEL = 'cloud.google.com/gke-spot';
-/**
- * KServe pod annotation that its pod webhook turns into the `cloud.google.com/gke-accelerator` node selector of a GPU
- * pod (pkg/webhook/admission/pod/accelerator_injector.go); it reaches pods that Knative creates, where a node selector
- * in the InferenceService would be rejected.
- */
-export const KSERVE_GKE_ACCELERATOR_ANNOTATION = 'serving.kserve.io/gke-accelerator';
-
-/**
- * GKE in KServe Knative mode: the accelerator selector travels as KServe's annotation; GKE tolerates the GPU taint of
- * GPU pods itself (Autopilot, and the ExtendedResourceToleration admission plugin on Standard).
- * @internal
- */
-export function _gkeKnativeScheduling(sched: _Scheduling): _Scheduling {
-  const nodeSelector = { ...sched.nodeSelector };
-  const podAnnotations = { ...sched.podAnnotations };
-  const accelerator = nodeSelector[GKE_ACCELERATOR_LABEL];
-  if (accelerator !== undefined) {
-    podAnnotations[KSERVE_GKE_ACCELERATOR_ANNOTATION] = accelerator;
-    delete nodeSelector[GKE_ACCELERATOR_LABEL];
-  }
-  const tolerations = sched.tolerations.filter(t => !(t.key === 'nvidia.com/gpu' && t.operator === 'Exists'));
-  return { nodeSelector, tolerations, affinity: sched.affinity, podAnnotations };
-}
+import { Accelerator, MachineShape } from '../accelerator';
+import { GkePlatform } from './gke';
+import { CapacityType, GkeAutopilotOptions, GpuRequest, Platform, PodPlacement, _gpuLimit } from './platform';
+import { PrometheusFlavor } from './prometheus-flavor';
 
 /**
  * Capabilities Autopilot lets a container add (the container runtime's defaults plus SYS_PTRACE).
@@ -40,49 +14,34 @@ const AUTOPILOT_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 
  * GKE Autopilot: GPU pods select `cloud.google.com/gke-accelerator` and request a count Autopilot accepts; GKE adds
  * the GPU tolerations itself and manages drivers and DCGM; Warden rejects privileged pods, host namespaces, hostPath,
  * extra capabilities, node-pool selectors, GPU init containers and GPU tolerations on pods without GPUs.
- * Source: GKE "Deploy GPU workloads in Autopilot" and "Autopilot Spot Pods" (see README).
+ * Source: GKE "Deploy GPU workloads in Autopilot" and "Autopilot Spot Pods" (see docs/platform-facts.md).
  */
-export class GkeAutopilotPlatform extends Platform {
-  public readonly id = 'gke-autopilot';
-  public readonly displayName = 'GKE Autopilot';
-  public readonly cloud = Cloud.GCP;
-  public readonly supportsSpot = true;
-  public readonly maxSpotGraceSeconds?: number = 25;
-  public readonly supportsGcsFuse = true;
-  public readonly supportsManagedCertificates = true;
-  public readonly allowsNodeAgents = false;
-  /** Autopilot rejects GPU pods asking for less than 512 MiB of ephemeral storage (agones#3411). */
-  public readonly minGpuEphemeralStorageMebibytes = 512;
-  public readonly managesDcgm = true;
-
-  /**
-   * GKE's managed DCGM exporter is scraped by a ClusterPodMonitoring that does not honor the exporter's labels, so
-   * the workload's namespace/pod/container arrive as `exported_*` (the target's own are GKE's exporter pod).
-   * @internal
-   */
-  public _workloadMetricLabels() {
-    return { namespace: 'exported_namespace', pod: 'exported_pod', container: 'exported_container' };
+export class GkeAutopilotPlatform extends GkePlatform {
+  public constructor(options: GkeAutopilotOptions = {}) {
+    super({
+      id: 'gke-autopilot',
+      displayName: 'GKE Autopilot',
+      maxSpotGraceSeconds: 25,
+      allowsNodeAgents: false,
+      // Autopilot rejects GPU pods asking for less than 512 MiB of ephemeral storage (agones#3411).
+      minGpuEphemeralStorageMebibytes: 512,
+      managesDcgm: true,
+      defaultPrometheus: PrometheusFlavor.GKE_MANAGED,
+    }, options);
   }
 
   public allowedGpuCounts(accelerator: Accelerator): number[] {
     return accelerator.gkeLabel ? [...accelerator.autopilotCounts] : [];
   }
 
-  /** @internal */
-  public _machineFor(accelerator: Accelerator, gpus: number) {
+  public machineFor(accelerator: Accelerator, gpus: number): MachineShape | undefined {
     return accelerator.gkeMachineFor(gpus);
   }
 
-  /** @internal */
-  public _knativeScheduling(sched: _Scheduling): _Scheduling {
-    return _gkeKnativeScheduling(sched);
-  }
-
-  /** @internal */
-  public _schedule(req: _GpuRequest): _Scheduling {
+  public schedule(req: GpuRequest): PodPlacement {
     const nodeSelector: { [key: string]: string } = {};
-    if (req.gpus > 0 && req.accelerator?.gkeLabel) nodeSelector[GKE_ACCELERATOR_LABEL] = req.accelerator.gkeLabel;
-    if (req.capacity !== CapacityType.ON_DEMAND) nodeSelector[GKE_SPOT_LABEL] = 'true';
+    if (req.gpus > 0 && req.accelerator?.gkeLabel) nodeSelector[GkePlatform.ACCELERATOR_LABEL] = req.accelerator.gkeLabel;
+    if (req.capacityType !== CapacityType.ON_DEMAND) nodeSelector[GkePlatform.SPOT_LABEL] = 'true';
     // Autopilot adds GPU and Spot tolerations itself; adding our own is at best redundant.
     return { nodeSelector, tolerations: [], podAnnotations: {} };
   }
@@ -109,29 +68,31 @@ export class GkeAutopilotPlatform extends Platform {
     for (const term of pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
       for (const e of term.matchExpressions ?? []) affinityKeys.push(e.key);
     }
-    if ('cloud.google.com/gke-nodepool' in selector || affinityKeys.includes('cloud.google.com/gke-nodepool')) {
-      v.push('selecting cloud.google.com/gke-nodepool is rejected by Autopilot');
+    if (GkePlatform.NODE_POOL_LABEL in selector || affinityKeys.includes(GkePlatform.NODE_POOL_LABEL)) {
+      v.push(`selecting ${GkePlatform.NODE_POOL_LABEL} is rejected by Autopilot`);
     }
     if (_gpuLimit(pod.initContainers) > 0) v.push('GPU init containers are rejected by Autopilot');
     const gpus = _gpuLimit(pod.containers);
     if (gpus > 0) {
-      const label = selector[GKE_ACCELERATOR_LABEL];
-      if (!label && !selector['cloud.google.com/compute-class']) {
-        v.push(`a GPU pod must select ${GKE_ACCELERATOR_LABEL} (or a compute class)`);
+      const label = selector[GkePlatform.ACCELERATOR_LABEL];
+      if (!label && !selector[GkePlatform.COMPUTE_CLASS_LABEL]) {
+        v.push(`a GPU pod must select ${GkePlatform.ACCELERATOR_LABEL} (or a compute class)`);
       } else if (label) {
         const acc = Accelerator.all().find(a => a.gkeLabel === label);
-        if (!acc) v.push(`${GKE_ACCELERATOR_LABEL}=${label} is not an accelerator Autopilot offers`);
+        if (!acc) v.push(`${GkePlatform.ACCELERATOR_LABEL}=${label} is not an accelerator Autopilot offers`);
         else if (!acc.autopilotCounts.includes(gpus)) v.push(`${gpus} x ${label} per pod is rejected by Autopilot (allowed: ${acc.autopilotCounts.join(', ')})`);
       }
     } else {
       for (const t of pod.tolerations ?? []) {
         if (t.key === 'nvidia.com/gpu') v.push('a toleration for nvidia.com/gpu on a pod without GPUs is rejected by Autopilot');
       }
-      if (selector[GKE_ACCELERATOR_LABEL]) v.push(`a pod without GPUs must not select ${GKE_ACCELERATOR_LABEL}`);
+      if (selector[GkePlatform.ACCELERATOR_LABEL]) v.push(`a pod without GPUs must not select ${GkePlatform.ACCELERATOR_LABEL}`);
     }
-    if (selector[GKE_SPOT_LABEL] === 'true' && (pod.terminationGracePeriodSeconds ?? 30) > 25) {
+    if (selector[GkePlatform.SPOT_LABEL] === 'true' && (pod.terminationGracePeriodSeconds ?? 30) > 25) {
       v.push(`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds ?? 30} exceeds the 25 s Autopilot gives Spot pods`);
     }
     return v;
   }
 }
+
+Platform._register('gke-autopilot', (options: GkeAutopilotOptions) => new GkeAutopilotPlatform(options));

@@ -1,46 +1,65 @@
+import { k8s } from 'cdk8s-plus-28';
 import { Accelerator } from '../accelerator';
-import { CapacityType, Cloud, KarpenterPlatformOptions, Platform, WorkloadKind, _GpuRequest, _Scheduling, _requireNodeLabel } from './platform';
-
-/** Karpenter node labels and annotations (karpenter.sh/v1, karpenter.k8s.aws/v1). */
-export const KARPENTER_GPU_NAME_LABEL = 'karpenter.k8s.aws/instance-gpu-name';
-export const KARPENTER_CAPACITY_TYPE_LABEL = 'karpenter.sh/capacity-type';
-export const KARPENTER_NODEPOOL_LABEL = 'karpenter.sh/nodepool';
-/** v1 only honours this annotation (`karpenter.sh/do-not-evict` is gone since v1). */
-export const KARPENTER_DO_NOT_DISRUPT = 'karpenter.sh/do-not-disrupt';
+import { _isLabelKey, _show } from '../validation';
+import {
+  CapacityType, Cloud, GpuRequest, KarpenterOptions, NodeAgentPlacement, Platform, PodPlacement, WorkloadKind,
+  _requireNodeLabel,
+} from './platform';
 
 
 /**
  * Karpenter v1 on EKS with the NVIDIA device plugin: GPU pods select `karpenter.k8s.aws/instance-gpu-name`,
- * tolerate the GPU NodePool's taint (EKS does not enable ExtendedResourceToleration), pick spot or on-demand with
- * `karpenter.sh/capacity-type`, and training/batch pods carry `karpenter.sh/do-not-disrupt: "true"` so
- * consolidation does not evict them. AWS gives spot instances a 2-minute notice.
+ * tolerate the GPU NodePool's taint, pick spot or on-demand with `karpenter.sh/capacity-type`, and training/batch pods
+ * carry `karpenter.sh/do-not-disrupt: "true"` so consolidation does not evict them. AWS gives spot instances a
+ * 2-minute notice.
  */
 export class KarpenterPlatform extends Platform {
-  public readonly id = 'karpenter';
-  public readonly displayName = 'Karpenter (EKS)';
-  public readonly cloud = Cloud.AWS;
-  public readonly supportsSpot = true;
-  public readonly supportsSpotFallback = true;
-  public readonly maxSpotGraceSeconds?: number = 120;
+  /** Node label with the instance's GPU model. */
+  public static readonly GPU_NAME_LABEL = 'karpenter.k8s.aws/instance-gpu-name';
+  /** Node label with the instance's GPU count. */
+  public static readonly GPU_COUNT_LABEL = 'karpenter.k8s.aws/instance-gpu-count';
+  /** Node label with the instance's GPU memory in MiB. */
+  public static readonly GPU_MEMORY_LABEL = 'karpenter.k8s.aws/instance-gpu-memory';
+  /** Node label with the instance family. */
+  public static readonly INSTANCE_FAMILY_LABEL = 'karpenter.k8s.aws/instance-family';
+  /** Node label with the capacity type (`spot`, `on-demand`, `reserved`). */
+  public static readonly CAPACITY_TYPE_LABEL = 'karpenter.sh/capacity-type';
+  /** Node label with the node's NodePool. */
+  public static readonly NODEPOOL_LABEL = 'karpenter.sh/nodepool';
+  /** Pod annotation that blocks voluntary disruption (v1 no longer reads `karpenter.sh/do-not-evict`). */
+  public static readonly DO_NOT_DISRUPT_ANNOTATION = 'karpenter.sh/do-not-disrupt';
+
   /** NodePool targeted by GPU workloads, if any. */
   public readonly nodePool?: string;
   /** GPU taint key tolerated by GPU workloads. */
   public readonly gpuTaintKey: string;
 
-  public constructor(props: KarpenterPlatformOptions = {}) {
-    super();
-    this.nodePool = props.nodePool;
-    this.gpuTaintKey = props.gpuTaintKey ?? 'nvidia.com/gpu';
+  public constructor(options: KarpenterOptions = {}) {
+    super({
+      id: 'karpenter',
+      displayName: 'Karpenter (EKS)',
+      cloud: Cloud.AWS,
+      supportsSpot: true,
+      supportsSpotFallback: true,
+      maxSpotGraceSeconds: 120,
+    }, options);
+    this.nodePool = options.nodePool;
+    this.gpuTaintKey = options.gpuTaintKey ?? 'nvidia.com/gpu';
+    if (this.nodePool !== undefined && (typeof this.nodePool !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.nodePool) || this.nodePool.length > 63)) {
+      this._optionProblems.push(`nodePool=${_show(this.nodePool)} is invalid: must be the name of a NodePool (a DNS label)`);
+    }
+    if (!_isLabelKey(this.gpuTaintKey)) {
+      this._optionProblems.push(`gpuTaintKey=${_show(this.gpuTaintKey)} is invalid: must be a taint key such as nvidia.com/gpu (an empty key would tolerate every taint)`);
+    }
   }
 
-  /** @internal */
-  public _gpuName(accelerator: Accelerator): string | undefined {
+  public gpuLabelValue(accelerator: Accelerator): string | undefined {
     return accelerator.karpenterGpuName;
   }
 
-  /** GPU nodes carry the well-known instance-gpu-name label and the NodePool's GPU taint. @internal */
-  public _gpuNodeAgentScheduling() {
-    return { tolerations: [{ key: this.gpuTaintKey, operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel(KARPENTER_GPU_NAME_LABEL) };
+  /** GPU nodes carry the well-known instance-gpu-name label and the NodePool's GPU taint. */
+  public nodeAgentPlacement(): NodeAgentPlacement {
+    return { tolerations: [this.gpuToleration()], affinity: _requireNodeLabel(KarpenterPlatform.GPU_NAME_LABEL) };
   }
 
   public allowedGpuCounts(accelerator: Accelerator): number[] {
@@ -49,37 +68,43 @@ export class KarpenterPlatform extends Platform {
     return Array.from({ length: max }, (_, i) => i + 1);
   }
 
-  /** @internal */
-  public _schedule(req: _GpuRequest): _Scheduling {
+  public schedule(req: GpuRequest): PodPlacement {
     const nodeSelector: { [key: string]: string } = {};
-    const tolerations = [];
+    const tolerations: k8s.Toleration[] = [];
     const podAnnotations: { [key: string]: string } = {};
-    let affinity;
+    let affinity: k8s.Affinity | undefined;
     if (req.gpus > 0) {
-      if (req.accelerator?.karpenterGpuName) nodeSelector[KARPENTER_GPU_NAME_LABEL] = req.accelerator.karpenterGpuName;
-      tolerations.push({ key: this.gpuTaintKey, operator: 'Exists', effect: 'NoSchedule' });
-      if (this.nodePool) nodeSelector[KARPENTER_NODEPOOL_LABEL] = this.nodePool;
+      if (req.accelerator?.karpenterGpuName) nodeSelector[KarpenterPlatform.GPU_NAME_LABEL] = req.accelerator.karpenterGpuName;
+      tolerations.push(this.gpuToleration());
+      if (this.nodePool) nodeSelector[KarpenterPlatform.NODEPOOL_LABEL] = this.nodePool;
     }
-    if (req.capacity === CapacityType.SPOT) {
-      nodeSelector[KARPENTER_CAPACITY_TYPE_LABEL] = 'spot';
-    } else if (req.capacity === CapacityType.SPOT_WITH_FALLBACK) {
+    const capacity = KarpenterPlatform.CAPACITY_TYPE_LABEL;
+    if (req.capacityType === CapacityType.SPOT) {
+      nodeSelector[capacity] = 'spot';
+    } else if (req.capacityType === CapacityType.SPOT_WITH_FALLBACK) {
       affinity = {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{ matchExpressions: [{ key: KARPENTER_CAPACITY_TYPE_LABEL, operator: 'In', values: ['spot', 'on-demand'] }] }],
+            nodeSelectorTerms: [{ matchExpressions: [{ key: capacity, operator: 'In', values: ['spot', 'on-demand'] }] }],
           },
           preferredDuringSchedulingIgnoredDuringExecution: [
-            { weight: 100, preference: { matchExpressions: [{ key: KARPENTER_CAPACITY_TYPE_LABEL, operator: 'In', values: ['spot'] }] } },
+            { weight: 100, preference: { matchExpressions: [{ key: capacity, operator: 'In', values: ['spot'] }] } },
           ],
         },
       };
     } else if (req.gpus > 0) {
       // Karpenter picks spot when a NodePool allows both; a workload that did not ask for spot must not get it.
-      nodeSelector[KARPENTER_CAPACITY_TYPE_LABEL] = 'on-demand';
+      nodeSelector[capacity] = 'on-demand';
     }
     if (req.kind === WorkloadKind.TRAINING || req.kind === WorkloadKind.BATCH) {
-      podAnnotations[KARPENTER_DO_NOT_DISRUPT] = 'true';
+      podAnnotations[KarpenterPlatform.DO_NOT_DISRUPT_ANNOTATION] = 'true';
     }
     return { nodeSelector, tolerations, affinity, podAnnotations };
   }
+
+  private gpuToleration(): k8s.Toleration {
+    return { key: this.gpuTaintKey, operator: 'Exists', effect: 'NoSchedule' };
+  }
 }
+
+Platform._register('karpenter', (options: KarpenterOptions) => new KarpenterPlatform(options));

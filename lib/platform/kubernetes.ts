@@ -1,36 +1,47 @@
+import { k8s } from 'cdk8s-plus-28';
 import { Accelerator } from '../accelerator';
-import { Cloud, KubernetesPlatformOptions, Platform, _GpuRequest, _Scheduling, _requireNodeLabel } from './platform';
+import { _isLabelKey, _show } from '../validation';
+import { GpuRequest, KubernetesOptions, NodeAgentPlacement, Platform, PodPlacement, _requireNodeLabel } from './platform';
 
+/** More GPUs than any machine carries: a bound that keeps counts and messages small. */
+const MAX_GPUS_PER_NODE = 64;
 
 /**
  * Plain Kubernetes with the NVIDIA device plugin: GPUs are an extended resource; GPU nodes are commonly tainted
  * `nvidia.com/gpu:NoSchedule`. No spot capacity and no cloud identity are assumed.
  */
 export class KubernetesPlatform extends Platform {
-  public readonly id = 'kubernetes';
-  public readonly displayName = 'Kubernetes (NVIDIA device plugin)';
-  public readonly cloud = Cloud.ANY;
-  public readonly supportsSpot = false;
-  public readonly requiresAccelerator = false;
+  /** Node label of NVIDIA GPU feature discovery with the GPU model. */
+  public static readonly GPU_PRODUCT_LABEL = 'nvidia.com/gpu.product';
+
+  /** Whether GPU pods select the GPU model with `nvidia.com/gpu.product`. */
   public readonly selectGpuProduct: boolean;
+  /** Taint key on GPU nodes that GPU workloads tolerate. */
   public readonly gpuTaintKey: string;
+  /** Most GPUs one node offers. */
   public readonly maxGpusPerNode: number;
 
-  public constructor(props: KubernetesPlatformOptions = {}) {
-    super();
-    this.selectGpuProduct = props.selectGpuProduct ?? false;
-    this.gpuTaintKey = props.gpuTaintKey ?? 'nvidia.com/gpu';
-    this.maxGpusPerNode = props.maxGpusPerNode ?? 8;
+  public constructor(options: KubernetesOptions = {}) {
+    super({ id: 'kubernetes', displayName: 'Kubernetes (NVIDIA device plugin)', requiresAccelerator: false }, options);
+    this.selectGpuProduct = options.selectGpuProduct ?? false;
+    this.gpuTaintKey = options.gpuTaintKey ?? 'nvidia.com/gpu';
+    this.maxGpusPerNode = options.maxGpusPerNode ?? 8;
+    if (typeof this.maxGpusPerNode !== 'number' || !Number.isInteger(this.maxGpusPerNode) || this.maxGpusPerNode < 1 || this.maxGpusPerNode > MAX_GPUS_PER_NODE) {
+      this._optionProblems.push(`maxGpusPerNode=${_show(options.maxGpusPerNode)} is invalid: must be an integer from 1 to ${MAX_GPUS_PER_NODE}`);
+      this.maxGpusPerNode = 8;
+    }
+    if (!_isLabelKey(this.gpuTaintKey)) {
+      this._optionProblems.push(`gpuTaintKey=${_show(this.gpuTaintKey)} is invalid: must be a taint key such as nvidia.com/gpu (an empty key would tolerate every taint)`);
+    }
   }
 
-  /** @internal */
-  public _gpuName(accelerator: Accelerator): string | undefined {
+  public gpuLabelValue(accelerator: Accelerator): string | undefined {
     return accelerator.gpuProduct ?? accelerator.name;
   }
 
-  /** GPU nodes carry `nvidia.com/gpu.present=true` (NVIDIA GPU feature discovery) and the GPU taint. @internal */
-  public _gpuNodeAgentScheduling() {
-    return { tolerations: [{ key: this.gpuTaintKey, operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
+  /** GPU nodes carry `nvidia.com/gpu.present=true` (NVIDIA GPU feature discovery) and the GPU taint. */
+  public nodeAgentPlacement(): NodeAgentPlacement {
+    return { tolerations: [this.gpuToleration()], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
   }
 
   public allowedGpuCounts(accelerator: Accelerator): number[] {
@@ -38,14 +49,19 @@ export class KubernetesPlatform extends Platform {
     return Array.from({ length: this.maxGpusPerNode }, (_, i) => i + 1);
   }
 
-  /** @internal */
-  public _schedule(req: _GpuRequest): _Scheduling {
+  public schedule(req: GpuRequest): PodPlacement {
     const nodeSelector: { [key: string]: string } = {};
-    const tolerations = [];
+    const tolerations: k8s.Toleration[] = [];
     if (req.gpus > 0) {
-      tolerations.push({ key: this.gpuTaintKey, operator: 'Exists', effect: 'NoSchedule' });
-      if (this.selectGpuProduct && req.accelerator?.gpuProduct) nodeSelector['nvidia.com/gpu.product'] = req.accelerator.gpuProduct;
+      tolerations.push(this.gpuToleration());
+      if (this.selectGpuProduct && req.accelerator?.gpuProduct) nodeSelector[KubernetesPlatform.GPU_PRODUCT_LABEL] = req.accelerator.gpuProduct;
     }
     return { nodeSelector, tolerations, podAnnotations: {} };
   }
+
+  private gpuToleration(): k8s.Toleration {
+    return { key: this.gpuTaintKey, operator: 'Exists', effect: 'NoSchedule' };
+  }
 }
+
+Platform._register('kubernetes', (options: KubernetesOptions) => new KubernetesPlatform(options));

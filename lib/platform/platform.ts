@@ -1,6 +1,10 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Accelerator } from '../accelerator';
+import { Construct } from 'constructs';
+import { Accelerator, MachineShape } from '../accelerator';
 import { _Problems, _show } from '../validation';
+import { ClusterAddon } from './cluster-addon';
+import { PrometheusFlavor } from './prometheus-flavor';
 
 /** What a pod does; platforms schedule and protect each kind differently. */
 export enum WorkloadKind {
@@ -34,8 +38,35 @@ export enum Cloud {
   ANY = 'any',
 }
 
-/** Options for `Platform.karpenter()` (see `KarpenterPlatformProps`). */
-export interface KarpenterPlatformOptions {
+/** Options every platform takes. */
+export interface PlatformOptions {
+  /**
+   * Name of the cluster this platform describes. Objects of one cluster must have unique names; objects of different
+   * clusters never conflict. Give two platforms of one kind different names when one app targets two clusters.
+   * @default - the platform's id, e.g. `gke-autopilot`
+   */
+  readonly cluster?: string;
+  /**
+   * The add-ons (operators and controllers) installed in the cluster. A construct that needs one that is not listed
+   * is a validation error.
+   * @default - not stated: every add-on a construct needs is assumed installed
+   */
+  readonly addons?: ClusterAddon[];
+  /**
+   * How the cluster's Prometheus is run: decides which monitoring objects `GpuMonitoring` emits.
+   * @default - the platform's usual one (GKE Autopilot: GKE Managed Prometheus; others: prometheus-operator)
+   */
+  readonly prometheus?: PrometheusFlavor;
+}
+
+/** Options of `Platform.gkeAutopilot()`. */
+export interface GkeAutopilotOptions extends PlatformOptions {}
+
+/** Options of `Platform.gkeStandard()`. */
+export interface GkeStandardOptions extends PlatformOptions {}
+
+/** Options of `Platform.karpenter()`. */
+export interface KarpenterOptions extends PlatformOptions {
   /**
    * Name of the NodePool that GPU workloads must land on (`karpenter.sh/nodepool` node selector).
    * @default - any NodePool whose requirements match
@@ -48,8 +79,8 @@ export interface KarpenterPlatformOptions {
   readonly gpuTaintKey?: string;
 }
 
-/** Options for `Platform.kubernetes()`. */
-export interface KubernetesPlatformOptions {
+/** Options of `Platform.kubernetes()`. */
+export interface KubernetesOptions extends PlatformOptions {
   /**
    * Select the GPU model with the `nvidia.com/gpu.product` label of NVIDIA GPU feature discovery.
    * @default false - any node that advertises nvidia.com/gpu
@@ -68,137 +99,282 @@ export interface KubernetesPlatformOptions {
 }
 
 /**
- * A GPU scheduling request, the one input every platform understands.
- * @internal
+ * A GPU scheduling request: what a workload asks of its platform for one pod. The one input every platform
+ * understands.
  */
-export interface _GpuRequest {
-  readonly accelerator?: Accelerator;
+export interface GpuRequest {
   /** GPUs per pod; 0 for pods without GPUs. */
   readonly gpus: number;
-  readonly capacity: CapacityType;
+  /**
+   * The GPU model.
+   * @default - none (plain Kubernetes: any GPU the device plugin offers)
+   */
+  readonly accelerator?: Accelerator;
+  /** Spot or on-demand capacity. */
+  readonly capacityType: CapacityType;
+  /** What the pod does. */
   readonly kind: WorkloadKind;
-  /** vCPUs requested by all containers of the pod (for machine-bound checks). */
+  /**
+   * vCPUs requested by all containers of the pod (for machine-bound checks).
+   * @default - not checked
+   */
   readonly cpu?: number;
-  /** Memory requested by all containers of the pod, in MiB. */
+  /**
+   * Memory requested by all containers of the pod, in MiB.
+   * @default - not checked
+   */
   readonly memoryMebibytes?: number;
-  /** Seconds of termination grace the pod gets. */
+  /**
+   * Seconds of termination grace the pod gets.
+   * @default - not checked
+   */
   readonly terminationGraceSeconds?: number;
-  /** The prop names to use in messages. */
-  readonly props?: { [key: string]: string };
 }
 
-/**
- * The platform's answer to a GPU request: where the pod goes and what it carries.
- * @internal
- */
-export interface _Scheduling {
+/** Where a pod goes and what it carries for its platform: the platform's answer to a `GpuRequest`. */
+export interface PodPlacement {
+  /** Node selector of the pod. */
   readonly nodeSelector: { [key: string]: string };
+  /** Tolerations of the pod. */
   readonly tolerations: k8s.Toleration[];
+  /**
+   * Node affinity of the pod.
+   * @default - none
+   */
   readonly affinity?: k8s.Affinity;
+  /** Annotations on the pod. */
   readonly podAnnotations: { [key: string]: string };
+}
+
+/** What the NVIDIA DCGM exporter needs on a platform beyond its defaults. */
+export interface DcgmExporterNeeds {
+  /** Extra command-line arguments. */
+  readonly args: string[];
+  /** Extra environment variables. */
+  readonly env: k8s.EnvVar[];
+  /** Host paths mounted read-only. */
+  readonly hostPaths: HostPathMount[];
+}
+
+/** A host path mounted read-only into a node agent. */
+export interface HostPathMount {
+  /** Volume name. */
+  readonly name: string;
+  /** Path on the node. */
+  readonly hostPath: string;
+  /** Path in the container. */
+  readonly mountPath: string;
+}
+
+/** Where a per-node agent (e.g. the DCGM exporter) runs: only on GPU nodes, tolerating their taints. */
+export interface NodeAgentPlacement {
+  /** Tolerations for the GPU nodes' taints. */
+  readonly tolerations: k8s.Toleration[];
+  /** Node affinity selecting GPU nodes. */
+  readonly affinity: k8s.Affinity;
+}
+
+/** The facts a platform states about itself, given to `Platform`'s constructor by each platform class. */
+export interface PlatformFacts {
+  /** Short id used in file and chart names, e.g. `gke-autopilot`. */
+  readonly id: string;
+  /** Human name used in messages, e.g. `GKE Autopilot`. */
+  readonly displayName: string;
+  /**
+   * The cloud the platform runs on.
+   * @default Cloud.ANY
+   */
+  readonly cloud?: Cloud;
+  /**
+   * Whether the platform offers spot capacity.
+   * @default false
+   */
+  readonly supportsSpot?: boolean;
+  /**
+   * Whether the platform can fall back from spot to on-demand for one pod.
+   * @default false
+   */
+  readonly supportsSpotFallback?: boolean;
+  /**
+   * Largest termination grace a spot pod really gets, in seconds.
+   * @default - no cap known
+   */
+  readonly maxSpotGraceSeconds?: number;
+  /**
+   * Whether privileged node agents (e.g. the DCGM exporter DaemonSet) may run.
+   * @default true
+   */
+  readonly allowsNodeAgents?: boolean;
+  /**
+   * Smallest ephemeral-storage request the platform accepts on a GPU pod, in MiB.
+   * @default 1
+   */
+  readonly minGpuEphemeralStorageMebibytes?: number;
+  /**
+   * Whether the platform must be told which accelerator a GPU pod wants.
+   * @default true
+   */
+  readonly requiresAccelerator?: boolean;
+  /**
+   * Whether the platform runs the NVIDIA DCGM exporter itself (e.g. GKE's managed DCGM package): monitoring then
+   * deploys no exporter of its own.
+   * @default false
+   */
+  readonly managesDcgm?: boolean;
+  /**
+   * The usual Prometheus of the platform, when the options do not name one.
+   * @default PrometheusFlavor.PROMETHEUS_OPERATOR
+   */
+  readonly defaultPrometheus?: PrometheusFlavor;
 }
 
 /**
  * A Kubernetes platform that runs GPU workloads: the one place that knows its labels, taints, annotations and
- * admission rules. Every construct asks its platform to schedule its pods and to check them.
+ * admission rules. Every construct asks its platform to place its pods and to check them.
+ *
+ * The four platforms of the library are made with the static factories. A platform of your own extends this class:
+ * pass its facts to the constructor, implement `allowedGpuCounts` and `schedule`, and override `validateRequest` or
+ * `admissionViolations` where it has rules of its own (see docs/platforms.md).
  */
 export abstract class Platform {
   /** GKE Autopilot. */
-  public static gkeAutopilot(): Platform {
-    // Lazy requires: the platform classes extend this one, so a top-level import would be circular.
-    return new (require('./gke-autopilot').GkeAutopilotPlatform)();
+  public static gkeAutopilot(options: GkeAutopilotOptions = {}): Platform {
+    return Platform._make('gke-autopilot', options);
   }
 
   /** GKE Standard with GPU node pools. */
-  public static gkeStandard(): Platform {
-    return new (require('./gke-standard').GkeStandardPlatform)();
+  public static gkeStandard(options: GkeStandardOptions = {}): Platform {
+    return Platform._make('gke-standard', options);
   }
 
   /** Karpenter v1 on EKS. */
-  public static karpenter(props: KarpenterPlatformOptions = {}): Platform {
-    return new (require('./karpenter').KarpenterPlatform)(props);
+  public static karpenter(options: KarpenterOptions = {}): Platform {
+    return Platform._make('karpenter', options);
   }
 
   /** Plain Kubernetes with the NVIDIA device plugin. */
-  public static kubernetes(props: KubernetesPlatformOptions = {}): Platform {
-    return new (require('./kubernetes').KubernetesPlatform)(props);
+  public static kubernetes(options: KubernetesOptions = {}): Platform {
+    return Platform._make('kubernetes', options);
+  }
+
+  /**
+   * Each platform module registers its class here when it loads, so this module needs no import of its subclasses
+   * (which import it): no import cycle.
+   * @internal
+   */
+  public static _register(id: string, factory: (options: any) => Platform): void {
+    Platform.factories.set(id, factory);
+  }
+
+  private static readonly factories = new Map<string, (options: any) => Platform>();
+
+  private static _make(id: string, options: PlatformOptions): Platform {
+    const factory = Platform.factories.get(id);
+    if (!factory) throw new Error(`platform ${id} is not loaded: import the library from its package entry point`);
+    return factory(options ?? {});
   }
 
   /** Short id used in file and chart names, e.g. `gke-autopilot`. */
-  public abstract readonly id: string;
+  public readonly id: string;
   /** Human name used in messages, e.g. `GKE Autopilot`. */
-  public abstract readonly displayName: string;
+  public readonly displayName: string;
   /** The cloud this platform runs on. */
-  public abstract readonly cloud: Cloud;
+  public readonly cloud: Cloud;
+  /** Name of the cluster (objects of different clusters never conflict). */
+  public readonly cluster: string;
   /** Whether the platform offers spot capacity. */
-  public abstract readonly supportsSpot: boolean;
+  public readonly supportsSpot: boolean;
   /** Whether the platform can fall back from spot to on-demand for one pod. */
-  public readonly supportsSpotFallback: boolean = false;
+  public readonly supportsSpotFallback: boolean;
   /** Largest termination grace a spot pod really gets, in seconds (undefined: no cap known). */
   public readonly maxSpotGraceSeconds?: number;
-  /** Whether the GKE GCS FUSE CSI driver is available. */
-  public readonly supportsGcsFuse: boolean = false;
   /** Whether privileged node agents (e.g. the DCGM exporter DaemonSet) may run. */
-  public readonly allowsNodeAgents: boolean = true;
+  public readonly allowsNodeAgents: boolean;
   /** Smallest ephemeral-storage request the platform accepts on a GPU pod, in MiB. */
-  public readonly minGpuEphemeralStorageMebibytes: number = 1;
+  public readonly minGpuEphemeralStorageMebibytes: number;
   /** Whether the platform must be told which accelerator a GPU pod wants. */
-  public readonly requiresAccelerator: boolean = true;
-  /** Whether GKE Ingress and `networking.gke.io/v1` ManagedCertificates (Google-managed TLS) are available. */
-  public readonly supportsManagedCertificates: boolean = false;
-  /**
-   * Whether the platform itself runs the NVIDIA DCGM exporter and ships its metrics to a managed Prometheus (GKE's
-   * managed DCGM package + Managed Service for Prometheus): monitoring then emits no exporter of its own.
-   */
-  public readonly managesDcgm: boolean = false;
-
-  /**
-   * Where a node agent (e.g. the DCGM exporter DaemonSet) must run: only on GPU nodes, tolerating their taints.
-   * @internal
-   */
-  public _gpuNodeAgentScheduling(): { tolerations: k8s.Toleration[]; affinity: k8s.Affinity } {
-    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
-  }
-
-  /**
-   * What the DCGM exporter needs on this platform beyond its defaults: extra args, env and read-only host paths.
-   * @internal
-   */
-  public _dcgmExporterNeeds(): { args: string[]; env: k8s.EnvVar[]; hostPaths: { name: string; hostPath: string; mountPath: string }[] } {
-    return { args: [], env: [], hostPaths: [] };
-  }
-
-  /**
-   * Names of the labels that carry the workload's namespace, pod and container on DCGM and kube-state-metrics series
-   * as the platform's Prometheus stores them. prometheus-operator with `honorLabels: true` keeps the exporter's own
-   * `namespace`/`pod`/`container`; a collector that does not honor them renames them `exported_*`.
-   * @internal
-   */
-  public _workloadMetricLabels(): { namespace: string; pod: string; container: string } {
-    return { namespace: 'namespace', pod: 'pod', container: 'container' };
-  }
-
+  public readonly requiresAccelerator: boolean;
+  /** Whether the platform itself runs the NVIDIA DCGM exporter (GKE's managed DCGM package). */
+  public readonly managesDcgm: boolean;
+  /** How the cluster's Prometheus is run. */
+  public readonly prometheus: PrometheusFlavor;
+  /** The add-ons installed in the cluster, when stated (undefined: every add-on is assumed installed). */
+  public readonly addons?: ClusterAddon[];
   /** @internal */
-  public _gpuName(accelerator: Accelerator): string | undefined {
-    return accelerator.gkeLabel;
+  public readonly _optionProblems: string[] = [];
+
+  protected constructor(facts: PlatformFacts, options: PlatformOptions = {}) {
+    this.id = facts.id;
+    this.displayName = facts.displayName;
+    this.cloud = facts.cloud ?? Cloud.ANY;
+    this.supportsSpot = facts.supportsSpot ?? false;
+    this.supportsSpotFallback = facts.supportsSpotFallback ?? false;
+    this.maxSpotGraceSeconds = facts.maxSpotGraceSeconds;
+    this.allowsNodeAgents = facts.allowsNodeAgents ?? true;
+    this.minGpuEphemeralStorageMebibytes = facts.minGpuEphemeralStorageMebibytes ?? 1;
+    this.requiresAccelerator = facts.requiresAccelerator ?? true;
+    this.managesDcgm = facts.managesDcgm ?? false;
+    this.cluster = options.cluster ?? facts.id;
+    this.prometheus = options.prometheus ?? facts.defaultPrometheus ?? PrometheusFlavor.PROMETHEUS_OPERATOR;
+    this.addons = options.addons === undefined ? undefined : [...options.addons];
+    if (typeof this.cluster !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.cluster) || this.cluster.length > 63) {
+      this._optionProblems.push(`cluster=${_show(options.cluster)} is invalid: must be a DNS label naming the cluster, e.g. "prod-gpu"`);
+    }
+    if (!(this.prometheus instanceof PrometheusFlavor)) {
+      this._optionProblems.push(`prometheus=${_show(options.prometheus)} is invalid: must be a PrometheusFlavor, e.g. PrometheusFlavor.PROMETHEUS_OPERATOR`);
+    }
+    if (options.addons !== undefined && (!Array.isArray(options.addons) || options.addons.some(a => !(a instanceof ClusterAddon)))) {
+      this._optionProblems.push(`addons=${_show(options.addons)} is invalid: must be a list of ClusterAddon, e.g. [ClusterAddon.KUEUE]`);
+    }
+  }
+
+  /** Whether an add-on is installed (true when the platform does not state its add-ons). */
+  public hasAddon(addon: ClusterAddon): boolean {
+    return this.addons === undefined || this.addons.some(a => a.id === addon.id);
   }
 
   /** GPU counts per pod this platform accepts for `accelerator` (empty: the accelerator is not offered). */
   public abstract allowedGpuCounts(accelerator: Accelerator): number[];
 
+  /** Node selectors, tolerations, affinity and pod annotations for a request that `validateRequest` accepted. */
+  public abstract schedule(request: GpuRequest): PodPlacement;
+
+  /** The value that names `accelerator` on this platform's nodes, for messages (e.g. `nvidia-l4`). */
+  public gpuLabelValue(accelerator: Accelerator): string | undefined {
+    return accelerator.gkeLabel;
+  }
+
   /**
-   * Checks a GPU request against the platform's rules. Messages use the prop names in `req.props`.
+   * The machine that bounds a pod with `gpus` x `accelerator`: its CPU and memory are the most the pod may request.
+   * @returns undefined when the platform states no bound
+   */
+  public machineFor(_accelerator: Accelerator, _gpus: number): MachineShape | undefined {
+    return undefined;
+  }
+
+  /**
+   * Checks a GPU request against the platform's rules: spot, accelerator, GPU count, machine bounds. Returns one
+   * message per problem, each naming the prop, the bad value and what is allowed.
+   */
+  public validateRequest(request: GpuRequest): string[] {
+    const p = new _Problems();
+    this._validateRequest(request, p);
+    return [...p.messages];
+  }
+
+  /**
+   * The same checks with the prop names a construct uses (e.g. `workers.gpus`).
    * @internal
    */
-  public _validateRequest(req: _GpuRequest, p: _Problems): void {
-    const names = { gpus: 'gpus', accelerator: 'accelerator', spot: 'capacityType', cpu: 'cpu', memory: 'memory', grace: 'terminationGracePeriod', ...(req.props ?? {}) };
-    if (req.capacity !== CapacityType.ON_DEMAND && !this.supportsSpot) {
-      p.raw(`${names.spot}=${_show(req.capacity)} is invalid: ${this.displayName} has no spot capacity (allowed: ${CapacityType.ON_DEMAND})`);
+  public _validateRequest(req: GpuRequest, p: _Problems, props: { [key: string]: string } = {}): void {
+    const names = { gpus: 'gpus', accelerator: 'accelerator', spot: 'capacityType', cpu: 'cpu', memory: 'memory', grace: 'terminationGracePeriod', ...props };
+    if (req.capacityType !== CapacityType.ON_DEMAND && !this.supportsSpot) {
+      p.raw(`${names.spot}=${_show(req.capacityType)} is invalid: ${this.displayName} has no spot capacity (allowed: ${CapacityType.ON_DEMAND})`);
     }
-    if (req.capacity === CapacityType.SPOT_WITH_FALLBACK && this.supportsSpot && !this.supportsSpotFallback) {
-      p.raw(`${names.spot}=${_show(req.capacity)} is invalid: ${this.displayName} cannot fall back from spot to on-demand per pod (allowed: ${CapacityType.ON_DEMAND}, ${CapacityType.SPOT})`);
+    if (req.capacityType === CapacityType.SPOT_WITH_FALLBACK && this.supportsSpot && !this.supportsSpotFallback) {
+      p.raw(`${names.spot}=${_show(req.capacityType)} is invalid: ${this.displayName} cannot fall back from spot to on-demand per pod (allowed: ${CapacityType.ON_DEMAND}, ${CapacityType.SPOT})`);
     }
-    if (req.capacity !== CapacityType.ON_DEMAND && this.maxSpotGraceSeconds !== undefined
+    if (req.capacityType !== CapacityType.ON_DEMAND && this.maxSpotGraceSeconds !== undefined
       && req.terminationGraceSeconds !== undefined && req.terminationGraceSeconds > this.maxSpotGraceSeconds) {
       p.raw(`${names.grace}=${req.terminationGraceSeconds}s is invalid: spot pods on ${this.displayName} get at most ${this.maxSpotGraceSeconds}s of termination grace (allowed: 1-${this.maxSpotGraceSeconds}s)`);
     }
@@ -215,10 +391,10 @@ export abstract class Platform {
       return;
     }
     if (!allowed.includes(req.gpus)) {
-      p.raw(`${names.gpus}=${req.gpus} is not accepted by ${this.displayName} for ${this._gpuName(acc) ?? acc.name} (allowed: ${allowed.join(', ')})`);
+      p.raw(`${names.gpus}=${req.gpus} is not accepted by ${this.displayName} for ${this.gpuLabelValue(acc) ?? acc.name} (allowed: ${allowed.join(', ')})`);
       return;
     }
-    const machine = this._machineFor(acc, req.gpus);
+    const machine = this.machineFor(acc, req.gpus);
     if (machine !== undefined) {
       if (req.cpu !== undefined && req.cpu > machine.vcpu) {
         p.raw(`${names.cpu}=${req.cpu} is invalid: ${req.gpus} x ${acc.name} on ${this.displayName} runs on ${machine.machineType} with ${machine.vcpu} vCPU (allowed: at most ${machine.vcpu} for the whole pod)`);
@@ -229,34 +405,102 @@ export abstract class Platform {
     }
   }
 
-  /** @internal */
-  public _machineFor(_accelerator: Accelerator, _gpus: number): { machineType: string; vcpu: number; memoryGiB: number } | undefined {
-    return undefined;
-  }
-
   /**
-   * Node selectors, tolerations, affinity and pod annotations for a (valid) request.
-   * @internal
-   */
-  public abstract _schedule(req: _GpuRequest): _Scheduling;
-
-  /**
-   * Rewrites a scheduling answer for a KServe predictor in Knative mode: Knative rejects `nodeSelector`,
-   * `tolerations` and `affinity` unless the cluster enables its `kubernetes.podspec-*` feature flags, so a platform
-   * moves what it can into pod annotations. What stays in the fields still needs those flags.
-   * @internal
-   */
-  public _knativeScheduling(sched: _Scheduling): _Scheduling {
-    return sched;
-  }
-
-  /**
-   * Admission rules checked on the final pod spec (a safety net behind the request checks, also used by the tests
-   * on every pod in `dist/`). Returns human-readable violations.
+   * Admission rules checked on a final pod spec (a safety net behind `validateRequest`; the tests also apply it to
+   * every pod in `dist/`). Returns human-readable violations.
    */
   public admissionViolations(_pod: any, _podAnnotations?: { [key: string]: string }): string[] {
     return [];
   }
+
+  /** Where a node agent (e.g. the DCGM exporter DaemonSet) runs: only on GPU nodes, tolerating their taints. */
+  public nodeAgentPlacement(): NodeAgentPlacement {
+    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
+  }
+
+  /** What the DCGM exporter needs on this platform beyond its defaults: extra args, env and read-only host paths. */
+  public dcgmExporterNeeds(): DcgmExporterNeeds {
+    return { args: [], env: [], hostPaths: [] };
+  }
+
+  /**
+   * Rewrites a placement for a KServe predictor in Knative mode: Knative rejects `nodeSelector`, `tolerations` and
+   * `affinity` unless the cluster enables its `kubernetes.podspec-*` feature flags, so a platform moves what it can
+   * into pod annotations. What stays in the fields still needs those flags.
+   * @internal
+   */
+  public _knativePlacement(placement: PodPlacement): PodPlacement {
+    return placement;
+  }
+
+  /**
+   * URI scheme of the buckets `_bucketVolume` mounts (`gs` on GKE), if any.
+   * @internal
+   */
+  public get _bucketScheme(): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * A volume for an object-storage bucket (e.g. GCS FUSE on GKE), or undefined when the platform has no driver.
+   * @internal
+   */
+  public _bucketVolume(_name: string, _bucket: string, _opts: _BucketVolumeOptions): _BucketVolume | undefined {
+    return undefined;
+  }
+
+  /**
+   * HTTPS exposure of a Service with a certificate the platform manages (GKE Ingress + ManagedCertificate), or
+   * undefined when the platform has none.
+   * @internal
+   */
+  public _httpsExposure(): _HttpsExposure | undefined {
+    return undefined;
+  }
+
+  /**
+   * Pod annotations and extra env that the platform needs to see the actual GPU node in a KServe InferenceService in
+   * admission checks (what KServe's webhook does with the accelerator annotation).
+   * @internal
+   */
+  public _kserveWebhookNodeSelector(_podAnnotations: { [key: string]: string } | undefined): { [key: string]: string } {
+    return {};
+  }
+}
+
+/** How a bucket volume is mounted. @internal */
+export interface _BucketVolumeOptions {
+  readonly readOnly: boolean;
+  /** uid/gid of the pod (0 for root). */
+  readonly uid: number;
+  readonly mountOptions?: string;
+}
+
+/** A bucket volume and what the pod needs for it. @internal */
+export interface _BucketVolume {
+  readonly volume: k8s.Volume;
+  readonly podAnnotations: { [key: string]: string };
+}
+
+/** What an HTTPS exposure needs and emits. @internal */
+export interface _HttpsExposure {
+  /** Human name for messages. */
+  readonly name: string;
+  /** Annotations the exposed Service needs (e.g. container-native load balancing). */
+  readonly serviceAnnotations: { [key: string]: string };
+  /** Emits the Ingress (and certificate) in `scope`. */
+  emit(scope: Construct, o: _HttpsOptions): ApiObject[];
+}
+
+/** What to expose over HTTPS. @internal */
+export interface _HttpsOptions {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels: { [key: string]: string };
+  readonly host: string;
+  readonly serviceName: string;
+  readonly servicePort: number;
+  readonly staticIpName?: string;
 }
 
 /** Node affinity requiring that a node carries a label (any value). @internal */

@@ -24,3 +24,6 @@ export function _podFailurePolicy(containerName: string, exitCodes: number[], on
   if (exitCodes.length) rules.push({ action: onExit, onExitCodes: { containerName, operator: 'In', values: exitCodes }, onPodConditions: [] });
   return { rules };
 }
+
+/** Annotation the Job controller sets on every pod of an Indexed Job (since Kubernetes 1.21). @internal */
+export const _COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';

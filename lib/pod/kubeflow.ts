@@ -1,11 +1,10 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Platform } from '../platform/platform';
-import { _Problems, _checkInt, _durationSeconds } from '../validation';
-import { _GpuPod } from './gpu-workload';
+import { _Problems, _checkEnum, _checkInt, _durationSeconds } from '../validation';
+import { _PodTemplate } from './pod-template';
 
-/** API version of the Kubeflow training operator v1 kinds (TFJob, PyTorchJob). */
-export const KUBEFLOW_API_VERSION = 'kubeflow.org/v1';
+/** API version of the Kubeflow training operator v1 kinds (TFJob, PyTorchJob). @internal */
+export const _KUBEFLOW_API_VERSION = 'kubeflow.org/v1';
 
 /**
  * Main container and port names the Kubeflow training operator looks for: it injects `TF_CONFIG` / `MASTER_ADDR`,
@@ -75,34 +74,6 @@ export interface KubeflowRunPolicyProps {
   readonly activeDeadline?: Duration;
 }
 
-/** Whether the Kubeflow training operator is installed in the target cluster. */
-export interface KubeflowOperatorProps {
-  /**
-   * Whether the Kubeflow training operator (v1, `kubeflow.org/v1` TFJob/PyTorchJob CRDs) is installed in the
-   * cluster. Kubeflow kinds are inert without it, so `false` makes a construct that needs it a validation error.
-   * The operator runs on every supported platform, GKE Autopilot included (an unprivileged Deployment; the pods it
-   * creates are ordinary pods).
-   * @default true
-   */
-  readonly kubeflowOperatorInstalled?: boolean;
-}
-
-/**
- * Fails validation when a Kubeflow kind is asked for on a cluster where the user said the operator is absent.
- * `what` names what needs it, e.g. `a TFJob` or `backend=DdpBackend.KUBEFLOW`.
- * @internal
- */
-export function _requireKubeflow(p: _Problems, platform: Platform | undefined, props: KubeflowOperatorProps, what: string): void {
-  const installed = props.kubeflowOperatorInstalled;
-  if (installed === undefined || installed === true) return;
-  if (installed !== false) {
-    p.error('kubeflowOperatorInstalled', installed, 'must be true or false');
-    return;
-  }
-  const where = platform instanceof Platform ? ` on ${platform.displayName}` : '';
-  p.raw(`kubeflowOperatorInstalled=false is invalid: ${what} needs the Kubeflow training operator (${KUBEFLOW_API_VERSION})${where}; install it, or choose a construct or backend that does not need it`);
-}
-
 /** Defaults a construct may choose for its run policy. @internal */
 export interface _RunPolicyDefaults {
   readonly cleanPodPolicy?: CleanPodPolicy;
@@ -120,9 +91,7 @@ export function _runPolicy(p: _Problems, props: KubeflowRunPolicyProps, defaults
 } | undefined {
   const before = p.messages.length;
   const clean = props.cleanPodPolicy ?? defaults.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
-  if (!Object.values(CleanPodPolicy).includes(clean)) {
-    p.error('cleanPodPolicy', clean, `must be one of ${Object.values(CleanPodPolicy).join(', ')}`);
-  }
+  _checkEnum(p, 'cleanPodPolicy', clean, CleanPodPolicy, 'CleanPodPolicy');
   _checkInt(p, 'backoffLimit', props.backoffLimit, 0, 100);
   const ttl = props.ttlAfterFinished !== undefined
     ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true, max: 2147483647 })
@@ -140,11 +109,7 @@ export function _runPolicy(p: _Problems, props: KubeflowRunPolicyProps, defaults
 /** Validates a replica restart policy. @internal */
 export function _replicaRestartPolicy(p: _Problems, prop: string, value: ReplicaRestartPolicy | undefined, fallback: ReplicaRestartPolicy): ReplicaRestartPolicy {
   const v = value ?? fallback;
-  if (!Object.values(ReplicaRestartPolicy).includes(v)) {
-    p.error(prop, v, `must be one of ${Object.values(ReplicaRestartPolicy).join(', ')}`);
-    return fallback;
-  }
-  return v;
+  return _checkEnum(p, prop, v, ReplicaRestartPolicy, 'ReplicaRestartPolicy') ? v : fallback;
 }
 
 /**
@@ -167,30 +132,14 @@ export function _kubeflowPort(kind: keyof typeof _KUBEFLOW_CONTAINER): k8s.Conta
 }
 
 /**
- * Renders one replica spec `{ replicas, restartPolicy, template }` from a built pod, as plain JSON (the Kubeflow
- * bindings are never loaded at runtime).
+ * Renders one replica spec `{ replicas, restartPolicy, template }` from a built pod and its template metadata, as plain
+ * JSON (the Kubeflow bindings are never loaded at runtime).
  * @internal
  */
-export function _replicaSpec(pod: _GpuPod, replicas: number, restartPolicy: ReplicaRestartPolicy,
-  extraLabels: { [key: string]: string } = {}): { replicas: number; restartPolicy: string; template: { metadata: any; spec: any } } {
+export function _replicaSpec(pod: _PodTemplate, metadata: k8s.ObjectMeta, replicas: number, restartPolicy: ReplicaRestartPolicy): { replicas: number; restartPolicy: string; template: { metadata: any; spec: any } } {
   return {
     replicas,
     restartPolicy,
-    template: {
-      metadata: k8s.toJson_ObjectMeta(pod.podMetadata(extraLabels)),
-      spec: k8s.toJson_PodSpec(pod.spec),
-    },
-  };
-}
-
-/**
- * A NetworkPolicy ingress rule admitting `ports` (TCP) from the other pods of the same run only, e.g.
- * `[_KUBEFLOW_CONTAINER.tensorflow.port]`.
- * @internal
- */
-export function _kubeflowIngress(pod: _GpuPod, ports: number[]): k8s.NetworkPolicyIngressRule {
-  return {
-    from: [{ podSelector: { matchLabels: pod.selector } }],
-    ports: ports.map(port => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' })),
+    template: { metadata: k8s.toJson_ObjectMeta(metadata), spec: k8s.toJson_PodSpec(pod.spec) },
   };
 }

@@ -1,4 +1,7 @@
 import { Size } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Platform } from '../platform/platform';
+import { _Problems, _checkDnsSubdomain, _quantityMebibytes, _sizeMebibytes } from '../validation';
 
 /** Options for a GCS bucket mounted with the GKE GCS FUSE CSI driver. */
 export interface GcsBucketOptions {
@@ -74,4 +77,74 @@ export interface VolumeMount {
    * @default false (ConfigMaps are always read-only)
    */
   readonly readOnly?: boolean;
+}
+
+/** A volume to mount into the main container. @internal */
+export interface _VolumeRequest {
+  /** Prop named in messages, e.g. `dataset` or `volumes[0]`. */
+  readonly prop: string;
+  /** Volume name in the pod. */
+  readonly name: string;
+  readonly volume: StorageVolume;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+}
+
+/** Rendered volumes, mounts and the pod annotations they need. @internal */
+export interface _RenderedVolumes {
+  readonly volumes: k8s.Volume[];
+  readonly mounts: k8s.VolumeMount[];
+  readonly podAnnotations: { [key: string]: string };
+}
+
+/**
+ * Renders the pod's volumes: `/dev/shm` first, then each requested volume. Buckets are mounted by the platform's
+ * driver (GCS FUSE on GKE); a platform without one refuses them.
+ * @internal
+ */
+export function _renderVolumes(p: _Problems, platform: Platform | undefined, uid: number, shmMebibytes: number | undefined, requests: _VolumeRequest[]): _RenderedVolumes {
+  const volumes: k8s.Volume[] = [];
+  const mounts: k8s.VolumeMount[] = [];
+  const podAnnotations: { [key: string]: string } = {};
+  if (shmMebibytes !== undefined) {
+    volumes.push({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(_quantityMebibytes(shmMebibytes)) } });
+    mounts.push({ name: 'dshm', mountPath: '/dev/shm' });
+  }
+  for (const r of requests) {
+    const v = r.volume;
+    let readOnly = r.readOnly;
+    if (!(v instanceof StorageVolume)) { p.error(r.prop, v, 'must be a StorageVolume, e.g. StorageVolume.fromPersistentVolumeClaim("datasets")'); continue; }
+    if (typeof r.mountPath !== 'string' || !r.mountPath.startsWith('/') || r.mountPath.includes('..') || r.mountPath === '/dev/shm') {
+      p.error(`${r.prop} mount path`, r.mountPath, 'must be an absolute path without \'..\', other than /dev/shm');
+    }
+    if (mounts.some(m => m.mountPath === r.mountPath)) p.error(`${r.prop} mount path`, r.mountPath, 'is already used by another volume');
+    switch (v.type) {
+      case StorageVolumeType.PERSISTENT_VOLUME_CLAIM:
+        _checkDnsSubdomain(p, `${r.prop} claim name`, v.source);
+        volumes.push({ name: r.name, persistentVolumeClaim: { claimName: v.source, readOnly: readOnly || undefined } });
+        break;
+      case StorageVolumeType.GCS_BUCKET: {
+        if (!/^[a-z0-9][-a-z0-9_.]{1,220}[a-z0-9]$/.test(v.source)) p.error(`${r.prop} bucket name`, v.source, 'must be a GCS bucket name');
+        const bucket = platform?._bucketVolume(r.name, v.source, { readOnly, uid, mountOptions: v.mountOptions });
+        if (bucket === undefined) {
+          if (platform) p.raw(`${r.prop}=gcs://${v.source} is invalid: ${platform.displayName} has no GCS FUSE CSI driver (allowed there: PVC, ConfigMap, emptyDir volumes)`);
+          continue;
+        }
+        Object.assign(podAnnotations, bucket.podAnnotations);
+        volumes.push(bucket.volume);
+        break;
+      }
+      case StorageVolumeType.CONFIG_MAP:
+        _checkDnsSubdomain(p, `${r.prop} ConfigMap name`, v.source);
+        volumes.push({ name: r.name, configMap: { name: v.source } });
+        readOnly = true;
+        break;
+      default: {
+        const lim = v.sizeLimit !== undefined ? _sizeMebibytes(p, `${r.prop} size limit`, v.sizeLimit) : undefined;
+        volumes.push({ name: r.name, emptyDir: lim ? { sizeLimit: k8s.Quantity.fromString(_quantityMebibytes(lim)) } : {} });
+      }
+    }
+    mounts.push({ name: r.name, mountPath: r.mountPath, readOnly: readOnly || undefined });
+  }
+  return { volumes, mounts, podAnnotations };
 }

@@ -2,9 +2,9 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkloadKind } from '../platform/platform';
-import { GpuWorkloadProps, _GpuPod } from '../pod/gpu-workload';
 import { _failFastExitCodes, _podFailurePolicy } from '../pod/job-policy';
-import { _Problems, _checkInt, _durationSeconds, _ensure } from '../validation';
+import { _checkInt, _durationSeconds, _ensure } from '../validation';
+import { GpuWorkload, GpuWorkloadProps } from '../workload/gpu-workload';
 
 /** Props of a {@link GpuTrainingJob}. */
 export interface GpuTrainingJobProps extends GpuWorkloadProps {
@@ -35,57 +35,35 @@ export interface GpuTrainingJobProps extends GpuWorkloadProps {
  * way its platform wants, with `/dev/shm`, data and checkpoint volumes, its own ServiceAccount and a pod failure
  * policy that ignores preemption and fails fast on bugs.
  */
-export class GpuTrainingJob extends Construct {
-  /** The platform the job targets. */
-  public readonly platform: GpuWorkloadProps['platform'];
-  /** Name of the Job. */
-  public readonly name: string;
+export class GpuTrainingJob extends GpuWorkload {
   private readonly _job?: k8s.KubeJob;
-  private readonly _serviceAccount?: k8s.KubeServiceAccount;
-  private readonly _networkPolicy?: k8s.KubeNetworkPolicy;
-  private readonly _problems: _Problems;
 
   public constructor(scope: Construct, id: string, props: GpuTrainingJobProps) {
-    super(scope, id);
-    const p = (this._problems = new _Problems());
-    this.platform = props.platform;
-    const pod = new _GpuPod(this, props, { kind: WorkloadKind.TRAINING, containerName: 'trainer', restartPolicy: 'Never' }, p);
-    this.name = pod.name;
+    super(scope, id, props, WorkloadKind.TRAINING);
+    const p = this._problems;
+    const pod = this._pod(props, { kind: WorkloadKind.TRAINING, containerName: 'trainer', restartPolicy: 'Never' });
     _checkInt(p, 'backoffLimit', props.backoffLimit, 0, 100);
     const exitCodes = _failFastExitCodes(p, props.failFastExitCodes, [1, 2]);
     const deadline = _durationSeconds(p, 'activeDeadline', props.activeDeadline);
     const ttl = props.ttlAfterFinished !== undefined ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true }) : 86400;
-    p.attach(this);
-    if (!p.ok) return;
+    if (!this._ready()) return;
 
-    this._serviceAccount = pod.addServiceAccount(this);
     this._job = new k8s.KubeJob(this, 'Resource', {
-      metadata: pod.metadata(),
+      metadata: this._metadata(),
       spec: {
         backoffLimit: props.backoffLimit ?? 2,
         activeDeadlineSeconds: deadline,
         ttlSecondsAfterFinished: ttl,
         podFailurePolicy: _podFailurePolicy('trainer', exitCodes),
-        template: { metadata: pod.podMetadata(), spec: pod.spec },
+        template: { metadata: this._podMetadata(pod), spec: pod.spec },
       },
     });
     // A single-node run talks to nobody inside the cluster: only its own pods (retries) are admitted.
-    this._networkPolicy = pod.addNetworkPolicy(this, [pod.sameRunIngress()]);
-    _GpuPod.checkAdmission(this, props.platform, () => this._job!.toJson().spec.template, this._job);
+    this._finish({ resource: this._job, ingress: [this._sameRunIngress()] });
   }
 
   /** The `batch/v1` Job (escape hatch). */
   public get job(): k8s.KubeJob {
     return _ensure(this, this._job, this._problems);
-  }
-
-  /** The NetworkPolicy isolating the job's pods, unless `isolateNetwork` is false. */
-  public get networkPolicy(): k8s.KubeNetworkPolicy | undefined {
-    return this._networkPolicy;
-  }
-
-  /** The ServiceAccount the job created, if it created one. */
-  public get serviceAccount(): k8s.KubeServiceAccount | undefined {
-    return this._serviceAccount;
   }
 }

@@ -1,16 +1,18 @@
 import { ApiObject, Size } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 // Types only: the 1.6 MB Kubeflow bindings are never loaded at runtime (synth speed).
 import type { TfJobSpec } from '../../imports/kubeflow-kubeflow.org';
-import { Platform, WorkloadKind } from '../platform/platform';
-import { GpuWorkloadProps, _GpuPod, _PodOptions } from '../pod/gpu-workload';
+import { ClusterAddon } from '../platform/cluster-addon';
+import { WorkloadKind } from '../platform/platform';
 import {
-  KUBEFLOW_API_VERSION, KubeflowOperatorProps, KubeflowRunPolicyProps, ReplicaRestartPolicy, _KUBEFLOW_CONTAINER,
-  _kubeflowIngress, _kubeflowPort, _podRestartPolicy, _replicaRestartPolicy, _replicaSpec, _requireKubeflow, _runPolicy,
+  KubeflowRunPolicyProps, ReplicaRestartPolicy, _KUBEFLOW_API_VERSION, _KUBEFLOW_CONTAINER, _kubeflowPort,
+  _podRestartPolicy, _replicaRestartPolicy, _replicaSpec, _runPolicy,
 } from '../pod/kubeflow';
+import { _PodOptions, _PodTemplate } from '../pod/pod-template';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
-import { _Problems, _checkDnsSubdomain, _checkInt, _ensure, _show } from '../validation';
+import { _Problems, _checkDnsSubdomain, _checkEnum, _checkInt, _ensure, _show } from '../validation';
+import { _requireAddon } from '../workload/addons';
+import { GpuWorkload, GpuWorkloadProps } from '../workload/gpu-workload';
 
 /** Resources and size of one TFJob replica type (Chief, Worker, PS or Evaluator). */
 export interface TfReplicaOptions {
@@ -64,7 +66,7 @@ export enum TfSuccessPolicy {
 }
 
 /** Props of a {@link TfJob}. `gpus`, `cpu` and `memory` are the defaults of the Chief, Worker and Evaluator pods. */
-export interface TfJobProps extends GpuWorkloadProps, KubeflowRunPolicyProps, KubeflowOperatorProps {
+export interface TfJobProps extends GpuWorkloadProps, KubeflowRunPolicyProps {
   /**
    * The Worker replicas.
    * @default - one worker with the job's `gpus`, `cpu` and `memory`
@@ -119,29 +121,20 @@ const TF = _KUBEFLOW_CONTAINER.tensorflow;
  * Distributed TensorFlow training as a Kubeflow training-operator `TFJob` (`kubeflow.org/v1`): optional Chief,
  * Workers, optional parameter servers and Evaluator, each with its own GPUs and resources, scheduled the way the
  * platform wants. The operator injects `TF_CONFIG` into the container named `tensorflow` and creates one Service per
- * pod; a NetworkPolicy admits only the run's own pods on the gRPC port 2222. Needs the training operator installed.
+ * pod; a NetworkPolicy admits only the run's own pods on the gRPC port 2222. Needs the training operator v1 (Kubeflow
+ * Trainer v2 ships no TensorFlow runtime, so TFJob stays on the v1 operator).
  */
-export class TfJob extends Construct {
-  /** The platform the job targets. */
-  public readonly platform: Platform;
-  /** Name of the TFJob (pods are `<name>-<replica type>-<index>`). */
-  public readonly name: string;
+export class TfJob extends GpuWorkload {
   private readonly _tfJob?: ApiObject;
-  private readonly _serviceAccount?: k8s.KubeServiceAccount;
-  private readonly _networkPolicy?: k8s.KubeNetworkPolicy;
-  private readonly _problems: _Problems;
 
   public constructor(scope: Construct, id: string, props: TfJobProps) {
-    super(scope, id);
-    const p = (this._problems = new _Problems());
-    this.platform = props.platform;
-    _requireKubeflow(p, props.platform, props, 'a TFJob');
+    super(scope, id, props, WorkloadKind.TRAINING);
+    const p = this._problems;
+    _requireAddon(p, this.platform, ClusterAddon.KUBEFLOW_TRAINING_OPERATOR, 'a TFJob');
     const runPolicy = _runPolicy(p, props);
     const restartPolicy = _replicaRestartPolicy(p, 'restartPolicy', props.restartPolicy, ReplicaRestartPolicy.EXIT_CODE);
     const successPolicy = props.successPolicy ?? TfSuccessPolicy.CHIEF_OR_FIRST_WORKER;
-    if (!Object.values(TfSuccessPolicy).includes(successPolicy)) {
-      p.error('successPolicy', successPolicy, `must be one of ${Object.values(TfSuccessPolicy).join(', ')}`);
-    }
+    _checkEnum(p, 'successPolicy', successPolicy, TfSuccessPolicy, 'TfSuccessPolicy');
     const script = this.scriptCommand(p, props);
     // The job-level gpus reach the pods only through replicas that do not override them; check it on its own too.
     if (props.gpus !== undefined && (typeof props.gpus !== 'number' || !Number.isInteger(props.gpus) || props.gpus < 0)) {
@@ -169,7 +162,10 @@ export class TfJob extends Construct {
 
     // Pods and Services are named `<name>-<type>-<index>` and must stay DNS labels.
     const suffix = Math.max(...present.map(r => `-${r.type.key.toLowerCase()}-${r.replicas - 1}`.length), '-worker-0'.length);
-    const maxNameLength = 63 - suffix;
+    this._limitName(63 - suffix);
+    if (/^[0-9]/.test(this.name)) {
+      p.error('name', this.name, 'must start with a letter: the operator names a Service after every pod (DNS-1035 label)');
+    }
 
     const volumes: VolumeMount[] | undefined = script
       ? [...(props.volumes ?? []), { volume: StorageVolume.fromConfigMap(script.configMapName), mountPath: script.mountPath }]
@@ -177,15 +173,12 @@ export class TfJob extends Construct {
     const podOptions: _PodOptions = {
       kind: WorkloadKind.TRAINING,
       containerName: TF.containerName,
-      maxNameLength,
       ports: [_kubeflowPort('tensorflow')],
       restartPolicy: _podRestartPolicy(restartPolicy),
       extraEnv: [{ name: 'PYTHONUNBUFFERED', value: '1' }],
     };
-    const pods: { key: string; pod: _GpuPod; replicas: number }[] = [];
-    const seen = new Set(p.messages);
+    const pods: { key: string; pod: _PodTemplate; replicas: number }[] = [];
     for (const r of present) {
-      const sub = new _Problems();
       const own = r.type.inherits ? {} : { gpus: 0, cpu: undefined, memory: undefined, sharedMemory: undefined, sharedMemorySize: undefined };
       const podProps: GpuWorkloadProps = {
         ...props,
@@ -196,56 +189,29 @@ export class TfJob extends Construct {
         command: script ? script.command : props.command,
         volumes,
       };
-      const pod = new _GpuPod(this, podProps, { ...podOptions, minGpus: r.type.minGpus }, sub);
       // Problems of a per-replica override name that override; shared problems are reported once.
       const overridden = ['gpus', 'cpu', 'memory'].filter(k => (r.opts as any)[k] !== undefined);
-      for (const m of sub.messages) {
+      const pod = this._pod(podProps, { ...podOptions, minGpus: r.type.minGpus }, m => {
         const prop = m.split(/[=\s]/, 1)[0];
-        const msg = overridden.includes(prop) ? `${r.type.prop}.${m}` : m;
-        if (!seen.has(msg)) { seen.add(msg); p.raw(msg); }
-      }
+        return overridden.includes(prop) ? `${r.type.prop}.${m}` : m;
+      });
       pods.push({ key: r.type.key, pod, replicas: r.replicas });
     }
-    const first = pods[0]?.pod;
-    this.name = first?.name ?? props.name ?? '';
-    if (first && /^[0-9]/.test(first.name)) {
-      p.error('name', first.name, 'must start with a letter: the operator names a Service after every pod (DNS-1035 label)');
-    }
-    p.attach(this);
-    if (!p.ok || !first || !runPolicy) return;
+    if (!this._ready() || pods.length === 0 || !runPolicy) return;
 
-    this._serviceAccount = first.addServiceAccount(this);
     const spec: TfJobSpec = {
       runPolicy,
       successPolicy: successPolicy === TfSuccessPolicy.ALL_WORKERS ? successPolicy : undefined,
-      tfReplicaSpecs: Object.fromEntries(pods.map(r => [r.key, _replicaSpec(r.pod, r.replicas, restartPolicy)])),
+      tfReplicaSpecs: Object.fromEntries(pods.map(r => [r.key, _replicaSpec(r.pod, this._podMetadata(r.pod), r.replicas, restartPolicy)])),
     };
-    this._tfJob = new ApiObject(this, 'Resource', {
-      apiVersion: KUBEFLOW_API_VERSION,
-      kind: 'TFJob',
-      metadata: first.metadata(),
-      spec,
-    });
+    this._tfJob = new ApiObject(this, 'Resource', { apiVersion: _KUBEFLOW_API_VERSION, kind: 'TFJob', metadata: this._metadata(), spec });
     // Replicas talk gRPC to each other on 2222 (the operator's per-pod Services); nothing else comes in.
-    this._networkPolicy = first.addNetworkPolicy(this, [_kubeflowIngress(first, [TF.port])]);
-    for (const r of pods) {
-      _GpuPod.checkAdmission(this, props.platform, () => this._tfJob!.toJson().spec.tfReplicaSpecs[r.key]?.template, this._tfJob);
-    }
+    this._finish({ resource: this._tfJob, ingress: [this._sameRunIngress([TF.port])] });
   }
 
   /** The `kubeflow.org/v1` TFJob (escape hatch). */
-  public get resource(): ApiObject {
+  public get tfJob(): ApiObject {
     return _ensure(this, this._tfJob, this._problems);
-  }
-
-  /** The NetworkPolicy isolating the job's pods, unless `isolateNetwork` is false. */
-  public get networkPolicy(): k8s.KubeNetworkPolicy | undefined {
-    return this._networkPolicy;
-  }
-
-  /** The ServiceAccount the job created, if it created one. */
-  public get serviceAccount(): k8s.KubeServiceAccount | undefined {
-    return this._serviceAccount;
   }
 
   private scriptCommand(p: _Problems, props: TfJobProps): { command: string[]; configMapName: string; mountPath: string } | undefined {

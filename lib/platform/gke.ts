@@ -1,0 +1,73 @@
+import { Accelerator } from '../accelerator';
+import { _gcsFuseVolume } from './gcs-fuse';
+import { _GKE_HTTPS } from './gke-https';
+import {
+  Cloud, Platform, PlatformFacts, PlatformOptions, PodPlacement, _BucketVolume, _BucketVolumeOptions, _HttpsExposure,
+} from './platform';
+
+/**
+ * What GKE Autopilot and GKE Standard share: GPUs are selected with `cloud.google.com/gke-accelerator`, Spot VMs with
+ * `cloud.google.com/gke-spot`; Workload Identity, GCS FUSE and Google-managed certificates exist on both.
+ */
+export abstract class GkePlatform extends Platform {
+  /** GKE node label that selects the GPU model. */
+  public static readonly ACCELERATOR_LABEL = 'cloud.google.com/gke-accelerator';
+  /** GKE node label that selects Spot VMs. */
+  public static readonly SPOT_LABEL = 'cloud.google.com/gke-spot';
+  /** GKE node label that selects a compute class. */
+  public static readonly COMPUTE_CLASS_LABEL = 'cloud.google.com/compute-class';
+  /** GKE node label of a node pool (Autopilot rejects selecting it). */
+  public static readonly NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
+  /**
+   * KServe pod annotation that its pod webhook turns into the `cloud.google.com/gke-accelerator` node selector of a
+   * GPU pod (pkg/webhook/admission/pod/accelerator_injector.go); it reaches pods that Knative creates, where a node
+   * selector in the InferenceService would be rejected.
+   */
+  public static readonly KSERVE_ACCELERATOR_ANNOTATION = 'serving.kserve.io/gke-accelerator';
+
+  protected constructor(facts: PlatformFacts, options: PlatformOptions = {}) {
+    super({ cloud: Cloud.GCP, supportsSpot: true, ...facts }, options);
+  }
+
+  public gpuLabelValue(accelerator: Accelerator): string | undefined {
+    return accelerator.gkeLabel;
+  }
+
+  /**
+   * In KServe Knative mode the accelerator selector travels as KServe's annotation; GKE tolerates the GPU taint of
+   * GPU pods itself (Autopilot, and the ExtendedResourceToleration admission plugin on Standard).
+   * @internal
+   */
+  public _knativePlacement(placement: PodPlacement): PodPlacement {
+    const nodeSelector = { ...placement.nodeSelector };
+    const podAnnotations = { ...placement.podAnnotations };
+    const accelerator = nodeSelector[GkePlatform.ACCELERATOR_LABEL];
+    if (accelerator !== undefined) {
+      podAnnotations[GkePlatform.KSERVE_ACCELERATOR_ANNOTATION] = accelerator;
+      delete nodeSelector[GkePlatform.ACCELERATOR_LABEL];
+    }
+    const tolerations = placement.tolerations.filter(t => !(t.key === 'nvidia.com/gpu' && t.operator === 'Exists'));
+    return { nodeSelector, tolerations, affinity: placement.affinity, podAnnotations };
+  }
+
+  /** @internal */
+  public _kserveWebhookNodeSelector(podAnnotations: { [key: string]: string } | undefined): { [key: string]: string } {
+    const accelerator = podAnnotations?.[GkePlatform.KSERVE_ACCELERATOR_ANNOTATION];
+    return accelerator ? { [GkePlatform.ACCELERATOR_LABEL]: accelerator } : {};
+  }
+
+  /** @internal */
+  public get _bucketScheme(): string | undefined {
+    return 'gs';
+  }
+
+  /** @internal */
+  public _bucketVolume(name: string, bucket: string, opts: _BucketVolumeOptions): _BucketVolume | undefined {
+    return _gcsFuseVolume(name, bucket, opts);
+  }
+
+  /** @internal */
+  public _httpsExposure(): _HttpsExposure | undefined {
+    return _GKE_HTTPS;
+  }
+}

@@ -1,0 +1,158 @@
+import { Duration, Size } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Accelerator } from '../accelerator';
+import { CapacityType, GpuRequest, Platform, PodPlacement, WorkloadKind } from '../platform/platform';
+import { _Problems, _checkEnum, _durationSeconds } from '../validation';
+import { SecretEnvVar, _renderEnv } from './env';
+import { _resources } from './resources';
+import { _containerSecurityContext, _podSecurityContext } from './security-context';
+import { StorageVolume, VolumeMount, _VolumeRequest, _renderVolumes } from './storage-volume';
+
+/** The props a pod is built from (the shared workload props; see `GpuPodProps`). @internal */
+export interface _PodInput {
+  readonly platform: Platform;
+  readonly image?: string;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly env?: { [name: string]: string };
+  readonly secretEnv?: SecretEnvVar[];
+  readonly accelerator?: Accelerator;
+  readonly gpus?: number;
+  readonly cpu?: number;
+  readonly memory?: Size;
+  readonly ephemeralStorage?: Size;
+  readonly sharedMemory?: boolean;
+  readonly sharedMemorySize?: Size;
+  readonly dataset?: StorageVolume;
+  readonly datasetPath?: string;
+  readonly checkpoints?: StorageVolume;
+  readonly checkpointPath?: string;
+  readonly volumes?: VolumeMount[];
+  readonly capacityType?: CapacityType;
+  readonly terminationGracePeriod?: Duration;
+  readonly runAsRoot?: boolean;
+  readonly automountServiceAccountToken?: boolean;
+}
+
+/** Per-construct options for a pod. @internal */
+export interface _PodOptions {
+  readonly kind: WorkloadKind;
+  /** Name of the main container (Kubeflow needs `pytorch` / `tensorflow`). */
+  readonly containerName: string;
+  /** Default GPUs when the prop is omitted. */
+  readonly defaultGpus?: number;
+  /** Lowest accepted `gpus` (0 lets a workload run without GPUs). */
+  readonly minGpus?: number;
+  /** Env added by the construct (after the user's). */
+  readonly extraEnv?: k8s.EnvVar[];
+  readonly ports?: k8s.ContainerPort[];
+  readonly restartPolicy?: string;
+  /** The image may be omitted (the container then has none): KServe predictors whose ServingRuntime supplies it. */
+  readonly imageOptional?: boolean;
+  /** Lifecycle hooks of the main container (e.g. a checkpoint `preStop` command). */
+  readonly lifecycle?: k8s.Lifecycle;
+}
+
+/** A built pod: its main container, its spec and what the workload needs to know about it. @internal */
+export interface _PodTemplate {
+  /** GPUs per pod (0 when the prop was invalid). */
+  readonly gpus: number;
+  /** The request the platform placed. */
+  readonly request: GpuRequest;
+  readonly podAnnotations: { [key: string]: string };
+  readonly container: k8s.Container;
+  readonly spec: k8s.PodSpec;
+}
+
+/** Who the pod runs as. @internal */
+export interface _PodIdentity {
+  readonly serviceAccountName: string;
+  readonly priorityClassName?: string;
+}
+
+/**
+ * Builds a GPU pod from its parts: resources (GPUs, CPU, memory, `/dev/shm`), env (no literal secrets), volumes,
+ * security context, and the platform's placement for the GPU request.
+ * @internal
+ */
+export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, identity: _PodIdentity): _PodTemplate {
+  const platform = props.platform instanceof Platform ? props.platform : undefined;
+  if ((props.image !== undefined || !opts.imageOptional) && (typeof props.image !== 'string' || props.image.length === 0 || /\s/.test(props.image))) {
+    p.error('image', props.image, 'must be a container image reference without spaces, e.g. "us-docker.pkg.dev/p/r/trainer:1.0"');
+  }
+  const res = _resources(p, props, {
+    defaultGpus: opts.defaultGpus ?? 1,
+    minGpus: opts.minGpus ?? 1,
+    minGpuEphemeralMebibytes: platform?.minGpuEphemeralStorageMebibytes ?? 1,
+  });
+
+  // Capacity and grace
+  const capacityType = props.capacityType ?? CapacityType.ON_DEMAND;
+  _checkEnum(p, 'capacityType', capacityType, CapacityType, 'CapacityType');
+  const spotCap = capacityType !== CapacityType.ON_DEMAND ? platform?.maxSpotGraceSeconds : undefined;
+  const grace = props.terminationGracePeriod !== undefined
+    ? _durationSeconds(p, 'terminationGracePeriod', props.terminationGracePeriod)
+    : Math.min(30, spotCap ?? 30);
+
+  const request: GpuRequest = {
+    accelerator: props.accelerator, gpus: res.gpus, capacityType, kind: opts.kind, cpu: res.cpu,
+    memoryMebibytes: res.memoryMebibytes, terminationGraceSeconds: grace,
+  };
+  if (props.accelerator !== undefined && !(props.accelerator instanceof Accelerator)) {
+    p.error('accelerator', props.accelerator, 'must be an Accelerator, e.g. Accelerator.L4 or Accelerator.custom({...})');
+  } else if (platform && Number.isInteger(props.gpus ?? opts.defaultGpus ?? 1)) {
+    platform._validateRequest(request, p);
+  }
+
+  // Env and volumes
+  const env = _renderEnv(p, props.env, props.secretEnv);
+  const uid = props.runAsRoot ? 0 : 1000;
+  const volumeRequests: _VolumeRequest[] = [];
+  const dataEnv: k8s.EnvVar[] = [];
+  if (props.dataset !== undefined) {
+    const path = props.datasetPath ?? '/data';
+    volumeRequests.push({ prop: 'dataset', name: 'dataset', volume: props.dataset, mountPath: path, readOnly: true });
+    dataEnv.push({ name: 'DATASET_DIR', value: path });
+  }
+  if (props.checkpoints !== undefined) {
+    const path = props.checkpointPath ?? '/checkpoints';
+    volumeRequests.push({ prop: 'checkpoints', name: 'checkpoints', volume: props.checkpoints, mountPath: path, readOnly: false });
+    dataEnv.push({ name: 'CHECKPOINT_DIR', value: path });
+  }
+  for (const [i, m] of (props.volumes ?? []).entries()) {
+    if (!m || typeof m !== 'object') { p.error(`volumes[${i}]`, m, 'must be { volume, mountPath }'); continue; }
+    volumeRequests.push({ prop: `volumes[${i}]`, name: `volume-${i}`, volume: m.volume, mountPath: m.mountPath, readOnly: m.readOnly ?? false });
+  }
+  const vols = _renderVolumes(p, platform, uid, res.sharedMemoryMebibytes, volumeRequests);
+
+  // Placement: the only platform-specific part, decided by the platform.
+  const placement: PodPlacement = platform && p.ok ? platform.schedule(request) : { nodeSelector: {}, tolerations: [], podAnnotations: {} };
+
+  const container: k8s.Container = {
+    name: opts.containerName,
+    image: props.image,
+    command: props.command,
+    args: props.args,
+    env: [...env, ...dataEnv, ...(opts.extraEnv ?? [])],
+    ports: opts.ports,
+    lifecycle: opts.lifecycle,
+    resources: res.requirements,
+    volumeMounts: vols.mounts,
+    securityContext: _containerSecurityContext(),
+  };
+  const spec: k8s.PodSpec = {
+    serviceAccountName: identity.serviceAccountName,
+    automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+    enableServiceLinks: false,
+    restartPolicy: opts.restartPolicy,
+    terminationGracePeriodSeconds: grace,
+    priorityClassName: identity.priorityClassName,
+    securityContext: _podSecurityContext(props.runAsRoot === true),
+    nodeSelector: Object.keys(placement.nodeSelector).length ? placement.nodeSelector : undefined,
+    tolerations: placement.tolerations.length ? placement.tolerations : undefined,
+    affinity: placement.affinity,
+    containers: [container],
+    volumes: vols.volumes.length ? vols.volumes : undefined,
+  };
+  return { gpus: res.gpus, request, podAnnotations: { ...placement.podAnnotations, ...vols.podAnnotations }, container, spec };
+}

@@ -1,0 +1,378 @@
+import { ApiObject, Chart, Duration, Names, Size } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Accelerator } from '../accelerator';
+import { Conventions } from '../conventions';
+import { CapacityType, Cloud, Platform, WorkloadKind } from '../platform/platform';
+import { _FoundTemplate, _checkAdmission, _podTemplatesOf } from '../pod/admission';
+import { CloudIdentity } from '../pod/cloud-identity';
+import { SecretEnvVar } from '../pod/env';
+import { _PodInput, _PodOptions, _PodTemplate, _buildPod } from '../pod/pod-template';
+import { StorageVolume, VolumeMount } from '../pod/storage-volume';
+import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _ensure, _show } from '../validation';
+import { IPriorityClass } from './priority-class';
+import { _Registry } from './registry';
+
+/**
+ * Props shared by every GPU workload, whoever provides its image: `GpuWorkloadProps` adds the image; a KServe
+ * InferenceService on a model format takes the image from its runtime instead.
+ */
+export interface GpuPodProps {
+  /** The platform the workload runs on; decides scheduling and admission rules. */
+  readonly platform: Platform;
+  /**
+   * Container entrypoint.
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * Arguments to the entrypoint.
+   * @default - the image's command
+   */
+  readonly args?: string[];
+  /**
+   * Plain environment variables. Names that look like secrets (`*_TOKEN`, `*PASSWORD*`, `*_API_KEY`...) are
+   * refused here: use `secretEnv`.
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+  /**
+   * Environment variables read from Secrets.
+   * @default - none
+   */
+  readonly secretEnv?: SecretEnvVar[];
+  /**
+   * GPU model. Required on GKE and Karpenter when `gpus` > 0.
+   * @default - none (plain Kubernetes: any GPU the device plugin offers)
+   */
+  readonly accelerator?: Accelerator;
+  /**
+   * GPUs per pod (request == limit).
+   * @default 1
+   */
+  readonly gpus?: number;
+  /**
+   * vCPUs requested per pod (no CPU limit is set, so data loaders are not throttled).
+   * @default 4 per GPU (2 without GPUs)
+   */
+  readonly cpu?: number;
+  /**
+   * Memory per pod, request == limit (the `/dev/shm` volume counts against it).
+   * @default 16 GiB per GPU (4 GiB without GPUs)
+   */
+  readonly memory?: Size;
+  /**
+   * Ephemeral storage request per pod (GKE Autopilot refuses less than 512 MiB on GPU pods).
+   * @default 10 GiB
+   */
+  readonly ephemeralStorage?: Size;
+  /**
+   * Mount a memory-backed `/dev/shm` (PyTorch data loaders and NCCL need more than the 64 MiB default).
+   * @default true when the pod has GPUs
+   */
+  readonly sharedMemory?: boolean;
+  /**
+   * Size limit of `/dev/shm`; counts against `memory`.
+   * @default half of `memory`
+   */
+  readonly sharedMemorySize?: Size;
+  /**
+   * Dataset volume, mounted read-only at `datasetPath`; its path is in `$DATASET_DIR`.
+   * @default - none
+   */
+  readonly dataset?: StorageVolume;
+  /**
+   * Where the dataset is mounted.
+   * @default '/data'
+   */
+  readonly datasetPath?: string;
+  /**
+   * Checkpoint volume, mounted read-write at `checkpointPath`; its path is in `$CHECKPOINT_DIR`.
+   * @default - none
+   */
+  readonly checkpoints?: StorageVolume;
+  /**
+   * Where checkpoints are mounted.
+   * @default '/checkpoints'
+   */
+  readonly checkpointPath?: string;
+  /**
+   * More volumes for the main container.
+   * @default - none
+   */
+  readonly volumes?: VolumeMount[];
+  /**
+   * Use an existing ServiceAccount instead of creating one for this workload.
+   * @default - a ServiceAccount named after the workload, without API token, carrying `identity`
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Cloud identity for the workload's own ServiceAccount (GKE Workload Identity or EKS IRSA).
+   * @default - no cloud identity
+   */
+  readonly identity?: CloudIdentity;
+  /**
+   * Mount a Kubernetes API token (only for workloads that call the API).
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * Spot or on-demand capacity.
+   * @default CapacityType.ON_DEMAND
+   */
+  readonly capacityType?: CapacityType;
+  /**
+   * Termination grace period: time for a checkpoint after SIGTERM.
+   * @default 30 seconds, or the platform's spot cap when that is lower
+   */
+  readonly terminationGracePeriod?: Duration;
+  /**
+   * Run as root. Only for images that cannot run as a non-root user; the pod then fails the Pod Security
+   * "restricted" profile.
+   * @default false - runs as uid/gid 1000 with `runAsNonRoot: true`
+   */
+  readonly runAsRoot?: boolean;
+  /**
+   * PriorityClass of the pods: one of `GpuPriorityClasses`, or `PriorityClass.fromName('...')`.
+   * @default - the cluster default
+   */
+  readonly priorityClass?: IPriorityClass;
+  /**
+   * Extra labels on every object and pod. `app.kubernetes.io/instance` is the library's own (its selectors use it).
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Name of the main object (and of the ServiceAccount).
+   * @default - derived from the construct path, without hash
+   */
+  readonly name?: string;
+  /**
+   * Namespace.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Emit a NetworkPolicy that admits traffic to the pods only from where the workload needs it (other pods of the
+   * same run for training; the serving port for endpoints). Egress is left open (downloads, DNS, cloud APIs).
+   * @default true
+   */
+  readonly isolateNetwork?: boolean;
+}
+
+/**
+ * Props shared by every GPU workload that runs an image of its own (training jobs, DDP jobs, spot batch jobs,
+ * inference Deployments).
+ */
+export interface GpuWorkloadProps extends GpuPodProps {
+  /** Container image, ideally pinned by digest or version tag. */
+  readonly image: string;
+}
+
+/** What `_finish` needs to know about the emitted objects. @internal */
+export interface _FinishOptions {
+  /** The main object (the escape hatch `apiObject`). */
+  readonly resource: ApiObject;
+  /** Objects whose pod templates are admission-checked (default: the main object). */
+  readonly rendered?: ApiObject[];
+  /** The pod templates to admission-check (default: every template in the rendered objects). */
+  readonly templates?: () => _FoundTemplate[];
+  /** What the NetworkPolicy admits; undefined: no NetworkPolicy. */
+  readonly ingress?: k8s.NetworkPolicyIngressRule[];
+}
+
+/**
+ * The base of every GPU workload: owns the platform, name, namespace, labels, problems, ServiceAccount and
+ * NetworkPolicy, and the validate → emit → admission-check lifecycle. A subclass validates what is particular to it,
+ * builds its pods with the shared pod builder, and emits its objects.
+ */
+export abstract class GpuWorkload extends Construct {
+  /** The platform the workload targets. */
+  public readonly platform: Platform;
+  /** Namespace of the workload's objects. */
+  public readonly namespace?: string;
+  /** Name of the ServiceAccount the pods run as. */
+  public readonly serviceAccountName: string;
+  /** @internal */
+  public readonly _problems = new _Problems();
+  /** Labels that select this workload's pods. @internal */
+  public readonly _selector: { [key: string]: string };
+  /** Labels of every object of the workload. @internal */
+  public readonly _labels: { [key: string]: string };
+  private readonly _givenName?: string;
+  private _name: string;
+  private _maxNameLength = 63;
+  private _nameMessage?: (maxLength: number) => string;
+  private readonly _base: GpuPodProps;
+  private readonly _createsServiceAccount: boolean;
+  private _serviceAccount?: k8s.KubeServiceAccount;
+  private _networkPolicy?: k8s.KubeNetworkPolicy;
+  private _resource?: ApiObject;
+
+  protected constructor(scope: Construct, id: string, props: GpuPodProps, kind: WorkloadKind) {
+    super(scope, id);
+    const p = this._problems;
+    p.attach(this);
+    const given: GpuPodProps = props !== null && typeof props === 'object' ? props : ({} as GpuPodProps);
+    if (given !== props) p.error('props', props, 'must be an object of props, e.g. { platform: Platform.gkeAutopilot(), image: ... }');
+    this._base = given;
+    this.platform = given.platform;
+    if (!(given.platform instanceof Platform)) {
+      p.error('platform', given.platform, 'must be a Platform, e.g. Platform.gkeAutopilot()');
+    } else {
+      for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
+    }
+    this._givenName = given.name;
+    this._name = given.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 63 });
+    this.namespace = given.namespace ?? Chart.of(this).namespace;
+    _checkDnsLabel(p, 'namespace', given.namespace);
+    _checkLabels(p, 'labels', given.labels);
+    if (given.labels && typeof given.labels === 'object' && Conventions.INSTANCE_LABEL in given.labels) {
+      p.error(`labels[${JSON.stringify(Conventions.INSTANCE_LABEL)}]`, given.labels[Conventions.INSTANCE_LABEL],
+        'is the library\'s own selector label (its Service, NetworkPolicy and controllers select the pods with it); use another label key');
+    }
+    if (given.priorityClass !== undefined && (typeof given.priorityClass !== 'object' || given.priorityClass === null)) {
+      p.error('priorityClass', given.priorityClass, 'must be a priority class, e.g. classes.researchClass or PriorityClass.fromName("gpu-research")');
+    } else if (given.priorityClass !== undefined) {
+      _checkDnsSubdomain(p, 'priorityClass', given.priorityClass.priorityClassName);
+      if (typeof given.priorityClass.priorityClassName === 'string' && given.priorityClass.priorityClassName.startsWith('system-')) {
+        p.error('priorityClass', given.priorityClass.priorityClassName, 'system- classes are for cluster-critical pods; a GPU workload would preempt the cluster\'s own components');
+      }
+    }
+    _checkDnsSubdomain(p, 'serviceAccountName', given.serviceAccountName);
+    this._checkIdentity(given);
+    this._createsServiceAccount = given.serviceAccountName === undefined;
+    this.serviceAccountName = given.serviceAccountName ?? this._name;
+    this._selector = { [Conventions.INSTANCE_LABEL]: this._name };
+    this._labels = {
+      [Conventions.NAME_LABEL]: this._name, ...this._selector, [Conventions.COMPONENT_LABEL]: kind,
+      [Conventions.MANAGED_BY_LABEL]: Conventions.MANAGED_BY, ...(given.labels ?? {}),
+    };
+  }
+
+  /** Name of the workload's main object (and of its ServiceAccount unless one was given). */
+  public get name(): string {
+    return this._name;
+  }
+
+  /** The main API object (escape hatch); its kind depends on the construct. */
+  public get apiObject(): ApiObject {
+    return _ensure(this, this._resource, this._problems);
+  }
+
+  /** The ServiceAccount the workload created, if it created one. */
+  public get serviceAccount(): k8s.KubeServiceAccount | undefined {
+    return this._serviceAccount;
+  }
+
+  /** The NetworkPolicy isolating the workload's pods, unless `isolateNetwork` is false. */
+  public get networkPolicy(): k8s.KubeNetworkPolicy | undefined {
+    return this._networkPolicy;
+  }
+
+  /**
+   * Limits the name: objects derived from it (pod hostnames, per-pod Services) must stay DNS labels. A derived name is
+   * shortened; a given one that is too long is refused with `message`.
+   * @internal
+   */
+  public _limitName(maxLength: number, message?: (maxLength: number) => string): void {
+    this._maxNameLength = maxLength;
+    this._nameMessage = message;
+    if (this._givenName === undefined) this._name = Names.toDnsLabel(this, { includeHash: false, maxLen: maxLength });
+  }
+
+  /**
+   * Builds a pod with the shared builder; its problems join the workload's (renamed by `rename`, e.g. to name a
+   * replica's override).
+   * @internal
+   */
+  public _pod(props: _PodInput, options: _PodOptions, rename?: (message: string) => string): _PodTemplate {
+    const identity = { serviceAccountName: this.serviceAccountName, priorityClassName: this._base.priorityClass?.priorityClassName };
+    if (!rename) return _buildPod(this._problems, props, options, identity);
+    const own = new _Problems();
+    const pod = _buildPod(own, props, options, identity);
+    this._problems.absorb(own, rename);
+    return pod;
+  }
+
+  /** Object metadata of an object of this workload. @internal */
+  public _metadata(name: string = this._name, extraLabels: { [key: string]: string } = {}): k8s.ObjectMeta {
+    return { name, namespace: this.namespace, labels: { ...this._labels, ...extraLabels } };
+  }
+
+  /** Pod template metadata. @internal */
+  public _podMetadata(pod: _PodTemplate, extraLabels: { [key: string]: string } = {}, extraAnnotations: { [key: string]: string } = {}): k8s.ObjectMeta {
+    const annotations = { ...pod.podAnnotations, ...extraAnnotations };
+    return { labels: { ...this._labels, ...extraLabels }, annotations: Object.keys(annotations).length ? annotations : undefined };
+  }
+
+  /** An ingress rule admitting every port from the other pods of this workload (e.g. DDP ranks). @internal */
+  public _sameRunIngress(ports?: number[]): k8s.NetworkPolicyIngressRule {
+    return {
+      from: [{ podSelector: { matchLabels: this._selector } }],
+      ports: ports?.map(port => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' })),
+    };
+  }
+
+  /**
+   * Ends validation: checks the name, and when every prop is valid creates the workload's ServiceAccount and returns
+   * true (the subclass then emits its objects); otherwise returns false and nothing is emitted.
+   * @internal
+   */
+  public _ready(): boolean {
+    const name = this._name;
+    if (typeof name !== 'string' || name.length > this._maxNameLength || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+      if (this._nameMessage && typeof name === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= 63) {
+        this._problems.error('name', name, this._nameMessage(this._maxNameLength));
+      } else {
+        _checkDnsLabel(this._problems, 'name', name, this._maxNameLength);
+      }
+    }
+    if (!this._problems.ok) return false;
+    if (this._createsServiceAccount) {
+      const identity = this._base.identity;
+      this._serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+        metadata: { ...this._metadata(this.serviceAccountName), annotations: identity ? { [identity.annotationKey]: identity.value } : undefined },
+        automountServiceAccountToken: this._base.automountServiceAccountToken ?? false,
+      });
+    }
+    return true;
+  }
+
+  /**
+   * After the subclass emitted its objects: the NetworkPolicy, the admission checks of every pod template, and the
+   * app-wide claims of every object's name.
+   * @internal
+   */
+  public _finish(o: _FinishOptions): void {
+    this._resource = o.resource;
+    if (o.ingress !== undefined && this._base.isolateNetwork !== false) {
+      this._networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+        metadata: this._metadata(),
+        spec: { podSelector: { matchLabels: this._selector }, policyTypes: ['Ingress'], ingress: o.ingress },
+      });
+    }
+    const rendered = o.rendered ?? [o.resource];
+    _checkAdmission(this, this.platform, o.templates ?? (() => rendered.flatMap(r => _podTemplatesOf(r.toJson()))), rendered);
+    _Registry.claimAll(this, this.platform.cluster);
+  }
+
+  private _checkIdentity(props: GpuPodProps): void {
+    const p = this._problems;
+    const identity = props.identity;
+    if (identity === undefined) return;
+    if (!(identity instanceof CloudIdentity)) {
+      p.error('identity', identity, 'must be a CloudIdentity, e.g. CloudIdentity.gcpServiceAccount(email)');
+      return;
+    }
+    const problem = identity._problem();
+    if (problem) p.error('identity', identity.value, problem);
+    const platform = props.platform;
+    if (platform instanceof Platform && platform.cloud !== Cloud.ANY && platform.cloud !== identity.cloud) {
+      p.raw(`identity=${_show(identity.value)} is invalid: a ${identity.cloud.toUpperCase()} identity does not work on ${platform.displayName} (allowed: ${platform.cloud === Cloud.GCP ? 'CloudIdentity.gcpServiceAccount' : 'CloudIdentity.awsIamRole'})`);
+    }
+    if (props.serviceAccountName !== undefined) {
+      p.raw(`identity=${_show(identity.value)} is invalid together with serviceAccountName=${_show(props.serviceAccountName)}: annotate that ServiceAccount yourself, or drop serviceAccountName to let the workload create its own`);
+    }
+  }
+}
