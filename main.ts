@@ -10,7 +10,11 @@ import { Platform } from './lib';
 
 /** The platforms of the example app; each gets its own chart and file in dist/ (`<id>.k8s.yaml`). */
 export function examplePlatforms(): Platform[] {
-  return [Platform.gkeAutopilot(), Platform.gkeStandard(), Platform.karpenter(), Platform.kubernetes()];
+  // Four clusters in one app: each platform names its own, so their objects never conflict.
+  return [
+    Platform.gkeAutopilot({ cluster: 'gke-autopilot' }), Platform.gkeStandard({ cluster: 'gke-standard' }),
+    Platform.karpenter({ cluster: 'karpenter' }), Platform.kubernetes({ cluster: 'kubernetes' }),
+  ];
 }
 
 /** Builds the example app: one chart per platform, every construct on every platform that supports it. */

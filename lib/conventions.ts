@@ -4,8 +4,8 @@
  */
 export class Conventions {
   /**
-   * Context key (`app.node.setContext(...)` or `context:` in `cdk8s.yaml`) that turns warnings into errors; the
-   * environment variable `CDK8S_GPU_STRICT=1` does the same.
+   * Context key that turns warnings into errors (`app.node.setContext(Conventions.STRICT_CONTEXT_KEY, true)` before
+   * any chart is added); the environment variable `CDK8S_GPU_STRICT=1` does the same.
    */
   public static readonly STRICT_CONTEXT_KEY = 'cdk8s-gpu-ml:strict';
   /** Label every object of one workload carries; the library's own selectors use it. */

@@ -13,6 +13,7 @@ export * from './pod/storage-volume';
 export * from './pod/cloud-identity';
 export * from './pod/kubeflow';
 export * from './workload/priority-class';
+export * from './workload/gpu-pod-props';
 export * from './workload/gpu-workload';
 export * from './training/gpu-training-job';
 export * from './training/distributed-training-job';

@@ -138,7 +138,8 @@ export function _checkInt(p: _Problems, prop: string, value: number | undefined,
  * may not). `enumName` names the enum in the message, e.g. `CapacityType`.
  * @internal
  */
-export function _checkEnum<T extends string>(p: _Problems, prop: string, value: T | undefined, values: { [key: string]: T }, enumName: string): boolean {
+export function _checkEnum<T extends string>(p: _Problems, prop: string, value: T | undefined, values: { [key: string]: T },
+  enumName: string): boolean {
   if (value === undefined) return true;
   if (Object.values(values).includes(value)) return true;
   p.error(prop, value, `must be one of ${Object.keys(values).map(k => `${enumName}.${k}`).join(', ')}`);

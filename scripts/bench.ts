@@ -71,7 +71,6 @@ function buildL1(chart: Chart, n: number): void {
               name: 'trainer',
               image: 'trainer:1.0',
               command: ['python', 'train.py'],
-              env: [],
               resources: {
                 requests: {
                   'cpu': k8s.Quantity.fromString('4'), 'memory': k8s.Quantity.fromString('16Gi'),
@@ -196,7 +195,6 @@ function inProcess(self: string): void {
   console.log('(b) in-process synthesis (app.synthYaml), GpuTrainingJob vs the same objects with L1 KubeJob & co. (medians)');
   console.log('       N   library ms   L1 ms   ratio   library us/job   L1 us/job');
   const perJob: { [n: number]: number } = {};
-  let rss: { library: number; l1: number } | undefined;
   for (const n of [10, 100, 1000, 10000]) {
     const lib: number[] = [];
     const l1: number[] = [];
@@ -212,9 +210,9 @@ function inProcess(self: string): void {
     const runs = [0, 1, 2].map(() => JSON.parse(execFileSync(process.execPath, [self, 'worker', 'memory', variant, '10000'], { maxBuffer: 1 << 20 }).toString()).maxRssMiB);
     return median(runs);
   };
-  rss = { library: memory('library'), l1: memory('l1') };
+  const rss = { library: memory('library'), l1: memory('l1') };
   console.log(`    time per job, 10,000 vs 100: ${(perJob[10000] / perJob[100]).toFixed(2)} (target <= 1.5: linear)`);
-  console.log(`(c) peak memory (max RSS) at 10,000 jobs: library ${rss!.library.toFixed(0)} MiB, L1 ${rss!.l1.toFixed(0)} MiB, ratio ${(rss!.library / rss!.l1).toFixed(2)}`);
+  console.log(`(c) peak memory (max RSS) at 10,000 jobs: library ${rss.library.toFixed(0)} MiB, L1 ${rss.l1.toFixed(0)} MiB, ratio ${(rss.library / rss.l1).toFixed(2)}`);
 }
 
 function main(): void {

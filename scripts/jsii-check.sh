@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles the public API with jsii and generates the Python bindings (code only: wheels need PyPI, unreachable here),
-# then checks the Python module exposes every construct that lib/index.ts exports.
+# then checks the Python module exposes every construct that lib/index.ts exports, and that API.md (jsii-docgen from
+# the same assembly) is current. UPDATE_API_DOCS=1 (npm run api-docs) writes API.md instead of checking it.
 # Works on a copy in .cache/jsii so jsii's generated tsconfig and in-place .js never touch the project.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,9 @@ const out = {
 require("fs").writeFileSync(process.argv[1], JSON.stringify(out, null, 2));
 ' "$work/package.json"
 cd "$work"
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1 JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
+# jsii's Node-version banner is informational here (it lists the silenced majors, not a boolean).
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="$(node -p 'process.versions.node.split(".")[0]')"
 npx jsii --silence-warnings=reserved-word
 npx jsii-pacmak --targets python --code-only
 init=$(find dist/python -path '*cdk8s_gpu_ml/__init__.py' | head -1)
@@ -41,7 +44,21 @@ const asm = JSON.parse(fs.readFileSync(".jsii", "utf8"));
 const py = fs.readFileSync(process.argv[1], "utf8");
 const types = Object.values(asm.types).filter(t => t.kind === "class" || t.kind === "interface" || t.kind === "enum");
 const missing = types.filter(t => !new RegExp(`^class ${t.name}\\b`, "m").test(py)).map(t => t.fqn);
-const constructs = types.filter(t => t.kind === "class" && t.base === "constructs.Construct").map(t => t.name);
+const isConstruct = t => t && (t.base === "constructs.Construct" || isConstruct(asm.types[t.base]));
+const constructs = types.filter(t => t.kind === "class" && !t.abstract && isConstruct(t)).map(t => t.name);
 console.log(`jsii-check: ${types.length} types in the assembly, ${constructs.length} constructs in Python: ${constructs.join(", ")}`);
 if (missing.length) { console.error(`jsii-check: missing from the Python module: ${missing.join(", ")}`); process.exit(1); }
 ' "$init"
+
+# API.md: the reference generated from the assembly; stale is a failure, like dist/.
+npx jsii-docgen -o API.md >/dev/null
+if [ "${UPDATE_API_DOCS:-}" = 1 ]; then
+  cp API.md "$root/API.md"
+  echo "jsii-check: wrote API.md ($(wc -c < API.md) bytes)"
+elif ! cmp -s API.md "$root/API.md"; then
+  diff -u "$root/API.md" API.md | head -40 || true
+  echo "jsii-check: API.md is stale: run npm run api-docs and commit it"
+  exit 1
+else
+  echo "jsii-check: API.md is current"
+fi

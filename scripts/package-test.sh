@@ -9,7 +9,10 @@ out="$root/.cache/package-test"
 rm -rf "$out" && mkdir -p "$out/app"
 tarball=$(npm pack --silent --pack-destination "$out" | tail -1)
 tgz="$out/$tarball"
-echo "package-test: packed $tarball ($(du -k "$tgz" | cut -f1) KiB)"
+# Unpacked size: what a user's node_modules gets (at most 3 MB: no generated bindings that nothing loads).
+unpacked=$(tar -xzOf "$tgz" | wc -c)
+echo "package-test: packed $tarball ($(du -k "$tgz" | cut -f1) KiB, $((unpacked / 1024)) KiB unpacked)"
+[ "$unpacked" -le $((3 * 1024 * 1024)) ] || { echo "package-test: the package unpacks to $unpacked bytes, over 3 MB"; exit 1; }
 
 # Only what a user needs: compiled JS, declarations, README, LICENSE, package.json.
 listing=$(tar -tzf "$tgz")
@@ -29,7 +32,20 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error \
   "typescript@$(ver typescript)" "@types/node@$(ver @types/node)"
 cat > main.ts <<'TS'
 import { App, Chart, Size } from 'cdk8s';
-import { Accelerator, GpuTrainingJob, Platform } from 'cdk8s-gpu-ml';
+import { Accelerator, GpuRequest, GpuTrainingJob, Platform, PodPlacement } from 'cdk8s-gpu-ml';
+
+/** A platform of the app's own, written against the package's public API only. */
+class OnPremPlatform extends Platform {
+  public constructor() {
+    super({ id: 'on-prem', displayName: 'On-prem lab' });
+  }
+  public allowedGpuCounts(_accelerator: Accelerator): number[] {
+    return [1, 2, 4];
+  }
+  public schedule(request: GpuRequest): PodPlacement {
+    return { nodeSelector: request.gpus > 0 ? { 'lab.example.com/gpu': 'true' } : {}, tolerations: [], podAnnotations: {} };
+  }
+}
 
 const app = new App({ outdir: 'dist' });
 const chart = new Chart(app, 'consumer', { namespace: 'ml', disableResourceNameHashes: true });
@@ -40,6 +56,7 @@ const job: GpuTrainingJob = new GpuTrainingJob(chart, 'train', {
   memory: Size.gibibytes(32),
   image: 'trainer:1.0',
 });
+new GpuTrainingJob(chart, 'lab', { platform: new OnPremPlatform(), accelerator: Accelerator.L40S, gpus: 4, image: 'trainer:1.0' });
 const name: string = job.job.name;
 app.synth();
 console.log(`synthesized ${name}`);
@@ -47,7 +64,8 @@ TS
 npx tsc --strict --target ES2020 --module commonjs --types node main.ts
 node main.js
 yaml=dist/consumer.k8s.yaml
-for expect in 'kind: Job' 'cloud.google.com/gke-accelerator: nvidia-l4' 'nvidia.com/gpu: 2' 'name: consumer-train' 'medium: Memory'; do
+for expect in 'kind: Job' 'cloud.google.com/gke-accelerator: nvidia-l4' 'nvidia.com/gpu: 2' 'name: consumer-train' 'medium: Memory' \
+  'lab.example.com/gpu: "true"' 'nvidia.com/gpu: 4'; do
   grep -q "$expect" "$yaml" || { echo "package-test: '$expect' missing from $yaml"; cat "$yaml"; exit 1; }
 done
-echo "package-test: OK: a fresh cdk8s app installed the tarball, type-checked against it and synthesized a GpuTrainingJob"
+echo "package-test: OK: a fresh cdk8s app installed the tarball, type-checked against it and synthesized GpuTrainingJobs on GKE Autopilot and on a platform of its own"

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { CapacityType, WorkloadKind } from '../platform/platform';
 import { _COMPLETION_INDEX_ANNOTATION, _failFastExitCodes, _podFailurePolicy } from '../pod/job-policy';
 import { _checkInt, _durationSeconds, _ensure } from '../validation';
-import { GpuWorkload, GpuWorkloadProps } from '../workload/gpu-workload';
+import { GpuWorkloadProps } from '../workload/gpu-pod-props';
+import { GpuWorkload } from '../workload/gpu-workload';
 
 /**
  * Props of a {@link SpotBatchJob}. Unlike the other GPU workloads, `capacityType` defaults to

@@ -446,7 +446,9 @@ export class GpuNodePool extends Construct {
   /** The platform for workloads on this pool: selects it (`karpenter.sh/nodepool`) and tolerates its GPU taint. */
   public platform(): Platform {
     const base = this._base;
-    const options: KarpenterOptions = { cluster: base.cluster, addons: base.addons, prometheus: base.prometheus, nodePool: this.name, gpuTaintKey: this.taintKey };
+    const options: KarpenterOptions = {
+      cluster: base.cluster, addons: base.addons, prometheus: base.prometheus, nodePool: this.name, gpuTaintKey: this.taintKey,
+    };
     return Platform.karpenter(options);
   }
 

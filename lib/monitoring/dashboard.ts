@@ -1,5 +1,5 @@
 import { GpuMetric } from './gpu-metric';
-import { RULE_INTERVAL_SECONDS, _WorkloadLabels } from './rules';
+import { _RULE_INTERVAL_SECONDS, _WorkloadLabels } from './rules';
 
 /**
  * The Grafana dashboard of GpuMonitoring (schema of Grafana 10+): utilization, memory, temperature, power, XID errors
@@ -10,7 +10,7 @@ export function _gpuDashboard(title: string, uid: string, labels: _WorkloadLabel
   const { namespace: ns, pod } = labels;
   const sel = `${ns}=~"$namespace", ${pod}=~"$pod", gpu=~"$gpu"`;
   const podSel = `${ns}=~"$namespace", ${pod}=~"$pod"`;
-  const hours = `${RULE_INTERVAL_SECONDS} / 3600`;
+  const hours = `${_RULE_INTERVAL_SECONDS} / 3600`;
   const panels: { title: string; unit: string; expr: string; legend: string; type?: string }[] = [
     { title: 'GPU utilization', unit: 'percent', expr: `avg by (${ns}, ${pod}, gpu) (${GpuMetric.GPU_UTILIZATION.name}{${sel}})`, legend: `{{${ns}}}/{{${pod}}} gpu {{gpu}}` },
     {

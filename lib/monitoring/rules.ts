@@ -46,7 +46,7 @@ export interface _RuleGroup {
 }
 
 /** Seconds between rule evaluations; the dashboard turns `sum_over_time` of recorded $/h into dollars with it. */
-export const RULE_INTERVAL_SECONDS = 30;
+export const _RULE_INTERVAL_SECONDS = 30;
 
 /** Renders seconds as a Prometheus duration (`1h`, `10m`, `90s`). @internal */
 export function _promDuration(seconds: number): string {
@@ -166,7 +166,7 @@ export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
     },
   ];
   return [
-    { name: 'gpu-ml.recording', interval: _promDuration(RULE_INTERVAL_SECONDS), rules: recording },
-    { name: 'gpu-ml.alerts', interval: _promDuration(RULE_INTERVAL_SECONDS), rules: alerts },
+    { name: 'gpu-ml.recording', interval: _promDuration(_RULE_INTERVAL_SECONDS), rules: recording },
+    { name: 'gpu-ml.alerts', interval: _promDuration(_RULE_INTERVAL_SECONDS), rules: alerts },
   ];
 }

@@ -43,7 +43,7 @@ export interface PlatformOptions {
   /**
    * Name of the cluster this platform describes. Objects of one cluster must have unique names; objects of different
    * clusters never conflict. Give two platforms of one kind different names when one app targets two clusters.
-   * @default - the platform's id, e.g. `gke-autopilot`
+   * @default 'default'
    */
   readonly cluster?: string;
   /**
@@ -304,6 +304,7 @@ export abstract class Platform {
   public readonly _optionProblems: string[] = [];
 
   protected constructor(facts: PlatformFacts, options: PlatformOptions = {}) {
+    options = options ?? {};
     this.id = facts.id;
     this.displayName = facts.displayName;
     this.cloud = facts.cloud ?? Cloud.ANY;
@@ -314,17 +315,18 @@ export abstract class Platform {
     this.minGpuEphemeralStorageMebibytes = facts.minGpuEphemeralStorageMebibytes ?? 1;
     this.requiresAccelerator = facts.requiresAccelerator ?? true;
     this.managesDcgm = facts.managesDcgm ?? false;
-    this.cluster = options.cluster ?? facts.id;
+    this.cluster = options.cluster ?? 'default';
     this.prometheus = options.prometheus ?? facts.defaultPrometheus ?? PrometheusFlavor.PROMETHEUS_OPERATOR;
-    this.addons = options.addons === undefined ? undefined : [...options.addons];
+    const addonsValid = Array.isArray(options.addons) && options.addons.every(a => a instanceof ClusterAddon);
+    this.addons = addonsValid ? [...options.addons!] : undefined;
     if (typeof this.cluster !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.cluster) || this.cluster.length > 63) {
       this._optionProblems.push(`cluster=${_show(options.cluster)} is invalid: must be a DNS label naming the cluster, e.g. "prod-gpu"`);
     }
     if (!(this.prometheus instanceof PrometheusFlavor)) {
       this._optionProblems.push(`prometheus=${_show(options.prometheus)} is invalid: must be a PrometheusFlavor, e.g. PrometheusFlavor.PROMETHEUS_OPERATOR`);
     }
-    if (options.addons !== undefined && (!Array.isArray(options.addons) || options.addons.some(a => !(a instanceof ClusterAddon)))) {
-      this._optionProblems.push(`addons=${_show(options.addons)} is invalid: must be a list of ClusterAddon, e.g. [ClusterAddon.KUEUE]`);
+    if (options.addons !== undefined && !addonsValid) {
+      this._optionProblems.push(`addons=${_show(Array.isArray(options.addons) ? options.addons.map(a => (a instanceof ClusterAddon ? a.id : _show(a))) : options.addons)} is invalid: must be a list of ClusterAddon, e.g. [ClusterAddon.KUEUE]`);
     }
   }
 
@@ -341,7 +343,7 @@ export abstract class Platform {
 
   /** The value that names `accelerator` on this platform's nodes, for messages (e.g. `nvidia-l4`). */
   public gpuLabelValue(accelerator: Accelerator): string | undefined {
-    return accelerator.gkeLabel;
+    return accelerator.name;
   }
 
   /**
@@ -354,54 +356,59 @@ export abstract class Platform {
 
   /**
    * Checks a GPU request against the platform's rules: spot, accelerator, GPU count, machine bounds. Returns one
-   * message per problem, each naming the prop, the bad value and what is allowed.
+   * message per problem, each starting with the prop it is about (`gpus=...`, `accelerator=...`, `capacityType=...`,
+   * `cpu=...`, `memory=...`, `terminationGracePeriod=...`) and naming the bad value and what is allowed. A platform of
+   * your own may override it (call `super.validateRequest` to keep these checks).
    */
-  public validateRequest(request: GpuRequest): string[] {
-    const p = new _Problems();
-    this._validateRequest(request, p);
-    return [...p.messages];
-  }
-
-  /**
-   * The same checks with the prop names a construct uses (e.g. `workers.gpus`).
-   * @internal
-   */
-  public _validateRequest(req: GpuRequest, p: _Problems, props: { [key: string]: string } = {}): void {
-    const names = { gpus: 'gpus', accelerator: 'accelerator', spot: 'capacityType', cpu: 'cpu', memory: 'memory', grace: 'terminationGracePeriod', ...props };
+  public validateRequest(req: GpuRequest): string[] {
+    const v: string[] = [];
     if (req.capacityType !== CapacityType.ON_DEMAND && !this.supportsSpot) {
-      p.raw(`${names.spot}=${_show(req.capacityType)} is invalid: ${this.displayName} has no spot capacity (allowed: ${CapacityType.ON_DEMAND})`);
+      v.push(`capacityType=${_show(req.capacityType)} is invalid: ${this.displayName} has no spot capacity (allowed: ${CapacityType.ON_DEMAND})`);
     }
     if (req.capacityType === CapacityType.SPOT_WITH_FALLBACK && this.supportsSpot && !this.supportsSpotFallback) {
-      p.raw(`${names.spot}=${_show(req.capacityType)} is invalid: ${this.displayName} cannot fall back from spot to on-demand per pod (allowed: ${CapacityType.ON_DEMAND}, ${CapacityType.SPOT})`);
+      v.push(`capacityType=${_show(req.capacityType)} is invalid: ${this.displayName} cannot fall back from spot to on-demand per pod (allowed: ${CapacityType.ON_DEMAND}, ${CapacityType.SPOT})`);
     }
     if (req.capacityType !== CapacityType.ON_DEMAND && this.maxSpotGraceSeconds !== undefined
       && req.terminationGraceSeconds !== undefined && req.terminationGraceSeconds > this.maxSpotGraceSeconds) {
-      p.raw(`${names.grace}=${req.terminationGraceSeconds}s is invalid: spot pods on ${this.displayName} get at most ${this.maxSpotGraceSeconds}s of termination grace (allowed: 1-${this.maxSpotGraceSeconds}s)`);
+      v.push(`terminationGracePeriod=${req.terminationGraceSeconds}s is invalid: spot pods on ${this.displayName} get at most ${this.maxSpotGraceSeconds}s of termination grace (allowed: 1-${this.maxSpotGraceSeconds}s)`);
     }
-    if (req.gpus === 0) return;
+    if (req.gpus === 0) return v;
     const acc = req.accelerator;
     if (acc === undefined) {
-      if (this.requiresAccelerator) p.raw(`${names.accelerator}=undefined is invalid: ${this.displayName} needs an accelerator for a GPU pod (e.g. Accelerator.L4)`);
-      return;
+      if (this.requiresAccelerator) v.push(`accelerator=undefined is invalid: ${this.displayName} needs an accelerator for a GPU pod (e.g. Accelerator.L4)`);
+      return v;
     }
     const allowed = this.allowedGpuCounts(acc);
     if (allowed.length === 0) {
       const offered = Accelerator.all().filter(a => this.allowedGpuCounts(a).length > 0).map(a => a.name).join(', ');
-      p.raw(`${names.accelerator}=${_show(acc.name)} is invalid: ${this.displayName} does not offer it (offered: ${offered})`);
-      return;
+      v.push(`accelerator=${_show(acc.name)} is invalid: ${this.displayName} does not offer it (offered: ${offered})`);
+      return v;
     }
     if (!allowed.includes(req.gpus)) {
-      p.raw(`${names.gpus}=${req.gpus} is not accepted by ${this.displayName} for ${this.gpuLabelValue(acc) ?? acc.name} (allowed: ${allowed.join(', ')})`);
-      return;
+      v.push(`gpus=${req.gpus} is not accepted by ${this.displayName} for ${this.gpuLabelValue(acc) ?? acc.name} (allowed: ${allowed.join(', ')})`);
+      return v;
     }
     const machine = this.machineFor(acc, req.gpus);
     if (machine !== undefined) {
       if (req.cpu !== undefined && req.cpu > machine.vcpu) {
-        p.raw(`${names.cpu}=${req.cpu} is invalid: ${req.gpus} x ${acc.name} on ${this.displayName} runs on ${machine.machineType} with ${machine.vcpu} vCPU (allowed: at most ${machine.vcpu} for the whole pod)`);
+        v.push(`cpu=${req.cpu} is invalid: ${req.gpus} x ${acc.name} on ${this.displayName} runs on ${machine.machineType} with ${machine.vcpu} vCPU (allowed: at most ${machine.vcpu} for the whole pod)`);
       }
       if (req.memoryMebibytes !== undefined && req.memoryMebibytes > machine.memoryGiB * 1024) {
-        p.raw(`${names.memory}=${req.memoryMebibytes / 1024}Gi is invalid: ${req.gpus} x ${acc.name} on ${this.displayName} runs on ${machine.machineType} with ${machine.memoryGiB}Gi (allowed: at most ${machine.memoryGiB}Gi for the whole pod)`);
+        v.push(`memory=${req.memoryMebibytes / 1024}Gi is invalid: ${req.gpus} x ${acc.name} on ${this.displayName} runs on ${machine.machineType} with ${machine.memoryGiB}Gi (allowed: at most ${machine.memoryGiB}Gi for the whole pod)`);
       }
+    }
+    return v;
+  }
+
+  /**
+   * Runs `validateRequest` (the platform's own, when it overrides it) and records its messages with the prop names a
+   * construct uses (e.g. `workers.gpus` for `gpus`).
+   * @internal
+   */
+  public _validateRequest(req: GpuRequest, p: _Problems, props: { [key: string]: string } = {}): void {
+    for (const message of this.validateRequest(req)) {
+      const prop = /^([A-Za-z]+)=/.exec(message)?.[1];
+      p.raw(prop !== undefined && props[prop] !== undefined ? `${props[prop]}${message.slice(prop.length)}` : message);
     }
   }
 

@@ -107,7 +107,8 @@ export function _runPolicy(p: _Problems, props: KubeflowRunPolicyProps, defaults
 }
 
 /** Validates a replica restart policy. @internal */
-export function _replicaRestartPolicy(p: _Problems, prop: string, value: ReplicaRestartPolicy | undefined, fallback: ReplicaRestartPolicy): ReplicaRestartPolicy {
+export function _replicaRestartPolicy(p: _Problems, prop: string, value: ReplicaRestartPolicy | undefined,
+  fallback: ReplicaRestartPolicy): ReplicaRestartPolicy {
   const v = value ?? fallback;
   return _checkEnum(p, prop, v, ReplicaRestartPolicy, 'ReplicaRestartPolicy') ? v : fallback;
 }
@@ -136,7 +137,8 @@ export function _kubeflowPort(kind: keyof typeof _KUBEFLOW_CONTAINER): k8s.Conta
  * JSON (the Kubeflow bindings are never loaded at runtime).
  * @internal
  */
-export function _replicaSpec(pod: _PodTemplate, metadata: k8s.ObjectMeta, replicas: number, restartPolicy: ReplicaRestartPolicy): { replicas: number; restartPolicy: string; template: { metadata: any; spec: any } } {
+export function _replicaSpec(pod: _PodTemplate, metadata: k8s.ObjectMeta, replicas: number,
+  restartPolicy: ReplicaRestartPolicy): { replicas: number; restartPolicy: string; template: { metadata: any; spec: any } } {
   return {
     replicas,
     restartPolicy,

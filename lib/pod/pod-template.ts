@@ -1,37 +1,16 @@
-import { Duration, Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Accelerator } from '../accelerator';
 import { CapacityType, GpuRequest, Platform, PodPlacement, WorkloadKind } from '../platform/platform';
 import { _Problems, _checkEnum, _durationSeconds } from '../validation';
-import { SecretEnvVar, _renderEnv } from './env';
+import { GpuPodProps } from '../workload/gpu-pod-props';
+import { _renderEnv } from './env';
 import { _resources } from './resources';
 import { _containerSecurityContext, _podSecurityContext } from './security-context';
-import { StorageVolume, VolumeMount, _VolumeRequest, _renderVolumes } from './storage-volume';
+import { _VolumeRequest, _renderVolumes } from './storage-volume';
 
-/** The props a pod is built from (the shared workload props; see `GpuPodProps`). @internal */
-export interface _PodInput {
-  readonly platform: Platform;
+/** The props a pod is built from: the shared workload props, with an image when the construct runs one. @internal */
+export interface _PodInput extends GpuPodProps {
   readonly image?: string;
-  readonly command?: string[];
-  readonly args?: string[];
-  readonly env?: { [name: string]: string };
-  readonly secretEnv?: SecretEnvVar[];
-  readonly accelerator?: Accelerator;
-  readonly gpus?: number;
-  readonly cpu?: number;
-  readonly memory?: Size;
-  readonly ephemeralStorage?: Size;
-  readonly sharedMemory?: boolean;
-  readonly sharedMemorySize?: Size;
-  readonly dataset?: StorageVolume;
-  readonly datasetPath?: string;
-  readonly checkpoints?: StorageVolume;
-  readonly checkpointPath?: string;
-  readonly volumes?: VolumeMount[];
-  readonly capacityType?: CapacityType;
-  readonly terminationGracePeriod?: Duration;
-  readonly runAsRoot?: boolean;
-  readonly automountServiceAccountToken?: boolean;
 }
 
 /** Per-construct options for a pod. @internal */
@@ -133,11 +112,11 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
     image: props.image,
     command: props.command,
     args: props.args,
-    env: [...env, ...dataEnv, ...(opts.extraEnv ?? [])],
+    env: env.length + dataEnv.length + (opts.extraEnv?.length ?? 0) ? [...env, ...dataEnv, ...(opts.extraEnv ?? [])] : undefined,
     ports: opts.ports,
     lifecycle: opts.lifecycle,
     resources: res.requirements,
-    volumeMounts: vols.mounts,
+    volumeMounts: vols.mounts.length ? vols.mounts : undefined,
     securityContext: _containerSecurityContext(),
   };
   const spec: k8s.PodSpec = {

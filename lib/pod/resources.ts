@@ -1,16 +1,9 @@
-import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { _Problems, _quantityMebibytes, _sizeMebibytes } from '../validation';
+import { GpuPodProps } from '../workload/gpu-pod-props';
 
-/** What a pod asks for. @internal */
-export interface _ResourceInput {
-  readonly gpus?: number;
-  readonly cpu?: number;
-  readonly memory?: Size;
-  readonly ephemeralStorage?: Size;
-  readonly sharedMemory?: boolean;
-  readonly sharedMemorySize?: Size;
-}
+/** What a pod asks for: the sizing props of `GpuPodProps`. @internal */
+export type _ResourceInput = Pick<GpuPodProps, 'gpus' | 'cpu' | 'memory' | 'ephemeralStorage' | 'sharedMemory' | 'sharedMemorySize'>;
 
 /** The validated sizes of a pod and its container's requests and limits. @internal */
 export interface _Resources {
@@ -30,7 +23,8 @@ export interface _Resources {
  * memory request == limit, ephemeral storage, and the memory-backed `/dev/shm` that counts against the memory limit.
  * @internal
  */
-export function _resources(p: _Problems, input: _ResourceInput, o: { defaultGpus: number; minGpus: number; minGpuEphemeralMebibytes: number }): _Resources {
+export function _resources(p: _Problems, input: _ResourceInput,
+  o: { defaultGpus: number; minGpus: number; minGpuEphemeralMebibytes: number }): _Resources {
   const raw = input.gpus ?? o.defaultGpus;
   const gpusValid = typeof raw === 'number' && Number.isInteger(raw) && raw >= o.minGpus;
   if (!gpusValid) p.error('gpus', input.gpus, `must be a whole number of GPUs, at least ${o.minGpus}`);

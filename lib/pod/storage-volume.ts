@@ -102,7 +102,8 @@ export interface _RenderedVolumes {
  * driver (GCS FUSE on GKE); a platform without one refuses them.
  * @internal
  */
-export function _renderVolumes(p: _Problems, platform: Platform | undefined, uid: number, shmMebibytes: number | undefined, requests: _VolumeRequest[]): _RenderedVolumes {
+export function _renderVolumes(p: _Problems, platform: Platform | undefined, uid: number, shmMebibytes: number | undefined,
+  requests: _VolumeRequest[]): _RenderedVolumes {
   const volumes: k8s.Volume[] = [];
   const mounts: k8s.VolumeMount[] = [];
   const podAnnotations: { [key: string]: string } = {};
@@ -127,7 +128,7 @@ export function _renderVolumes(p: _Problems, platform: Platform | undefined, uid
         if (!/^[a-z0-9][-a-z0-9_.]{1,220}[a-z0-9]$/.test(v.source)) p.error(`${r.prop} bucket name`, v.source, 'must be a GCS bucket name');
         const bucket = platform?._bucketVolume(r.name, v.source, { readOnly, uid, mountOptions: v.mountOptions });
         if (bucket === undefined) {
-          if (platform) p.raw(`${r.prop}=gcs://${v.source} is invalid: ${platform.displayName} has no GCS FUSE CSI driver (allowed there: PVC, ConfigMap, emptyDir volumes)`);
+          if (platform) p.raw(`${r.prop}=gs://${v.source} is invalid: ${platform.displayName} has no GCS FUSE CSI driver (allowed there: PVC, ConfigMap, emptyDir volumes)`);
           continue;
         }
         Object.assign(podAnnotations, bucket.podAnnotations);

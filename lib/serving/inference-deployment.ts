@@ -80,7 +80,8 @@ export class InferenceDeployment extends InferenceEndpoint {
   private readonly _https: ApiObject[] = [];
 
   public constructor(scope: Construct, id: string, props: InferenceDeploymentProps) {
-    super(scope, id, props, {
+    super(scope, id, props);
+    this._checkScaling({
       allowed: [ScalingMetricType.CPU, ScalingMetricType.MEMORY, ScalingMetricType.POD_METRIC, ScalingMetricType.EXTERNAL],
       where: 'InferenceDeployment\'s HPA scales on cpu, memory, pod and external metrics',
       single: false,

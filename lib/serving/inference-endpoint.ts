@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { WorkloadKind } from '../platform/platform';
 import { _Problems, _checkInt, _show } from '../validation';
-import { GpuPodProps, GpuWorkload } from '../workload/gpu-workload';
+import { GpuPodProps } from '../workload/gpu-pod-props';
+import { GpuWorkload } from '../workload/gpu-workload';
 import { ScalingMetric, ScalingMetricType } from './scaling-metric';
 
 /** Props shared by every model-serving construct. */
@@ -64,7 +65,7 @@ export abstract class InferenceEndpoint extends GpuWorkload {
   /** The scaling metrics (validated). @internal */
   public readonly _metrics: ScalingMetric[];
 
-  protected constructor(scope: Construct, id: string, props: InferenceEndpointProps, rules: _ScalingRules) {
+  protected constructor(scope: Construct, id: string, props: InferenceEndpointProps) {
     super(scope, id, props, WorkloadKind.SERVING);
     const p = this._problems;
     this.port = props.port ?? 8080;
@@ -82,8 +83,12 @@ export abstract class InferenceEndpoint extends GpuWorkload {
     if (Number.isInteger(minReplicas) && Number.isInteger(maxReplicas) && minReplicas > maxReplicas) {
       p.error('minReplicas', minReplicas, `must be at most maxReplicas (${maxReplicas})`);
     }
-    if (minReplicas === 0 && rules.noScaleToZero !== undefined) p.raw(`minReplicas=0 is invalid: ${rules.noScaleToZero}`);
-    _checkMetrics(p, this._metrics, rules);
+  }
+
+  /** Checks the scaling metrics and scale-to-zero against what the subclass supports. @internal */
+  public _checkScaling(rules: _ScalingRules): void {
+    if (this.minReplicas === 0 && rules.noScaleToZero !== undefined) this._problems.raw(`minReplicas=0 is invalid: ${rules.noScaleToZero}`);
+    _checkMetrics(this._problems, this._metrics, rules);
   }
 }
 

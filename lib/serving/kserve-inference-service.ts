@@ -6,7 +6,7 @@ import { ClusterAddon } from '../platform/cluster-addon';
 import { CapacityType, PodPlacement, WorkloadKind } from '../platform/platform';
 import { _FoundTemplate } from '../pod/admission';
 import { _PodTemplate } from '../pod/pod-template';
-import { _checkDnsSubdomain, _checkEnum, _durationSeconds, _ensure, _show } from '../validation';
+import { _checkDnsSubdomain, _checkEnum, _durationSeconds, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ModelFormat } from './model-format';
@@ -104,9 +104,10 @@ export class KServeInferenceService extends InferenceEndpoint {
   private readonly _inferenceService?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: KServeInferenceServiceProps) {
+    super(scope, id, props);
     const mode = props?.deploymentMode ?? KServeDeploymentMode.STANDARD;
     const knative = mode === KServeDeploymentMode.KNATIVE;
-    super(scope, id, props, knative
+    this._checkScaling(knative
       ? { allowed: [ScalingMetricType.CONCURRENCY, ScalingMetricType.REQUESTS_PER_SECOND], where: 'KServe Knative mode scales on concurrency or requests per second (ScalingMetric.concurrency / requestsPerSecond)', single: true }
       : {
         allowed: [ScalingMetricType.CPU, ScalingMetricType.MEMORY],
@@ -156,7 +157,9 @@ export class KServeInferenceService extends InferenceEndpoint {
     });
 
     // Knative mode accepts only part of a pod spec: ask the platform what it can move into annotations.
-    let placement: PodPlacement = { nodeSelector: pod.spec.nodeSelector ?? {}, tolerations: pod.spec.tolerations ?? [], affinity: pod.spec.affinity, podAnnotations: {} };
+    let placement: PodPlacement = {
+      nodeSelector: pod.spec.nodeSelector ?? {}, tolerations: pod.spec.tolerations ?? [], affinity: pod.spec.affinity, podAnnotations: {},
+    };
     const platform = this.platform;
     if (knative && !props.knativeFeatureFlags && platform && p.ok) {
       placement = platform._knativePlacement(placement);
@@ -182,17 +185,12 @@ export class KServeInferenceService extends InferenceEndpoint {
     if (!this._ready()) return;
 
     this._inferenceService = this.emit(props, pod, { format, knative, placement, coldStartSeconds });
-    const admitted = knative ? KNATIVE_QUEUE_PORTS : [this.port];
+    const admitted = knative ? KNATIVE_QUEUE_PORTS : [this.port, ...(customContainer && props.metricsPort !== undefined ? [props.metricsPort] : [])];
     this._finish({
       resource: this._inferenceService,
       ingress: [{ ports: admitted.map(n => ({ port: k8s.IntOrString.fromNumber(n), protocol: 'TCP' })) }],
       templates: () => this.predictorPods(),
     });
-  }
-
-  /** The `serving.kserve.io/v1beta1` InferenceService (escape hatch). */
-  public get inferenceService(): ApiObject {
-    return _ensure(this, this._inferenceService, this._problems);
   }
 
   private checkStorageUri(uri: string | undefined): void {
@@ -278,7 +276,8 @@ export class KServeInferenceService extends InferenceEndpoint {
    */
   private predictorPods(): _FoundTemplate[] {
     const pr = this._inferenceService!.toJson().spec?.predictor ?? {};
-    const { model, containers, annotations, labels: _l, minReplicas: _a, maxReplicas: _b, scaleMetric: _c, scaleTarget: _d, scaleMetricType: _e, ...rest } = pr;
+    const { model, containers, annotations, labels: _l, minReplicas: _a, maxReplicas: _b, scaleMetric: _c, scaleTarget: _d,
+      scaleMetricType: _e, ...rest } = pr;
     const nodeSelector = { ...(rest.nodeSelector ?? {}), ...this.platform._kserveWebhookNodeSelector(annotations) };
     const main = model ? [{ name: 'kserve-container', image: 'runtime', ...model }] : containers;
     return [{ where: 'spec.predictor', spec: { ...rest, nodeSelector, containers: main }, annotations }];

@@ -103,7 +103,8 @@ export class ScalingMetric {
       }
     } else if (typeof this.target !== 'number' || !Number.isFinite(this.target) || this.target <= 0) {
       return 'the target must be a positive number';
-    } else if ((this.type === ScalingMetricType.CONCURRENCY || this.type === ScalingMetricType.REQUESTS_PER_SECOND) && !Number.isInteger(this.target)) {
+    } else if ((this.type === ScalingMetricType.CONCURRENCY || this.type === ScalingMetricType.REQUESTS_PER_SECOND)
+      && !Number.isInteger(this.target)) {
       // KServe's predictor.scaleTarget is an integer.
       return 'the target must be a whole number of requests (KServe\'s scaleTarget is an integer)';
     }

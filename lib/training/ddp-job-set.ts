@@ -1,7 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterAddon } from '../platform/cluster-addon';
-import { _ensure } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { DistributedTrainingJob, DistributedTrainingJobProps, _TorchVariant } from './distributed-training-job';
 
@@ -18,8 +17,6 @@ export interface DdpJobSetProps extends DistributedTrainingJobProps {}
  * restarts it without counting.
  */
 export class DdpJobSet extends DistributedTrainingJob {
-  private readonly _jobSet?: ApiObject;
-
   public constructor(scope: Construct, id: string, props: DdpJobSetProps) {
     super(scope, id, props);
     _requireAddon(this._problems, this.platform, ClusterAddon.JOBSET, 'a JobSet');
@@ -31,7 +28,7 @@ export class DdpJobSet extends DistributedTrainingJob {
       podFailurePolicy: { rules: [{ action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
     }, true);
     // Plain JSON (the JobSet bindings are never loaded at runtime); the strict schema tests guard the shape.
-    this._jobSet = new ApiObject(this, 'Resource', {
+    const jobSet = new ApiObject(this, 'Resource', {
       apiVersion: JOBSET_API_VERSION,
       kind: 'JobSet',
       metadata: this._metadata(),
@@ -45,12 +42,7 @@ export class DdpJobSet extends DistributedTrainingJob {
         replicatedJobs: [{ name: REPLICATED_JOB, replicas: 1, template: { metadata: { labels: this._labels }, spec: jobSpec } }],
       },
     });
-    this._finish({ resource: this._jobSet, ingress: [this._sameRunIngress()] });
-  }
-
-  /** The `jobset.x-k8s.io/v1alpha2` JobSet (escape hatch). */
-  public get jobSet(): ApiObject {
-    return _ensure(this, this._jobSet, this._problems);
+    this._finish({ resource: jobSet, ingress: [this._sameRunIngress()] });
   }
 
   /** @internal */

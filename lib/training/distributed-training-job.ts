@@ -5,7 +5,8 @@ import { WorkloadKind } from '../platform/platform';
 import { _COMPLETION_INDEX_ANNOTATION } from '../pod/job-policy';
 import { _PodTemplate } from '../pod/pod-template';
 import { _checkInt, _durationSeconds, _show } from '../validation';
-import { GpuWorkload, GpuWorkloadProps } from '../workload/gpu-workload';
+import { GpuWorkloadProps } from '../workload/gpu-pod-props';
+import { GpuWorkload } from '../workload/gpu-workload';
 
 /** Elastic training: torchrun's c10d rendezvous lets the job run on fewer nodes and re-form after a node is lost. */
 export interface DdpElasticPolicy {
@@ -211,7 +212,8 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
     // Names: pod hostnames (and Kubeflow's per-pod Services) derive from the name and must stay DNS labels.
     const longestSuffix = Math.max(v.hostOf('', nodes - 1, nodes, isElastic).length, v.hostOf('', 0, nodes, isElastic).length);
     this._limitName(63 - longestSuffix, max => {
-      const longest = [v.hostOf(this.name, nodes - 1, nodes, isElastic), v.hostOf(this.name, 0, nodes, isElastic)].sort((a, b) => b.length - a.length)[0];
+      const longest = [v.hostOf(this.name, nodes - 1, nodes, isElastic), v.hostOf(this.name, 0, nodes, isElastic)]
+        .sort((a, b) => b.length - a.length)[0];
       return `derived pod hostnames exceed 63 characters ("${longest}" has ${longest.length}); with ${nodes} node(s) ${v.what} names may have at most ${max}`;
     });
     const name = this.name;

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { WorkloadKind } from '../platform/platform';
 import { _failFastExitCodes, _podFailurePolicy } from '../pod/job-policy';
 import { _checkInt, _durationSeconds, _ensure } from '../validation';
-import { GpuWorkload, GpuWorkloadProps } from '../workload/gpu-workload';
+import { GpuWorkloadProps } from '../workload/gpu-pod-props';
+import { GpuWorkload } from '../workload/gpu-workload';
 
 /** Props of a {@link GpuTrainingJob}. */
 export interface GpuTrainingJobProps extends GpuWorkloadProps {

@@ -2,7 +2,6 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { CleanPodPolicy, ReplicaRestartPolicy, _KUBEFLOW_API_VERSION, _KUBEFLOW_CONTAINER, _replicaSpec, _runPolicy } from '../pod/kubeflow';
-import { _ensure } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { DdpElasticPolicy, DistributedTrainingJob, DistributedTrainingJobProps, _TorchVariant } from './distributed-training-job';
 
@@ -27,13 +26,11 @@ export interface PyTorchJobProps extends DistributedTrainingJobProps {
  * (`PET_*` env) and waits for the master. For new clusters prefer Kubeflow Trainer v2 or `DdpJobSet`.
  */
 export class PyTorchJob extends DistributedTrainingJob {
-  private readonly _pytorchJob?: ApiObject;
-
   public constructor(scope: Construct, id: string, props: PyTorchJobProps) {
     super(scope, id, props, props?.elastic);
     const p = this._problems;
     _requireAddon(p, this.platform, ClusterAddon.KUBEFLOW_TRAINING_OPERATOR, 'a PyTorchJob');
-    const runPolicy = _runPolicy(p, { cleanPodPolicy: props.cleanPodPolicy, backoffLimit: props.backoffLimit, ttlAfterFinished: props.ttlAfterFinished, activeDeadline: props.activeDeadline });
+    const runPolicy = _runPolicy(p, props);
     if (!this._ready() || !runPolicy) return;
 
     const pod = this._torchPod;
@@ -49,7 +46,7 @@ export class PyTorchJob extends DistributedTrainingJob {
     }
     const gpusPerNode = pod.gpus > 0 ? pod.gpus : 1;
     // Plain JSON (the Kubeflow bindings are never loaded at runtime); the strict schema tests guard the shape.
-    this._pytorchJob = new ApiObject(this, 'Resource', {
+    const pytorchJob = new ApiObject(this, 'Resource', {
       apiVersion: _KUBEFLOW_API_VERSION,
       kind: 'PyTorchJob',
       metadata: this._metadata(),
@@ -60,12 +57,7 @@ export class PyTorchJob extends DistributedTrainingJob {
         pytorchReplicaSpecs: replicaSpecs,
       },
     });
-    this._finish({ resource: this._pytorchJob, ingress: [this._sameRunIngress()] });
-  }
-
-  /** The `kubeflow.org/v1` PyTorchJob (escape hatch). */
-  public get pytorchJob(): ApiObject {
-    return _ensure(this, this._pytorchJob, this._problems);
+    this._finish({ resource: pytorchJob, ingress: [this._sameRunIngress()] });
   }
 
   /** @internal */

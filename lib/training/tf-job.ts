@@ -10,9 +10,10 @@ import {
 } from '../pod/kubeflow';
 import { _PodOptions, _PodTemplate } from '../pod/pod-template';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
-import { _Problems, _checkDnsSubdomain, _checkEnum, _checkInt, _ensure, _show } from '../validation';
+import { _Problems, _checkDnsSubdomain, _checkEnum, _checkInt, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
-import { GpuWorkload, GpuWorkloadProps } from '../workload/gpu-workload';
+import { GpuWorkloadProps } from '../workload/gpu-pod-props';
+import { GpuWorkload } from '../workload/gpu-workload';
 
 /** Resources and size of one TFJob replica type (Chief, Worker, PS or Evaluator). */
 export interface TfReplicaOptions {
@@ -125,8 +126,6 @@ const TF = _KUBEFLOW_CONTAINER.tensorflow;
  * Trainer v2 ships no TensorFlow runtime, so TFJob stays on the v1 operator).
  */
 export class TfJob extends GpuWorkload {
-  private readonly _tfJob?: ApiObject;
-
   public constructor(scope: Construct, id: string, props: TfJobProps) {
     super(scope, id, props, WorkloadKind.TRAINING);
     const p = this._problems;
@@ -204,14 +203,9 @@ export class TfJob extends GpuWorkload {
       successPolicy: successPolicy === TfSuccessPolicy.ALL_WORKERS ? successPolicy : undefined,
       tfReplicaSpecs: Object.fromEntries(pods.map(r => [r.key, _replicaSpec(r.pod, this._podMetadata(r.pod), r.replicas, restartPolicy)])),
     };
-    this._tfJob = new ApiObject(this, 'Resource', { apiVersion: _KUBEFLOW_API_VERSION, kind: 'TFJob', metadata: this._metadata(), spec });
+    const tfJob = new ApiObject(this, 'Resource', { apiVersion: _KUBEFLOW_API_VERSION, kind: 'TFJob', metadata: this._metadata(), spec });
     // Replicas talk gRPC to each other on 2222 (the operator's per-pod Services); nothing else comes in.
-    this._finish({ resource: this._tfJob, ingress: [this._sameRunIngress([TF.port])] });
-  }
-
-  /** The `kubeflow.org/v1` TFJob (escape hatch). */
-  public get tfJob(): ApiObject {
-    return _ensure(this, this._tfJob, this._problems);
+    this._finish({ resource: tfJob, ingress: [this._sameRunIngress([TF.port])] });
   }
 
   private scriptCommand(p: _Problems, props: TfJobProps): { command: string[]; configMapName: string; mountPath: string } | undefined {

@@ -1,0 +1,163 @@
+import { Duration, Size } from 'cdk8s';
+import { Accelerator } from '../accelerator';
+import { CapacityType, Platform } from '../platform/platform';
+import { CloudIdentity } from '../pod/cloud-identity';
+import { SecretEnvVar } from '../pod/env';
+import { StorageVolume, VolumeMount } from '../pod/storage-volume';
+import { IPriorityClass } from './priority-class';
+
+/**
+ * Props shared by every GPU workload, whoever provides its image: `GpuWorkloadProps` adds the image; a KServe
+ * InferenceService on a model format takes the image from its runtime instead.
+ */
+export interface GpuPodProps {
+  /** The platform the workload runs on; decides scheduling and admission rules. */
+  readonly platform: Platform;
+  /**
+   * Container entrypoint.
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * Arguments to the entrypoint.
+   * @default - the image's command
+   */
+  readonly args?: string[];
+  /**
+   * Plain environment variables. Names that look like secrets (`*_TOKEN`, `*PASSWORD*`, `*_API_KEY`...) are
+   * refused here: use `secretEnv`.
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+  /**
+   * Environment variables read from Secrets.
+   * @default - none
+   */
+  readonly secretEnv?: SecretEnvVar[];
+  /**
+   * GPU model. Required on GKE and Karpenter when `gpus` > 0.
+   * @default - none (plain Kubernetes: any GPU the device plugin offers)
+   */
+  readonly accelerator?: Accelerator;
+  /**
+   * GPUs per pod (request == limit).
+   * @default 1
+   */
+  readonly gpus?: number;
+  /**
+   * vCPUs requested per pod (no CPU limit is set, so data loaders are not throttled).
+   * @default 4 per GPU (2 without GPUs)
+   */
+  readonly cpu?: number;
+  /**
+   * Memory per pod, request == limit (the `/dev/shm` volume counts against it).
+   * @default 16 GiB per GPU (4 GiB without GPUs)
+   */
+  readonly memory?: Size;
+  /**
+   * Ephemeral storage request per pod (GKE Autopilot refuses less than 512 MiB on GPU pods).
+   * @default 10 GiB
+   */
+  readonly ephemeralStorage?: Size;
+  /**
+   * Mount a memory-backed `/dev/shm` (PyTorch data loaders and NCCL need more than the 64 MiB default).
+   * @default true when the pod has GPUs
+   */
+  readonly sharedMemory?: boolean;
+  /**
+   * Size limit of `/dev/shm`; counts against `memory`.
+   * @default half of `memory`
+   */
+  readonly sharedMemorySize?: Size;
+  /**
+   * Dataset volume, mounted read-only at `datasetPath`; its path is in `$DATASET_DIR`.
+   * @default - none
+   */
+  readonly dataset?: StorageVolume;
+  /**
+   * Where the dataset is mounted.
+   * @default '/data'
+   */
+  readonly datasetPath?: string;
+  /**
+   * Checkpoint volume, mounted read-write at `checkpointPath`; its path is in `$CHECKPOINT_DIR`.
+   * @default - none
+   */
+  readonly checkpoints?: StorageVolume;
+  /**
+   * Where checkpoints are mounted.
+   * @default '/checkpoints'
+   */
+  readonly checkpointPath?: string;
+  /**
+   * More volumes for the main container.
+   * @default - none
+   */
+  readonly volumes?: VolumeMount[];
+  /**
+   * Use an existing ServiceAccount instead of creating one for this workload.
+   * @default - a ServiceAccount named after the workload, without API token, carrying `identity`
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Cloud identity for the workload's own ServiceAccount (GKE Workload Identity or EKS IRSA).
+   * @default - no cloud identity
+   */
+  readonly identity?: CloudIdentity;
+  /**
+   * Mount a Kubernetes API token (only for workloads that call the API).
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * Spot or on-demand capacity.
+   * @default CapacityType.ON_DEMAND
+   */
+  readonly capacityType?: CapacityType;
+  /**
+   * Termination grace period: time for a checkpoint after SIGTERM.
+   * @default 30 seconds, or the platform's spot cap when that is lower
+   */
+  readonly terminationGracePeriod?: Duration;
+  /**
+   * Run as root. Only for images that cannot run as a non-root user; the pod then fails the Pod Security
+   * "restricted" profile.
+   * @default false - runs as uid/gid 1000 with `runAsNonRoot: true`
+   */
+  readonly runAsRoot?: boolean;
+  /**
+   * PriorityClass of the pods: one of `GpuPriorityClasses`, or `PriorityClass.fromName('...')`.
+   * @default - the cluster default
+   */
+  readonly priorityClass?: IPriorityClass;
+  /**
+   * Extra labels on every object and pod. `app.kubernetes.io/instance` is the library's own (its selectors use it).
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Name of the main object (and of the ServiceAccount).
+   * @default - derived from the construct path, without hash
+   */
+  readonly name?: string;
+  /**
+   * Namespace.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Emit a NetworkPolicy that admits traffic to the pods only from where the workload needs it (other pods of the
+   * same run for training; the serving port for endpoints). Egress is left open (downloads, DNS, cloud APIs).
+   * @default true
+   */
+  readonly isolateNetwork?: boolean;
+}
+
+/**
+ * Props shared by every GPU workload that runs an image of its own (training jobs, DDP jobs, spot batch jobs,
+ * inference Deployments).
+ */
+export interface GpuWorkloadProps extends GpuPodProps {
+  /** Container image, ideally pinned by digest or version tag. */
+  readonly image: string;
+}
