@@ -1,19 +1,26 @@
 import { Duration } from 'cdk8s';
-import { Accelerator, CapacityType, CleanPodPolicy, DdpBackend, DdpJob, DdpJobProps, Platform } from '../lib';
+import {
+  Accelerator, CapacityType, CleanPodPolicy, ClusterAddon, DdpJob, DdpJobProps, DdpJobSet, DdpJobSetProps, Platform, PyTorchJob, PyTorchJobProps,
+} from '../lib';
 import { chartFor, find, synth, synthError } from './support/synth';
 
 const autopilot = Platform.gkeAutopilot();
 const karpenter = Platform.karpenter();
 const base = { image: 'trainer:1.0', module: 'train' };
 
-function ddp(platform: Platform, props: Partial<DdpJobProps> = {}) {
+/** Any of the three multi-node PyTorch constructs. */
+type DdpClass = typeof DdpJob | typeof PyTorchJob | typeof DdpJobSet;
+type AnyDdpProps = DdpJobProps & PyTorchJobProps & DdpJobSetProps;
+
+/** A DdpJob (or `cls`) with construct id `ddp`, synthesized. */
+function ddp(platform: Platform, props: Partial<AnyDdpProps> = {}, cls: DdpClass = DdpJob) {
   const chart = chartFor(platform);
-  new DdpJob(chart, 'ddp', { platform, accelerator: Accelerator.L4, gpus: 2, ...base, ...props } as DdpJobProps);
+  new cls(chart, 'ddp', { platform, accelerator: Accelerator.L4, gpus: 2, ...base, ...props } as AnyDdpProps);
   return synth(chart, platform);
 }
 const containerOf = (template: any) => template.spec.containers[0];
 
-describe('native backend on GKE Autopilot: Indexed Job + headless Service', () => {
+describe('DdpJob on GKE Autopilot: Indexed Job + headless Service', () => {
   const objects = ddp(autopilot);
   const job = find(objects, 'Job');
   const svc = find(objects, 'Service');
@@ -86,8 +93,8 @@ test('Karpenter: toleration and do-not-disrupt on every worker', () => {
   expect(containerOf(t).args).toContain('--nproc_per_node=4');
 });
 
-describe('PyTorchJob backend', () => {
-  const objects = ddp(karpenter, { accelerator: Accelerator.A10G, gpus: 4, nodes: 3, backend: DdpBackend.PYTORCH_JOB, cleanPodPolicy: CleanPodPolicy.NONE });
+describe('PyTorchJob', () => {
+  const objects = ddp(karpenter, { accelerator: Accelerator.A10G, gpus: 4, nodes: 3, cleanPodPolicy: CleanPodPolicy.NONE }, PyTorchJob);
   const pj = find(objects, 'PyTorchJob');
   test('whole manifest', () => expect(objects).toMatchSnapshot());
   test('Master + Worker, container pytorch, nprocPerNode, runPolicy', () => {
@@ -104,14 +111,14 @@ describe('PyTorchJob backend', () => {
     expect(objects.filter(o => o.kind === 'Service')).toEqual([]);
   });
   test('elastic: Worker replicas only, elasticPolicy c10d', () => {
-    const e = find(ddp(karpenter, { accelerator: Accelerator.A10G, nodes: 4, backend: DdpBackend.PYTORCH_JOB, elastic: { minNodes: 2, maxRestarts: 5 } }), 'PyTorchJob');
+    const e = find(ddp(karpenter, { accelerator: Accelerator.A10G, nodes: 4, elastic: { minNodes: 2, maxRestarts: 5 } }, PyTorchJob), 'PyTorchJob');
     expect(Object.keys(e.spec.pytorchReplicaSpecs)).toEqual(['Worker']);
     expect(e.spec.elasticPolicy).toEqual({ rdzvBackend: 'c10d', minReplicas: 2, maxReplicas: 4, maxRestarts: 5 });
   });
 });
 
-describe('JobSet backend', () => {
-  const objects = ddp(autopilot, { backend: DdpBackend.JOBSET, capacityType: CapacityType.SPOT, nodes: 3 });
+describe('DdpJobSet', () => {
+  const objects = ddp(autopilot, { capacityType: CapacityType.SPOT, nodes: 3 }, DdpJobSet);
   const js = find(objects, 'JobSet');
   test('whole manifest', () => expect(objects).toMatchSnapshot());
   test('one Indexed replicated Job, DNS hostnames, preemption restarts all without counting', () => {
@@ -126,49 +133,60 @@ describe('JobSet backend', () => {
   });
 });
 
-test('escape hatches: resource, job, service', () => {
+test('escape hatches: apiObject, job, service', () => {
   const chart = chartFor(autopilot);
   const d = new DdpJob(chart, 'ddp', { platform: autopilot, accelerator: Accelerator.L4, ...base });
   expect(d.job.kind).toBe('Job');
+  expect(d.apiObject).toBe(d.job);
   expect(d.service!.kind).toBe('Service');
-  const k = new DdpJob(chart, 'pj', { platform: autopilot, accelerator: Accelerator.L4, ...base, backend: DdpBackend.PYTORCH_JOB });
-  expect(k.resource.kind).toBe('PyTorchJob');
-  expect(() => k.job).toThrow('[gke-autopilot/pj] uses backend pytorch-job, which emits a PyTorchJob, not a Job: use .resource');
+  const k = new PyTorchJob(chart, 'pj', { platform: autopilot, accelerator: Accelerator.L4, ...base });
+  expect(k.apiObject.kind).toBe('PyTorchJob');
+  const j = new DdpJobSet(chart, 'js', { platform: autopilot, accelerator: Accelerator.L4, ...base });
+  expect(j.apiObject.kind).toBe('JobSet');
 });
 
 const P = 'gke-autopilot/ddp';
-const bad: [string, Platform, Partial<DdpJobProps>, string][] = [
-  ['nodes 0', autopilot, { nodes: 0 }, `[${P}] nodes=0 is invalid: must be an integer >= 1`],
-  ['nodes fractional', autopilot, { nodes: 1.5 }, `[${P}] nodes=1.5 is invalid: must be an integer >= 1`],
-  ['GPUs per node not accepted by Autopilot', autopilot, { accelerator: Accelerator.T4, gpus: 3 }, `[${P}] gpus=3 is not accepted by GKE Autopilot for nvidia-tesla-t4 (allowed: 1, 2, 4)`],
-  ['elastic min above max', autopilot, { nodes: 2, elastic: { minNodes: 3 } }, `[${P}] elastic.minNodes=3 is invalid: must be at most nodes=2 (the elastic maximum)`],
-  ['elastic min 0', autopilot, { elastic: { minNodes: 0 } }, `[${P}] elastic.minNodes=0 is invalid: must be an integer >= 1`],
-  ['elastic on one node', autopilot, { nodes: 1, elastic: { minNodes: 1 } }, `[${P}] elastic={"minNodes":1} is invalid: a single-node run (nodes=1) runs torchrun --standalone`],
-  ['Kubeflow backend without the operator', autopilot, { backend: DdpBackend.PYTORCH_JOB, kubeflowOperatorInstalled: false }, `[${P}] kubeflowOperatorInstalled=false is invalid: backend=DdpBackend.PYTORCH_JOB needs the Kubeflow training operator (kubeflow.org/v1) on GKE Autopilot`],
-  ['JobSet backend without the controller', autopilot, { backend: DdpBackend.JOBSET, jobSetInstalled: false }, `[${P}] jobSetInstalled=false is invalid: backend=DdpBackend.JOBSET needs the JobSet controller (jobset.x-k8s.io/v1alpha2) on GKE Autopilot`],
-  ['unknown backend', autopilot, { backend: 'mpi' as any }, `[${P}] backend="mpi" is invalid: must be one of DdpBackend.NATIVE, DdpBackend.PYTORCH_JOB, DdpBackend.JOBSET`],
-  ['hostname over 63 (native)', autopilot, { name: 'a'.repeat(62) }, `[${P}] name="${'a'.repeat(62)}" is invalid: derived pod hostnames exceed 63 characters ("${'a'.repeat(62)}-1" has 64); with 2 node(s) and backend native the name may have at most 61`],
-  ['hostname over 63 (PyTorchJob)', autopilot, { name: 'b'.repeat(55), backend: DdpBackend.PYTORCH_JOB }, `[${P}] name="${'b'.repeat(55)}" is invalid: derived pod hostnames exceed 63 characters ("${'b'.repeat(55)}-worker-0" has 64); with 2 node(s) and backend pytorch-job the name may have at most 54`],
-  ['hostname over 63 with 11 nodes', autopilot, { name: 'c'.repeat(61), nodes: 11 }, `[${P}] name="${'c'.repeat(61)}" is invalid: derived pod hostnames exceed 63 characters ("${'c'.repeat(61)}-10" has 64); with 11 node(s) and backend native the name may have at most 60`],
-  ['name starting with a digit', autopilot, { name: '1ddp' }, `[${P}] name="1ddp" is invalid: must start with a letter: it also names the Service(s) of the run`],
-  ['no script or module', autopilot, { module: undefined }, `[${P}] script=undefined, module=undefined is invalid: give exactly one of script (e.g. "train.py") and module (e.g. "trainer.main")`],
-  ['both script and module', autopilot, { script: 'train.py' }, `[${P}] script="train.py", module="train" is invalid: give exactly one of script`],
-  ['bad module', autopilot, { module: 'my trainer' }, `[${P}] module="my trainer" is invalid: must be a dotted Python module name`],
-  ['command given', autopilot, { command: ['python'] }, `[${P}] command=["python"] is invalid: DdpJob launches torchrun itself`],
-  ['reserved env', autopilot, { env: { MASTER_ADDR: 'x' } }, `[${P}] env["MASTER_ADDR"]="MASTER_ADDR" is invalid: DdpJob sets MASTER_ADDR itself`],
-  ['cleanPodPolicy on native', autopilot, { cleanPodPolicy: CleanPodPolicy.ALL }, `[${P}] cleanPodPolicy="All" is invalid: only the PyTorchJob backend has a clean-pod policy`],
-  ['port below 1024', autopilot, { port: 80 }, `[${P}] port=80 is invalid: must be an integer from 1024 to 65535`],
-  ['zero rendezvous timeout', autopilot, { rendezvousTimeout: Duration.seconds(0) }, `[${P}] rendezvousTimeout=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
-  ['negative backoff', autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],
+const noAddons = Platform.gkeAutopilot({ addons: [] });
+const addonMissing = (what: string, addon: string, key: string) =>
+  `[${P}] platform.addons=[] is invalid: ${what} needs ${addon}, which GKE Autopilot does not list; install it and add ClusterAddon.${key} to the platform's addons, or choose a construct that does not need it`;
+const bad: [string, DdpClass, Platform, Partial<AnyDdpProps>, string][] = [
+  ['nodes 0', DdpJob, autopilot, { nodes: 0 }, `[${P}] nodes=0 is invalid: must be an integer >= 1`],
+  ['nodes fractional', DdpJob, autopilot, { nodes: 1.5 }, `[${P}] nodes=1.5 is invalid: must be an integer >= 1`],
+  ['GPUs per node not accepted by Autopilot', DdpJob, autopilot, { accelerator: Accelerator.T4, gpus: 3 }, `[${P}] gpus=3 is not accepted by GKE Autopilot for nvidia-tesla-t4 (allowed: 1, 2, 4)`],
+  ['elastic min above max', DdpJob, autopilot, { nodes: 2, elastic: { minNodes: 3 } }, `[${P}] elastic.minNodes=3 is invalid: must be at most nodes=2 (the elastic maximum)`],
+  ['elastic min 0', DdpJob, autopilot, { elastic: { minNodes: 0 } }, `[${P}] elastic.minNodes=0 is invalid: must be an integer >= 1`],
+  ['elastic on one node', DdpJob, autopilot, { nodes: 1, elastic: { minNodes: 1 } }, `[${P}] elastic={"minNodes":1} is invalid: a single-node run (nodes=1) runs torchrun --standalone`],
+  ['PyTorchJob without the training operator in the add-ons', PyTorchJob, noAddons, {}, addonMissing('a PyTorchJob', 'the Kubeflow training operator (kubeflow.org/v1)', 'KUBEFLOW_TRAINING_OPERATOR')],
+  ['DdpJobSet without the JobSet controller in the add-ons', DdpJobSet, noAddons, {}, addonMissing('a JobSet', 'the JobSet controller (jobset.x-k8s.io/v1alpha2)', 'JOBSET')],
+  ['hostname over 63 (DdpJob)', DdpJob, autopilot, { name: 'a'.repeat(62) }, `[${P}] name="${'a'.repeat(62)}" is invalid: derived pod hostnames exceed 63 characters ("${'a'.repeat(62)}-1" has 64); with 2 node(s) DdpJob names may have at most 61`],
+  ['hostname over 63 (PyTorchJob)', PyTorchJob, autopilot, { name: 'b'.repeat(55) }, `[${P}] name="${'b'.repeat(55)}" is invalid: derived pod hostnames exceed 63 characters ("${'b'.repeat(55)}-worker-0" has 64); with 2 node(s) PyTorchJob names may have at most 54`],
+  ['hostname over 63 with 11 nodes', DdpJob, autopilot, { name: 'c'.repeat(61), nodes: 11 }, `[${P}] name="${'c'.repeat(61)}" is invalid: derived pod hostnames exceed 63 characters ("${'c'.repeat(61)}-10" has 64); with 11 node(s) DdpJob names may have at most 60`],
+  ['name starting with a digit', DdpJob, autopilot, { name: '1ddp' }, `[${P}] name="1ddp" is invalid: must start with a letter: it also names the Service(s) of the run`],
+  ['no script or module', DdpJob, autopilot, { module: undefined }, `[${P}] script=undefined, module=undefined is invalid: give exactly one of script (e.g. "train.py") and module (e.g. "trainer.main")`],
+  ['both script and module', DdpJob, autopilot, { script: 'train.py' }, `[${P}] script="train.py", module="train" is invalid: give exactly one of script`],
+  ['bad module', DdpJob, autopilot, { module: 'my trainer' }, `[${P}] module="my trainer" is invalid: must be a dotted Python module name`],
+  ['command given', DdpJob, autopilot, { command: ['python'] }, `[${P}] command=["python"] is invalid: DdpJob launches torchrun itself`],
+  ['command given (PyTorchJob)', PyTorchJob, autopilot, { command: ['python'] }, `[${P}] command=["python"] is invalid: PyTorchJob launches torchrun itself`],
+  ['reserved env', DdpJob, autopilot, { env: { MASTER_ADDR: 'x' } }, `[${P}] env["MASTER_ADDR"]="MASTER_ADDR" is invalid: DdpJob sets MASTER_ADDR itself`],
+  ['bad cleanPodPolicy (PyTorchJob)', PyTorchJob, autopilot, { cleanPodPolicy: 'Always' as any }, `[${P}] cleanPodPolicy="Always" is invalid: must be one of CleanPodPolicy.ALL, CleanPodPolicy.RUNNING, CleanPodPolicy.NONE`],
+  ['port below 1024', DdpJob, autopilot, { port: 80 }, `[${P}] port=80 is invalid: must be an integer from 1024 to 65535`],
+  ['zero rendezvous timeout', DdpJob, autopilot, { rendezvousTimeout: Duration.seconds(0) }, `[${P}] rendezvousTimeout=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
+  ['negative backoff', DdpJob, autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],
 ];
 
 describe('bad input: every invalid prop fails at synth with path, prop, value and what is allowed', () => {
-  test.each(bad)('%s', (_name, platform, props, expected) => {
-    const msg = synthError(chart => new DdpJob(chart, 'ddp', { platform, accelerator: Accelerator.L4, ...base, ...props } as DdpJobProps), platform);
+  test.each(bad)('%s', (_name, cls, platform, props, expected) => {
+    const msg = synthError(chart => new cls(chart, 'ddp', { platform, accelerator: Accelerator.L4, ...base, ...props } as AnyDdpProps), platform);
     expect(msg).toContain(expected);
   });
 
   test('a name exactly at the hostname limit is accepted', () => {
     expect(() => ddp(autopilot, { name: 'a'.repeat(61) })).not.toThrow();
+  });
+
+  test('with their add-ons listed, PyTorchJob and DdpJobSet synthesize', () => {
+    const platform = Platform.gkeAutopilot({ addons: [ClusterAddon.KUBEFLOW_TRAINING_OPERATOR, ClusterAddon.JOBSET] });
+    expect(find(ddp(platform, {}, PyTorchJob), 'PyTorchJob').apiVersion).toBe('kubeflow.org/v1');
+    expect(find(ddp(platform, {}, DdpJobSet), 'JobSet').apiVersion).toBe('jobset.x-k8s.io/v1alpha2');
   });
 });

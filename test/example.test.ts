@@ -26,7 +26,7 @@ test('synth is deterministic: two synths are byte-identical', () => {
   expect([...again.entries()]).toEqual([...fresh.entries()]);
 });
 
-test('committed dist/ is exactly what a fresh synth makes (run `npx cdk8s synth` and commit dist/)', () => {
+test('committed dist/ is exactly what a fresh synth makes (run `npm run synth` and commit dist/)', () => {
   const committed = fs.readdirSync(path.join(ROOT, 'dist')).sort();
   expect(committed).toEqual([...fresh.keys()]);
   for (const [file, text] of fresh) {
@@ -45,7 +45,9 @@ test.each(examplePlatforms().map(p => [p.id, p] as const))('every pod in dist/%s
   const objects = parseAllDocuments(fresh.get(`${id}.k8s.yaml`)!).map(d => d.toJS());
   const pods = objects.flatMap(o => podsOf(o, { kserveWebhook: true }));
   expect(pods.length).toBeGreaterThan(0);
-  for (const pod of pods) expect({ where: pod.where, violations: platform.admissionViolations(pod.spec, pod.annotations) }).toEqual({ where: pod.where, violations: [] });
+  for (const pod of pods) {
+    expect({ where: pod.where, violations: platform.admissionViolations(pod.spec, pod.annotations) }).toEqual({ where: pod.where, violations: [] });
+  }
 });
 
 test('snapshot of the whole example app', () => {

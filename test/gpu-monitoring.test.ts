@@ -121,7 +121,8 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
     const d = JSON.parse(cm.data['gpu.json']);
     expect(d.templating.list.map((v: any) => v.name)).toEqual(['datasource', 'namespace', 'pod', 'gpu', 'capacity_type']);
     const used = new Set(d.panels.flatMap((p: any) => p.targets.flatMap((t: any) => metricsOf(substituteGrafanaVariables(t.expr)))));
-    for (const m of [GpuMetric.GPU_UTILIZATION, GpuMetric.FRAMEBUFFER_USED, GpuMetric.GPU_TEMPERATURE, GpuMetric.POWER_USAGE, GpuMetric.XID_ERRORS, GpuMetric.NAMESPACE_GPU_COST_PER_HOUR]) {
+    for (const m of [GpuMetric.GPU_UTILIZATION, GpuMetric.FRAMEBUFFER_USED, GpuMetric.GPU_TEMPERATURE, GpuMetric.POWER_USAGE, GpuMetric.XID_ERRORS,
+      GpuMetric.NAMESPACE_GPU_COST_PER_HOUR]) {
       expect(used).toContain(m.name);
     }
     // Recording rules the dashboard reads are ones this construct records.
@@ -195,7 +196,10 @@ test('profilingMetrics adds SYS_ADMIN and nothing else', () => {
 });
 
 test('thresholds are props', () => {
-  const objects = synth(build(karpenter, { idleUtilizationPercent: 5, idleFor: Duration.minutes(30), lowUtilizationPercent: 50, memoryUsedPercent: 95, temperatureCelsius: 80, pendingFor: Duration.minutes(5) }), karpenter);
+  const objects = synth(build(karpenter, {
+    idleUtilizationPercent: 5, idleFor: Duration.minutes(30), lowUtilizationPercent: 50, memoryUsedPercent: 95, temperatureCelsius: 80,
+    pendingFor: Duration.minutes(5),
+  }), karpenter);
   const rules = Object.fromEntries(find(objects, 'PrometheusRule').spec.groups[1].rules.map((r: any) => [r.alert, r]));
   expect(rules.GpuIdle).toMatchObject({ expr: expect.stringMatching(/< 5$/), for: '30m' });
   expect(rules.GpuLowUtilization.expr).toContain('< 50)');
@@ -215,7 +219,8 @@ test('GpuPriceTable: withPrice overrides one accelerator; defaults per cloud', (
 test('GpuMetric names the recording rules a workload (e.g. an HPA) can use', () => {
   const recorded = synth(build(karpenter, { accelerators: [Accelerator.A10G] }), karpenter);
   const names = new Set(find(recorded, 'PrometheusRule').spec.groups[0].rules.map((r: any) => r.record));
-  for (const m of [GpuMetric.NAMESPACE_GPU_UTILIZATION, GpuMetric.POD_GPU_UTILIZATION, GpuMetric.POD_GPUS_ALLOCATED, GpuMetric.POD_GPU_COST_PER_HOUR, GpuMetric.OWNER_GPU_COST_PER_HOUR, GpuMetric.NAMESPACE_GPU_COST_PER_HOUR]) {
+  for (const m of [GpuMetric.NAMESPACE_GPU_UTILIZATION, GpuMetric.POD_GPU_UTILIZATION, GpuMetric.POD_GPUS_ALLOCATED, GpuMetric.POD_GPU_COST_PER_HOUR,
+    GpuMetric.OWNER_GPU_COST_PER_HOUR, GpuMetric.NAMESPACE_GPU_COST_PER_HOUR]) {
     expect(names).toContain(m.name);
   }
 });

@@ -1,4 +1,7 @@
-import { Accelerator, GpuPriorityClasses, GpuPriorityClassesProps, GpuQuota, GpuQuotaProps, Platform, SpotBatchJob } from '../lib';
+import {
+  Accelerator, GpuPriorityClasses, GpuPriorityClassesProps, GpuQuota, GpuQuotaProps, GpuTrainingJob, GpuTrainingJobProps, Platform,
+  PriorityClass, SpotBatchJob,
+} from '../lib';
 import { chartFor, find, synth, synthError } from './support/synth';
 
 const autopilot = Platform.gkeAutopilot();
@@ -6,9 +9,9 @@ const autopilot = Platform.gkeAutopilot();
 describe('GpuQuota and GpuPriorityClasses', () => {
   const chart = chartFor(autopilot);
   const classes = new GpuPriorityClasses(chart, 'priorities');
-  new GpuQuota(chart, 'research-gpus', { gpus: 8, priorityClasses: [classes.researchName] });
+  new GpuQuota(chart, 'research-gpus', { gpus: 8, priorityClasses: [classes.researchClass] });
   new GpuQuota(chart, 'all-gpus', { gpus: 32, namespace: 'team-a' });
-  new SpotBatchJob(chart, 'embed', { platform: autopilot, image: 'embed:1', accelerator: Accelerator.L4, priorityClassName: classes.researchName });
+  new SpotBatchJob(chart, 'embed', { platform: autopilot, image: 'embed:1', accelerator: Accelerator.L4, priorityClass: classes.researchClass });
   const objects = synth(chart, autopilot);
 
   test('whole manifest', () => expect(objects.filter(o => o.kind === 'ResourceQuota' || o.kind === 'PriorityClass')).toMatchSnapshot());
@@ -32,6 +35,8 @@ describe('GpuQuota and GpuPriorityClasses', () => {
     expect(research.metadata.namespace).toBeUndefined();
   });
   test('workloads reference the classes by name', () => {
+    expect(classes.researchClass.priorityClassName).toBe('gpu-research');
+    expect(classes.productionClass.priorityClassName).toBe('gpu-production');
     expect(find(objects, 'Job').spec.template.spec.priorityClassName).toBe('gpu-research');
   });
 });
@@ -48,7 +53,8 @@ const quotaBad: [string, Partial<GpuQuotaProps>, string][] = [
   ['negative GPUs', { gpus: -1 }, '[gke-autopilot/q] gpus=-1 is invalid: must be an integer >= 0'],
   ['fractional GPUs', { gpus: 1.5 }, '[gke-autopilot/q] gpus=1.5 is invalid: must be an integer >= 0'],
   ['no GPUs given', { gpus: undefined }, '[gke-autopilot/q] gpus=undefined is invalid: must be an integer >= 0'],
-  ['empty priority class list', { gpus: 1, priorityClasses: [] }, '[gke-autopilot/q] priorityClasses=[] is invalid: must be a non-empty list of PriorityClass names'],
+  ['empty priority class list', { gpus: 1, priorityClasses: [] }, '[gke-autopilot/q] priorityClasses=[] is invalid: must be a non-empty list of priority classes, e.g. [classes.researchClass]'],
+  ['priority class not a DNS name', { gpus: 1, priorityClasses: [PriorityClass.fromName('Gpu_Research')] }, '[gke-autopilot/q] priorityClasses[0]="Gpu_Research" is invalid: must be a DNS-1123 subdomain'],
   ['bad namespace', { gpus: 1, namespace: 'Team A' }, '[gke-autopilot/q] namespace="Team A" is invalid: must be a DNS-1123 label'],
 ];
 const classesBad: [string, GpuPriorityClassesProps, string][] = [
@@ -64,5 +70,49 @@ describe('bad input', () => {
   });
   test.each(classesBad)('GpuPriorityClasses: %s', (_n, props, expected) => {
     expect(synthError(chart => new GpuPriorityClasses(chart, 'p', props), autopilot)).toContain(expected);
+  });
+});
+
+describe('workload priority classes', () => {
+  const job = (priorityClass: any): Partial<GpuTrainingJobProps> => ({ platform: autopilot, image: 'train:1', accelerator: Accelerator.L4, priorityClass });
+  test('PriorityClass.fromName refers to a class the library did not create', () => {
+    const chart = chartFor(autopilot);
+    new GpuTrainingJob(chart, 'train', job(PriorityClass.fromName('team-a-high')) as GpuTrainingJobProps);
+    expect(find(synth(chart, autopilot), 'Job').spec.template.spec.priorityClassName).toBe('team-a-high');
+  });
+  const cases: [string, any, string][] = [
+    ['a system- class (it would preempt the cluster\'s own components)', PriorityClass.fromName('system-node-critical'), '[gke-autopilot/train] priorityClass="system-node-critical" is invalid: system- classes are for cluster-critical pods; a GPU workload would preempt the cluster\'s own components'],
+    ['a class name that is not a DNS subdomain', PriorityClass.fromName('Gpu_Research'), '[gke-autopilot/train] priorityClass="Gpu_Research" is invalid: must be a DNS-1123 subdomain'],
+    ['a string from JavaScript callers', 'gpu-research', '[gke-autopilot/train] priorityClass="gpu-research" is invalid: must be a priority class, e.g. classes.researchClass or PriorityClass.fromName("gpu-research")'],
+  ];
+  test.each(cases)('refused: %s', (_n, priorityClass, expected) => {
+    expect(synthError(chart => new GpuTrainingJob(chart, 'train', job(priorityClass) as GpuTrainingJobProps), autopilot)).toContain(expected);
+  });
+});
+
+describe('names are unique per kind and namespace in a cluster', () => {
+  test('two quotas of the same name in one cluster are both reported', () => {
+    const msg = synthError(chart => {
+      new GpuQuota(chart, 'a', { gpus: 1, name: 'gpus' });
+      new GpuQuota(chart, 'b', { gpus: 2, name: 'gpus' });
+    }, autopilot);
+    const rest = 'in cluster "default"; names must be unique per kind and namespace in a cluster (give one of them another name, or give the platforms of charts that target different clusters different cluster names: Platform.xxx({ cluster: \'...\' }))';
+    expect(msg).toContain(`[gke-autopilot/a] name="gpus" is invalid: ResourceQuota ml/gpus is also emitted by [gke-autopilot/b] ${rest}`);
+    expect(msg).toContain(`[gke-autopilot/b] name="gpus" is invalid: ResourceQuota ml/gpus is also emitted by [gke-autopilot/a] ${rest}`);
+  });
+  test('the same names in other namespaces, or in clusters of their own (platform.cluster), do not conflict', () => {
+    const chart = chartFor(autopilot);
+    new GpuQuota(chart, 'a', { gpus: 1, name: 'gpus' });
+    new GpuQuota(chart, 'b', { gpus: 2, name: 'gpus', namespace: 'team-b' });
+    new GpuPriorityClasses(chart, 'p1', { platform: Platform.gkeAutopilot({ cluster: 'east' }) });
+    new GpuPriorityClasses(chart, 'p2', { platform: Platform.gkeAutopilot({ cluster: 'west' }) });
+    expect(synth(chart).filter(o => o.kind === 'PriorityClass').map(o => o.metadata.name)).toEqual(['gpu-production', 'gpu-research', 'gpu-production', 'gpu-research']);
+  });
+  test('cluster-scoped PriorityClasses conflict in one cluster whatever the namespace', () => {
+    const msg = synthError(chart => {
+      new GpuPriorityClasses(chart, 'p1');
+      new GpuPriorityClasses(chart, 'p2');
+    }, autopilot);
+    expect(msg).toContain('[gke-autopilot/p1] name="gpu-production" is invalid: PriorityClass gpu-production is also emitted by [gke-autopilot/p2] in cluster "default"');
   });
 });

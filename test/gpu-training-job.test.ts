@@ -107,7 +107,7 @@ test('escape-hatch patches that break Autopilot rules are reported at synth', ()
     const t = new GpuTrainingJob(chart, 'train', { platform: autopilot, accelerator: Accelerator.L4, ...base });
     t.job.addJsonPatch(JsonPatch.add('/spec/template/spec/hostNetwork', true));
   }, autopilot);
-  expect(msg).toContain('[gke-autopilot/train] GKE Autopilot admission: hostNetwork: true is rejected by Autopilot');
+  expect(msg).toContain('[gke-autopilot/train] GKE Autopilot admission (spec.template): hostNetwork: true is rejected by Autopilot');
 });
 
 const P = 'gke-autopilot/train';
@@ -131,8 +131,8 @@ const bad: [string, Platform, Partial<GpuTrainingJobProps>, string][] = [
   ['spot grace over the Autopilot cap', autopilot, { capacityType: CapacityType.SPOT, terminationGracePeriod: Duration.seconds(60) }, `[${P}] terminationGracePeriod=60s is invalid: spot pods on GKE Autopilot get at most 25s of termination grace (allowed: 1-25s)`],
   ['spot on plain Kubernetes', Platform.kubernetes(), { capacityType: CapacityType.SPOT }, '[kubernetes/train] capacityType="spot" is invalid: Kubernetes (NVIDIA device plugin) has no spot capacity (allowed: on-demand)'],
   ['spot fallback on GKE', autopilot, { capacityType: CapacityType.SPOT_WITH_FALLBACK }, `[${P}] capacityType="spot-with-fallback" is invalid: GKE Autopilot cannot fall back from spot to on-demand per pod (allowed: on-demand, spot)`],
-  ['GCS bucket on Karpenter', karpenter, { accelerator: Accelerator.A10G, dataset: StorageVolume.fromGcsBucket('data') }, '[karpenter/train] dataset=gcs://data is invalid: Karpenter (EKS) has no GCS FUSE CSI driver'],
-  ['AWS identity on GKE', autopilot, { identity: CloudIdentity.awsIamRole('arn:aws:iam::123456789012:role/x') }, `[${P}] identity="arn:aws:iam::123456789012:role/x" is invalid: a AWS identity does not work on GKE Autopilot (allowed: CloudIdentity.gcpServiceAccount)`],
+  ['GCS bucket on Karpenter', karpenter, { accelerator: Accelerator.A10G, dataset: StorageVolume.fromGcsBucket('data') }, '[karpenter/train] dataset=gs://data is invalid: Karpenter (EKS) has no GCS FUSE CSI driver (allowed there: PVC, ConfigMap, emptyDir volumes)'],
+  ['AWS identity on GKE', autopilot, { identity: CloudIdentity.awsIamRole('arn:aws:iam::123456789012:role/x') }, `[${P}] identity="arn:aws:iam::123456789012:role/x" is invalid: an AWS identity does not work on GKE Autopilot (allowed: CloudIdentity.gcpServiceAccount)`],
   ['malformed GSA', autopilot, { identity: CloudIdentity.gcpServiceAccount('trainer') }, `[${P}] identity="trainer" is invalid: must be a Google service account e-mail, NAME@PROJECT.iam.gserviceaccount.com`],
   ['fail-fast exit code 0', autopilot, { failFastExitCodes: [0, 1] }, `[${P}] failFastExitCodes=[0,1] is invalid: must be a list of exit codes from 1 to 255`],
   ['negative backoff', autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],

@@ -10,11 +10,12 @@ import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import {
-  DdpJob, GpuTrainingJob, InferenceEndpoint, KServeDeploymentMode, ModelFormat, PSS_EXCEPTION_LABEL, Platform,
-  ServingBackend, SpotBatchJob, TfJob,
+  Conventions, DdpJob, DdpJobSet, GpuTrainingJob, InferenceDeployment, KServeDeploymentMode, KServeInferenceService, ModelFormat, Platform,
+  PyTorchJob, SpotBatchJob, TfJob,
 } from '../lib';
 import {
-  SEED, ddpJobProps, inferenceEndpointProps, spotBatchJobProps, tfJobProps, trainingJobProps,
+  SEED, ddpJobProps, ddpJobSetProps, inferenceDeploymentProps, kserveInferenceServiceProps, pyTorchJobProps, spotBatchJobProps, tfJobProps,
+  trainingJobProps,
 } from './support/arbitraries';
 import { FoundPod, podSpecsOf, podsOf } from './support/pods';
 import { restrictedViolations } from './support/pss';
@@ -23,7 +24,8 @@ import { chartFor } from './support/synth';
 const DIST = path.resolve(__dirname, '..', 'dist');
 const files = fs.readdirSync(DIST).filter(f => f.endsWith('.k8s.yaml')).sort();
 const objects: { file: string; obj: any }[] = files.flatMap(file => parseAllDocuments(fs.readFileSync(path.join(DIST, file), 'utf8')).map(d => ({ file, obj: d.toJS() })));
-const pods: (FoundPod & { file: string; kind: string; name: string })[] = objects.flatMap(({ file, obj }) => podsOf(obj).map(p => ({ ...p, file, kind: obj.kind, name: obj.metadata?.name })));
+const pods: (FoundPod & { file: string; kind: string; name: string })[] = objects.flatMap(({ file, obj }) =>
+  podsOf(obj).map(p => ({ ...p, file, kind: obj.kind, name: obj.metadata?.name })));
 
 /** The only pods allowed to break the restricted profile, by the value of their exception label. */
 const EXCEPTIONS = ['dcgm-exporter'];
@@ -36,16 +38,16 @@ describe('every pod in dist/ against Pod Security "restricted"', () => {
   });
 
   test('every pod passes, except those labelled with an exception; the exception list is exactly the DCGM exporter', () => {
-    const failing = pods.map(p => ({ where: `${p.file}: ${p.where}`, label: p.labels[PSS_EXCEPTION_LABEL], violations: restrictedViolations(p.spec, p.annotations) }))
+    const failing = pods.map(p => ({ where: `${p.file}: ${p.where}`, label: p.labels[Conventions.PSS_EXCEPTION_LABEL], violations: restrictedViolations(p.spec, p.annotations) }))
       .filter(p => p.violations.length > 0);
     // Every violation belongs to a pod carrying the exception label...
     expect(failing.filter(p => p.label === undefined)).toEqual([]);
     // ...and the labels in use are exactly the known exceptions.
-    expect([...new Set(pods.map(p => p.labels[PSS_EXCEPTION_LABEL]).filter(Boolean))].sort()).toEqual(EXCEPTIONS);
+    expect([...new Set(pods.map(p => p.labels[Conventions.PSS_EXCEPTION_LABEL]).filter(Boolean))].sort()).toEqual(EXCEPTIONS);
   });
 
   test('the exception is the DCGM exporter DaemonSet only, and it really needs it (hostPath + root), nothing more', () => {
-    const excepted = pods.filter(p => p.labels[PSS_EXCEPTION_LABEL] !== undefined);
+    const excepted = pods.filter(p => p.labels[Conventions.PSS_EXCEPTION_LABEL] !== undefined);
     expect(excepted.length).toBeGreaterThan(0);
     for (const p of excepted) {
       expect({ kind: p.kind, name: p.name }).toEqual({ kind: 'DaemonSet', name: expect.stringMatching(/-dcgm-exporter$/) });
@@ -104,8 +106,11 @@ describe('random valid props make restricted-clean pods (runAsRoot left false)',
     ['GpuTrainingJob', trainingJobProps, (c, p) => new GpuTrainingJob(c, 'w', p)],
     ['SpotBatchJob', spotBatchJobProps, (c, p) => new SpotBatchJob(c, 'w', p)],
     ['DdpJob', ddpJobProps, (c, p) => new DdpJob(c, 'w', p)],
+    ['PyTorchJob', pyTorchJobProps, (c, p) => new PyTorchJob(c, 'w', p)],
+    ['DdpJobSet', ddpJobSetProps, (c, p) => new DdpJobSet(c, 'w', p)],
     ['TfJob', tfJobProps, (c, p) => new TfJob(c, 'w', p)],
-    ['InferenceEndpoint', inferenceEndpointProps, (c, p) => new InferenceEndpoint(c, 'w', p)],
+    ['InferenceDeployment', inferenceDeploymentProps, (c, p) => new InferenceDeployment(c, 'w', p)],
+    ['KServeInferenceService', kserveInferenceServiceProps, (c, p) => new KServeInferenceService(c, 'w', p)],
   ];
   for (const platform of platforms) {
     test.each(cases)(`%s on ${platform.id}`, (_name, arb, build) => {
@@ -133,7 +138,7 @@ describe('random valid props make restricted-clean pods (runAsRoot left false)',
   test('a KServe Knative model-format predictor passes through its container securityContext', () => {
     const platform = Platform.gkeAutopilot();
     const chart = chartFor(platform);
-    new InferenceEndpoint(chart, 'w', { platform, backend: ServingBackend.KSERVE, deploymentMode: KServeDeploymentMode.KNATIVE, modelFormat: ModelFormat.HUGGINGFACE, gpus: 0 });
+    new KServeInferenceService(chart, 'w', { platform, deploymentMode: KServeDeploymentMode.KNATIVE, modelFormat: ModelFormat.HUGGINGFACE, gpus: 0 });
     const [p] = Testing.synth(chart).flatMap(o => podsOf(o));
     expect(p.kserve).toEqual({ knative: true, podSecurityContext: false });
     expect(restrictedViolations(p.spec, p.annotations)).toEqual([]);

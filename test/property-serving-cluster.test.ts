@@ -11,40 +11,60 @@
 import { Duration, Size } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  Accelerator, CapacityType, GpuMonitoring, GpuNodePool, GpuPriorityClasses, GpuQuota, GpuTrainingJob, InferenceEndpoint,
-  KServeDeploymentMode, ModelFormat, NodeExpiry, Platform, ScalingMetric, ServingBackend,
+  Accelerator, CapacityType, ClusterAddon, GpuMonitoring, GpuNodePool, GpuPriorityClasses, GpuQuota, GpuTrainingJob, InferenceDeployment,
+  KServeDeploymentMode, KServeInferenceService, ModelFormat, NodeExpiry, Platform, PriorityClass, ScalingMetric,
 } from '../lib';
 import {
   ID, Mutation, RUNS, caseCounts, expectInvalid, expectValid, fcParams, gpuMonitoringProps, gpuNodePoolProps,
-  gpuPriorityClassesProps, gpuQuotaProps, inferenceEndpointProps, m, platforms, podMutations, properties,
+  gpuPriorityClassesProps, gpuQuotaProps, inferenceDeploymentProps, kserveInferenceServiceProps, m, platforms, podMutations, properties,
+  withAddons,
 } from './support/arbitraries';
 
 const PLATFORMS = platforms();
 
-describe('InferenceEndpoint', () => {
-  const kserve = (p: any) => p.backend === ServingBackend.KSERVE;
-  const knative = (p: any) => kserve(p) && p.deploymentMode === KServeDeploymentMode.KNATIVE;
+/** Mutations every model-serving construct refuses (InferenceEndpointProps). */
+const endpointMutations: Mutation[] = [
+  m('minReplicas above maxReplicas', 'minReplicas=', p => ({ ...p, minReplicas: 3, maxReplicas: 2 })),
+  m('maxReplicas 1001', 'maxReplicas=1001', p => ({ ...p, maxReplicas: 1001 })),
+  m('port 0', 'port=0', p => ({ ...p, port: 0 })),
+  m('port 70000', 'port=70000', p => ({ ...p, port: 70000 })),
+  m('storageUri scheme nobody loads', 'storageUri=', p => ({ ...p, storageUri: 'ftp://host/model' })),
+];
+
+describe('InferenceDeployment', () => {
   const own: Mutation[] = [
-    m('minReplicas 0 without Knative', 'minReplicas=0', p => ({ ...p, minReplicas: 0, maxReplicas: undefined }), p => !knative(p)),
-    m('minReplicas above maxReplicas', 'minReplicas=', p => ({ ...p, minReplicas: 3, maxReplicas: 2 })),
-    m('maxReplicas 1001', 'maxReplicas=1001', p => ({ ...p, maxReplicas: 1001 })),
-    m('port 0', 'port=0', p => ({ ...p, port: 0 })),
-    m('port 70000', 'port=70000', p => ({ ...p, port: 70000 })),
-    m('metricsPort equal to port', 'metricsPort=', p => ({ ...p, port: 9000, metricsPort: 9000, healthPort: undefined }), p => !knative(p)),
-    m('target utilization 101', 'scalingMetrics[0]=', p => ({ ...p, scalingMetrics: [knative(p) ? ScalingMetric.concurrency(-1) : ScalingMetric.cpu(101)] })),
-    m('KServe-only prop on the Deployment backend', 'deploymentMode=', p => ({ ...p, deploymentMode: KServeDeploymentMode.STANDARD }), p => !kserve(p)),
-    m('Deployment-only prop on KServe', 'healthPath=', p => ({ ...p, healthPath: '/health' }), kserve),
-    m('storageUri scheme nobody loads', 'storageUri=', p => ({ ...p, storageUri: 'ftp://host/model' })),
-    m('probe port the container does not expose', 'healthPort=', p => ({ ...p, healthPort: 1, port: 8080, metricsPort: undefined }), p => !kserve(p)),
-    m('staticIpName without httpsHost', 'staticIpName=', p => ({ ...p, httpsHost: undefined, staticIpName: 'ip' }), p => !kserve(p)),
-    m('httpsHost without GKE', 'httpsHost=', p => ({ ...p, httpsHost: 'llm.example.com' }), (p, pl) => !kserve(p) && !pl.supportsManagedCertificates),
-    m('zero model load timeout', 'modelLoadTimeout=', p => ({ ...p, modelLoadTimeout: Duration.seconds(0) }), p => !kserve(p)),
-    m('fractional requests-per-second target on KServe', 'scalingMetrics[0]=', p => ({ ...p, scalingMetrics: [ScalingMetric.requestsPerSecond(0.25)] }), knative),
-    m('Knative predictor on spot where spot grace is capped below 30 s', 'capacityType=', p => ({ ...p, capacityType: CapacityType.SPOT, knativeFeatureFlags: true, terminationGracePeriod: undefined }), (p, pl) => knative(p) && (pl.maxSpotGraceSeconds ?? 99) < 30),
-    m('custom model format without runtime', 'modelFormat=', p => ({ ...p, image: undefined, modelFormat: ModelFormat.custom('x'), runtime: undefined, runtimeVersion: undefined }), kserve),
+    m('minReplicas 0', 'minReplicas=0', p => ({ ...p, minReplicas: 0, maxReplicas: undefined })),
+    m('metricsPort equal to port', 'metricsPort=', p => ({ ...p, port: 9000, metricsPort: 9000, healthPort: undefined })),
+    m('target utilization 101', 'scalingMetrics[0]=', p => ({ ...p, scalingMetrics: [ScalingMetric.cpu(101)] })),
+    m('a scaling metric only KServe Knative mode has', 'scalingMetrics[0]=', p => ({ ...p, scalingMetrics: [ScalingMetric.concurrency(4)] })),
+    m('probe port the container does not expose', 'healthPort=', p => ({ ...p, healthPort: 1, port: 8080, metricsPort: undefined })),
+    m('health path without a leading slash', 'healthPath=', p => ({ ...p, healthPath: 'health' })),
+    m('staticIpName without httpsHost', 'staticIpName=', p => ({ ...p, httpsHost: undefined, staticIpName: 'ip' })),
+    m('httpsHost without a managed-certificate exposure', 'httpsHost=', p => ({ ...p, httpsHost: 'llm.example.com' }), (_p, pl) => pl._httpsExposure() === undefined),
+    m('zero model load timeout', 'modelLoadTimeout=', p => ({ ...p, modelLoadTimeout: Duration.seconds(0) })),
+    m('no image', 'image=undefined', p => ({ ...p, image: undefined })),
   ];
   for (const platform of PLATFORMS) {
-    properties('InferenceEndpoint', platform, inferenceEndpointProps(platform), (chart, props: any) => new InferenceEndpoint(chart, ID, props), [...podMutations(0), ...own]);
+    properties('InferenceDeployment', platform, inferenceDeploymentProps(platform), (chart, props: any) => new InferenceDeployment(chart, ID, props),
+      [...podMutations(0), ...endpointMutations, ...own]);
+  }
+});
+
+describe('KServeInferenceService', () => {
+  const knative = (p: any) => p.deploymentMode === KServeDeploymentMode.KNATIVE;
+  const own: Mutation[] = [
+    m('minReplicas 0 without Knative', 'minReplicas=0', p => ({ ...p, minReplicas: 0, maxReplicas: undefined }), p => !knative(p)),
+    m('metricsPort equal to port', 'metricsPort=', p => ({ ...p, port: 9000, metricsPort: 9000 }), p => !knative(p)),
+    m('target utilization 101', 'scalingMetrics[0]=', p => ({ ...p, scalingMetrics: [knative(p) ? ScalingMetric.concurrency(-1) : ScalingMetric.cpu(101)] })),
+    m('fractional requests-per-second target on KServe', 'scalingMetrics[0]=', p => ({ ...p, scalingMetrics: [ScalingMetric.requestsPerSecond(0.25)] }), knative),
+    m('Knative predictor on spot where spot grace is capped below 30 s', 'capacityType=', p => ({ ...p, capacityType: CapacityType.SPOT, knativeFeatureFlags: true, terminationGracePeriod: undefined }), (p, pl) => knative(p) && (pl.maxSpotGraceSeconds ?? 99) < 30),
+    m('custom model format without runtime', 'modelFormat=', p => ({ ...p, image: undefined, modelFormat: ModelFormat.custom('x'), runtime: undefined, runtimeVersion: undefined })),
+    m('KServe missing from the platform\'s add-ons', 'platform.addons=[knative-serving]', (p, pl) => ({ ...p, platform: withAddons(pl, [ClusterAddon.KNATIVE_SERVING]) })),
+    m('Knative mode without Knative Serving in the add-ons', 'platform.addons=[kserve]', (p, pl) => ({ ...p, platform: withAddons(pl, [ClusterAddon.KSERVE]) }), knative),
+  ];
+  for (const platform of PLATFORMS) {
+    properties('KServeInferenceService', platform, kserveInferenceServiceProps(platform), (chart, props: any) => new KServeInferenceService(chart, ID, props),
+      [...podMutations(0), ...endpointMutations, ...own]);
   }
 });
 
@@ -77,7 +97,11 @@ describe('GpuNodePool (Karpenter only: it is a karpenter.sh/v1 NodePool)', () =>
       what: 'gpuLimit below one node',
       prop: p => `gpuLimit=${Math.max(...(p.gpusPerNode ?? p.accelerator.awsInstanceFamilies.filter((f: any) => !p.instanceFamilies || p.instanceFamilies.includes(f.family)).flatMap((f: any) => f.gpusPerInstance))) - 1}`,
       applies: p => Math.max(...(p.gpusPerNode ?? p.accelerator.awsInstanceFamilies.flatMap((f: any) => f.gpusPerInstance))) > 1,
-      apply: p => ({ ...p, gpuLimit: Math.max(...(p.gpusPerNode ?? p.accelerator.awsInstanceFamilies.filter((f: any) => !p.instanceFamilies || p.instanceFamilies.includes(f.family)).flatMap((f: any) => f.gpusPerInstance))) - 1 }),
+      apply: p => ({
+        ...p,
+        gpuLimit: Math.max(...(p.gpusPerNode ?? p.accelerator.awsInstanceFamilies
+          .filter((f: any) => !p.instanceFamilies || p.instanceFamilies.includes(f.family)).flatMap((f: any) => f.gpusPerInstance))) - 1,
+      }),
     },
     m('gpusPerNode no family offers', 'gpusPerNode=[3]', p => ({ ...p, gpusPerNode: [3] })),
     m('a family that does not carry the GPU', 'instanceFamilies=', p => ({ ...p, instanceFamilies: ['m5'] })),
@@ -99,8 +123,11 @@ describe('GpuNodePool (Karpenter only: it is a karpenter.sh/v1 NodePool)', () =>
 
   /** A pool and a job that targets it (`pool.platform()`) and fits it. */
   const withJob = gpuNodePoolProps().chain(pool => {
-    const counts = pool.gpusPerNode ?? [...new Set(pool.accelerator.awsInstanceFamilies.filter((f: any) => !pool.instanceFamilies || pool.instanceFamilies.includes(f.family)).flatMap((f: any) => f.gpusPerInstance))];
-    const caps = pool.capacityType === CapacityType.SPOT ? [CapacityType.SPOT] : pool.capacityType === CapacityType.ON_DEMAND ? [CapacityType.ON_DEMAND] : [CapacityType.ON_DEMAND, CapacityType.SPOT, CapacityType.SPOT_WITH_FALLBACK];
+    const counts = pool.gpusPerNode ?? [...new Set(pool.accelerator.awsInstanceFamilies
+      .filter((f: any) => !pool.instanceFamilies || pool.instanceFamilies.includes(f.family)).flatMap((f: any) => f.gpusPerInstance))];
+    const caps = pool.capacityType === CapacityType.SPOT ? [CapacityType.SPOT]
+      : pool.capacityType === CapacityType.ON_DEMAND ? [CapacityType.ON_DEMAND]
+        : [CapacityType.ON_DEMAND, CapacityType.SPOT, CapacityType.SPOT_WITH_FALLBACK];
     const expireSeconds = pool.expireAfter === undefined ? 30 * 86400 : pool.expireAfter.duration?.toSeconds();
     return fc.record({
       pool: fc.constant(pool),
@@ -134,7 +161,7 @@ describe('GpuQuota and GpuPriorityClasses (platform-independent: run in every pl
     m('gpus -1', 'gpus=-1', p => ({ ...p, gpus: -1 })),
     m('gpus fractional', 'gpus=1.5', p => ({ ...p, gpus: 1.5 })),
     m('empty priority class list', 'priorityClasses=', p => ({ ...p, priorityClasses: [] })),
-    m('priority class not a DNS name', 'priorityClasses[0]=', p => ({ ...p, priorityClasses: ['Gpu_Research'] })),
+    m('priority class not a DNS name', 'priorityClasses[0]=', p => ({ ...p, priorityClasses: [PriorityClass.fromName('Gpu_Research')] })),
     m('name with uppercase', 'name="Bad_Name"', p => ({ ...p, name: 'Bad_Name' })),
     m('namespace with uppercase', 'namespace="NS"', p => ({ ...p, namespace: 'NS' })),
   ];
@@ -152,6 +179,6 @@ describe('GpuQuota and GpuPriorityClasses (platform-independent: run in every pl
 });
 
 caseCounts('property-serving-cluster', [
-  ...['InferenceEndpoint', 'GpuMonitoring', 'GpuQuota', 'GpuPriorityClasses'].flatMap(c => PLATFORMS.map(p => `${c}@${p.id}`)),
+  ...['InferenceDeployment', 'KServeInferenceService', 'GpuMonitoring', 'GpuQuota', 'GpuPriorityClasses'].flatMap(c => PLATFORMS.map(p => `${c}@${p.id}`)),
   'GpuNodePool@karpenter',
 ]);

@@ -9,8 +9,11 @@
  * Soak: `FC_RUNS=200 npx jest test/property-*.test.ts`.
  */
 import { Duration } from 'cdk8s';
-import { CleanPodPolicy, DdpBackend, DdpJob, GpuTrainingJob, SpotBatchJob, TfJob } from '../lib';
-import { ID, Mutation, caseCounts, ddpJobProps, m, platforms, podMutations, properties, spotBatchJobProps, tfJobProps, trainingJobProps } from './support/arbitraries';
+import { ClusterAddon, DdpJob, DdpJobSet, GpuTrainingJob, PyTorchJob, SpotBatchJob, TfJob } from '../lib';
+import {
+  ID, Mutation, caseCounts, ddpJobProps, ddpJobSetProps, m, platforms, podMutations, properties, pyTorchJobProps, spotBatchJobProps, tfJobProps,
+  trainingJobProps, withAddons,
+} from './support/arbitraries';
 
 const PLATFORMS = platforms();
 
@@ -46,30 +49,50 @@ describe('SpotBatchJob', () => {
   }
 });
 
+/** Mutations every multi-node PyTorch construct refuses (DistributedTrainingJobProps). */
+const torchMutations: Mutation[] = [
+  m('nodes 0', 'nodes=0', p => ({ ...p, nodes: 0, elastic: undefined })),
+  m('nodes fractional', 'nodes=1.5', p => ({ ...p, nodes: 1.5, elastic: undefined })),
+  m('port below 1024', 'port=80', p => ({ ...p, port: 80 })),
+  m('both script and module', 'script=', p => ({ ...p, script: 'train.py', module: 'trainer.main' })),
+  m('neither script nor module', 'script=undefined', p => ({ ...p, script: undefined, module: undefined })),
+  m('module with a space', 'module=', p => ({ ...p, script: undefined, module: 'my trainer' })),
+  m('command given', 'command=', p => ({ ...p, command: ['python'] })),
+  m('reserved env', 'env["MASTER_ADDR"]', p => ({ ...p, env: { ...(p.env ?? {}), MASTER_ADDR: 'x' } })),
+  m('zero rendezvous timeout', 'rendezvousTimeout=', p => ({ ...p, rendezvousTimeout: Duration.seconds(0) })),
+  m('zero collective timeout', 'collectiveTimeout=', p => ({ ...p, collectiveTimeout: Duration.seconds(0) })),
+  m('name too long for the pod hostnames', 'name=', p => ({ ...p, name: 'a'.repeat(62) })),
+  m('multi-node name starting with a digit', 'name="1ddp"', p => ({ ...p, nodes: Math.max(2, p.nodes), elastic: undefined, name: '1ddp' })),
+  m('backoffLimit 101', 'backoffLimit=101', p => ({ ...p, backoffLimit: 101 })),
+];
+/** Mutations of `elastic` (DdpJob, PyTorchJob). */
+const elasticMutations: Mutation[] = [
+  m('elastic minimum above nodes', 'elastic.minNodes=', p => ({ ...p, nodes: Math.max(2, p.nodes), elastic: { minNodes: Math.max(2, p.nodes) + 1 } })),
+  m('elastic on one node', 'elastic=', p => ({ ...p, nodes: 1, elastic: { minNodes: 1 } })),
+];
+
 describe('DdpJob', () => {
+  for (const platform of PLATFORMS) {
+    properties('DdpJob', platform, ddpJobProps(platform), (chart, props: any) => new DdpJob(chart, ID, props), [...podMutations(1), ...torchMutations, ...elasticMutations]);
+  }
+});
+
+describe('PyTorchJob', () => {
   const own: Mutation[] = [
-    m('nodes 0', 'nodes=0', p => ({ ...p, nodes: 0, elastic: undefined })),
-    m('nodes fractional', 'nodes=1.5', p => ({ ...p, nodes: 1.5, elastic: undefined })),
-    m('elastic minimum above nodes', 'elastic.minNodes=', p => ({ ...p, nodes: Math.max(2, p.nodes), elastic: { minNodes: Math.max(2, p.nodes) + 1 } })),
-    m('elastic on one node', 'elastic=', p => ({ ...p, nodes: 1, elastic: { minNodes: 1 } })),
-    m('port below 1024', 'port=80', p => ({ ...p, port: 80 })),
-    m('both script and module', 'script=', p => ({ ...p, script: 'train.py', module: 'trainer.main' })),
-    m('neither script nor module', 'script=undefined', p => ({ ...p, script: undefined, module: undefined })),
-    m('module with a space', 'module=', p => ({ ...p, script: undefined, module: 'my trainer' })),
-    m('command given', 'command=', p => ({ ...p, command: ['python'] })),
-    m('reserved env', 'env["MASTER_ADDR"]', p => ({ ...p, env: { ...(p.env ?? {}), MASTER_ADDR: 'x' } })),
-    m('cleanPodPolicy without PyTorchJob', 'cleanPodPolicy=', p => ({ ...p, backend: DdpBackend.JOBSET, cleanPodPolicy: CleanPodPolicy.ALL })),
-    m('zero rendezvous timeout', 'rendezvousTimeout=', p => ({ ...p, rendezvousTimeout: Duration.seconds(0) })),
-    m('zero collective timeout', 'collectiveTimeout=', p => ({ ...p, collectiveTimeout: Duration.seconds(0) })),
-    m('name too long for the pod hostnames', 'name=', p => ({ ...p, name: 'a'.repeat(62) })),
-    m('multi-node name starting with a digit', 'name="1ddp"', p => ({ ...p, nodes: Math.max(2, p.nodes), elastic: undefined, name: '1ddp' })),
-    m('unknown backend', 'backend="mpi"', p => ({ ...p, backend: 'mpi', cleanPodPolicy: undefined })),
-    m('PyTorchJob without the operator', 'kubeflowOperatorInstalled=false', p => ({ ...p, backend: DdpBackend.PYTORCH_JOB, kubeflowOperatorInstalled: false })),
-    m('JobSet without the controller', 'jobSetInstalled=false', p => ({ ...p, backend: DdpBackend.JOBSET, cleanPodPolicy: undefined, jobSetInstalled: false })),
-    m('backoffLimit 101', 'backoffLimit=101', p => ({ ...p, backoffLimit: 101 })),
+    m('unknown clean-pod policy', 'cleanPodPolicy=', p => ({ ...p, cleanPodPolicy: 'Sometimes' })),
+    m('PyTorchJob without the training operator in the add-ons', 'platform.addons=[jobset]', (p, pl) => ({ ...p, platform: withAddons(pl, [ClusterAddon.JOBSET]) })),
   ];
   for (const platform of PLATFORMS) {
-    properties('DdpJob', platform, ddpJobProps(platform), (chart, props: any) => new DdpJob(chart, ID, props), [...podMutations(1), ...own]);
+    properties('PyTorchJob', platform, pyTorchJobProps(platform), (chart, props: any) => new PyTorchJob(chart, ID, props), [...podMutations(1), ...torchMutations, ...elasticMutations, ...own]);
+  }
+});
+
+describe('DdpJobSet', () => {
+  const own: Mutation[] = [
+    m('DdpJobSet without the JobSet controller in the add-ons', 'platform.addons=[kubeflow-training-operator]', (p, pl) => ({ ...p, platform: withAddons(pl, [ClusterAddon.KUBEFLOW_TRAINING_OPERATOR]) })),
+  ];
+  for (const platform of PLATFORMS) {
+    properties('DdpJobSet', platform, ddpJobSetProps(platform), (chart, props: any) => new DdpJobSet(chart, ID, props), [...podMutations(1), ...torchMutations, ...own]);
   }
 });
 
@@ -95,7 +118,7 @@ describe('TfJob', () => {
     m('unknown success policy', 'successPolicy=', p => ({ ...p, successPolicy: 'Sometimes' })),
     m('script and command together', 'command=', p => ({ ...p, script: { configMapName: 'tf', fileName: 'train.py' }, command: ['python'] })),
     m('script file name with a slash', 'script.fileName=', p => ({ ...p, script: { configMapName: 'tf', fileName: 'a/b.py' } })),
-    m('TFJob without the operator', 'kubeflowOperatorInstalled=false', p => ({ ...p, kubeflowOperatorInstalled: false })),
+    m('TFJob without the training operator in the add-ons', 'platform.addons=[]', (p, pl) => ({ ...p, platform: withAddons(pl, []) })),
     m('unknown clean-pod policy', 'cleanPodPolicy=', p => ({ ...p, cleanPodPolicy: 'Sometimes' })),
     m('name starting with a digit', 'name="1tf"', p => ({ ...p, name: '1tf' })),
     m('fractional TTL', 'ttlAfterFinished=', p => ({ ...p, ttlAfterFinished: Duration.millis(500) })),
@@ -105,4 +128,4 @@ describe('TfJob', () => {
   }
 });
 
-caseCounts('property-workloads', ['GpuTrainingJob', 'SpotBatchJob', 'DdpJob', 'TfJob'].flatMap(c => PLATFORMS.map(p => `${c}@${p.id}`)));
+caseCounts('property-workloads', ['GpuTrainingJob', 'SpotBatchJob', 'DdpJob', 'PyTorchJob', 'DdpJobSet', 'TfJob'].flatMap(c => PLATFORMS.map(p => `${c}@${p.id}`)));

@@ -202,7 +202,10 @@ maybe('torchrun rendezvous of the synthesized native DDP Job', () => {
       .toEqual({ ok: true, codes: r.nodes.map(() => 0), err: '' });
     const sum = (world * (world - 1)) / 2;
     expect(r.ranks.map(l => /rank=(\d+)/.exec(l)![1]).sort()).toEqual([...Array(world).keys()].map(String).sort());
-    for (const line of r.ranks) expect(line).toContain(`world=${world}`), expect(line).toContain(`sum=${sum}`);
+    for (const line of r.ranks) {
+      expect(line).toContain(`world=${world}`);
+      expect(line).toContain(`sum=${sum}`);
+    }
     // Node ranks came from the completion index: node i ran global ranks 2i and 2i+1.
     for (const line of r.ranks) {
       const rank = Number(/rank=(\d+)/.exec(line)![1]);

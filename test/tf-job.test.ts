@@ -1,6 +1,6 @@
 import { Duration, JsonPatch, Size } from 'cdk8s';
 import {
-  Accelerator, CapacityType, CleanPodPolicy, Platform, ReplicaRestartPolicy, TfJob, TfJobProps,
+  Accelerator, CapacityType, CleanPodPolicy, ClusterAddon, Platform, ReplicaRestartPolicy, TfJob, TfJobProps,
   TfSuccessPolicy,
 } from '../lib';
 import { _runPolicy } from '../lib/pod/kubeflow';
@@ -147,16 +147,25 @@ test('isolateNetwork: false emits no NetworkPolicy', () => {
 test('escape hatch: the TFJob ApiObject takes JSON patches', () => {
   const chart = chartFor(autopilot);
   const t = new TfJob(chart, 'tf', { platform: autopilot, accelerator: Accelerator.L4, ...base });
-  t.resource.addJsonPatch(JsonPatch.add('/spec/runPolicy/suspend', true));
+  t.apiObject.addJsonPatch(JsonPatch.add('/spec/runPolicy/suspend', true));
   expect(find(synth(chart, autopilot), 'TFJob').spec.runPolicy.suspend).toBe(true);
 });
 
 test('escape-hatch patches that break Autopilot rules are reported at synth', () => {
   const msg = synthError(chart => {
     const t = new TfJob(chart, 'tf', { platform: autopilot, accelerator: Accelerator.L4, ...base, parameterServers: {} });
-    t.resource.addJsonPatch(JsonPatch.add('/spec/tfReplicaSpecs/PS/template/spec/hostNetwork', true));
+    t.apiObject.addJsonPatch(JsonPatch.add('/spec/tfReplicaSpecs/PS/template/spec/hostNetwork', true));
   }, autopilot);
-  expect(msg).toContain('[gke-autopilot/tf] GKE Autopilot admission: hostNetwork: true is rejected by Autopilot');
+  expect(msg).toContain('[gke-autopilot/tf] GKE Autopilot admission (spec.tfReplicaSpecs.PS.template): hostNetwork: true is rejected by Autopilot');
+});
+
+test('every replica\'s pod template is admission-checked, the Chief\'s too', () => {
+  const msg = synthError(chart => {
+    const t = new TfJob(chart, 'tf', { platform: autopilot, accelerator: Accelerator.L4, ...base, chief: {} });
+    t.apiObject.addJsonPatch(JsonPatch.add('/spec/tfReplicaSpecs/Chief/template/spec/hostPID', true));
+  }, autopilot);
+  expect(msg).toContain('[gke-autopilot/tf] GKE Autopilot admission (spec.tfReplicaSpecs.Chief.template): hostPID: true is rejected by Autopilot');
+  expect(msg).not.toContain('spec.tfReplicaSpecs.Worker.template');
 });
 
 test('_runPolicy renders exactly the CRD fields, with construct-chosen defaults', () => {
@@ -171,7 +180,8 @@ test('_runPolicy renders exactly the CRD fields, with construct-chosen defaults'
 
 const P = 'gke-autopilot/tf';
 const bad: [string, Platform, Partial<TfJobProps>, string][] = [
-  ['no operator installed', autopilot, { kubeflowOperatorInstalled: false }, `[${P}] kubeflowOperatorInstalled=false is invalid: a TFJob needs the Kubeflow training operator (kubeflow.org/v1) on GKE Autopilot; install it, or choose a construct or backend that does not need it`],
+  ['no operator installed (no add-ons)', Platform.gkeAutopilot({ addons: [] }), {}, `[${P}] platform.addons=[] is invalid: a TFJob needs the Kubeflow training operator (kubeflow.org/v1), which GKE Autopilot does not list; install it and add ClusterAddon.KUBEFLOW_TRAINING_OPERATOR to the platform's addons, or choose a construct that does not need it`],
+  ['no operator installed (other add-ons)', Platform.gkeAutopilot({ addons: [ClusterAddon.JOBSET, ClusterAddon.KUBEFLOW_TRAINER] }), {}, `[${P}] platform.addons=[jobset, kubeflow-trainer] is invalid: a TFJob needs the Kubeflow training operator (kubeflow.org/v1), which GKE Autopilot does not list; install it and add ClusterAddon.KUBEFLOW_TRAINING_OPERATOR to the platform's addons, or choose a construct that does not need it`],
   ['zero workers', autopilot, { workers: { replicas: 0 } }, `[${P}] workers.replicas=0 is invalid: must be an integer from 1 to 1000`],
   ['fractional workers', autopilot, { workers: { replicas: 1.5 } }, `[${P}] workers.replicas=1.5 is invalid: must be an integer from 1 to 1000`],
   ['zero parameter servers', autopilot, { parameterServers: { replicas: 0 } }, `[${P}] parameterServers.replicas=0 is invalid: must be an integer from 1 to 1000`],
@@ -187,12 +197,12 @@ const bad: [string, Platform, Partial<TfJobProps>, string][] = [
   ['invalid name', autopilot, { name: 'TF_Job' }, `[${P}] name="TF_Job" is invalid: must be a DNS-1123 label of at most 54 characters`],
   ['name starting with a digit', autopilot, { name: '1st-run' }, `[${P}] name="1st-run" is invalid: must start with a letter: the operator names a Service after every pod (DNS-1035 label)`],
   ['name too long for 100 workers', autopilot, { name: 'a'.repeat(54), workers: { replicas: 100 } }, `[${P}] name="${'a'.repeat(54)}" is invalid: must be a DNS-1123 label of at most 53 characters`],
-  ['bad cleanPodPolicy', autopilot, { cleanPodPolicy: 'Always' as any }, `[${P}] cleanPodPolicy="Always" is invalid: must be one of All, Running, None`],
+  ['bad cleanPodPolicy', autopilot, { cleanPodPolicy: 'Always' as any }, `[${P}] cleanPodPolicy="Always" is invalid: must be one of CleanPodPolicy.ALL, CleanPodPolicy.RUNNING, CleanPodPolicy.NONE`],
   ['negative backoffLimit', autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],
   ['zero activeDeadline', autopilot, { activeDeadline: Duration.seconds(0) }, `[${P}] activeDeadline=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
   ['ttl not a Duration', autopilot, { ttlAfterFinished: 3600 as any }, `[${P}] ttlAfterFinished=3600 is invalid: must be a cdk8s Duration, e.g. Duration.minutes(30)`],
-  ['bad restartPolicy', autopilot, { restartPolicy: 'Always' as any }, `[${P}] restartPolicy="Always" is invalid: must be one of ExitCode, OnFailure, Never`],
-  ['bad successPolicy', autopilot, { successPolicy: 'Any' as any }, `[${P}] successPolicy="Any" is invalid: must be one of Default, AllWorkers`],
+  ['bad restartPolicy', autopilot, { restartPolicy: 'Always' as any }, `[${P}] restartPolicy="Always" is invalid: must be one of ReplicaRestartPolicy.EXIT_CODE, ReplicaRestartPolicy.ON_FAILURE, ReplicaRestartPolicy.NEVER`],
+  ['bad successPolicy', autopilot, { successPolicy: 'Any' as any }, `[${P}] successPolicy="Any" is invalid: must be one of TfSuccessPolicy.CHIEF_OR_FIRST_WORKER, TfSuccessPolicy.ALL_WORKERS`],
   ['script and command', autopilot, { script: { configMapName: 'tf', fileName: 'train.py' }, command: ['python'] }, `[${P}] command=["python"] is invalid together with script: the script is the command; pass its arguments with args`],
   ['script ConfigMap name', autopilot, { script: { configMapName: 'TF Script', fileName: 'train.py' } }, `[${P}] script.configMapName="TF Script" is invalid: must be a DNS-1123 subdomain`],
   ['script file name', autopilot, { script: { configMapName: 'tf', fileName: 'src/train.py' } }, `[${P}] script.fileName="src/train.py" is invalid: must be a ConfigMap key: letters, digits, '-', '_' and '.'`],
@@ -214,16 +224,20 @@ describe('bad input: every invalid prop fails at synth with path, prop, value an
 
   test('touching the escape hatch of an invalid construct explains why it is missing', () => {
     const chart = chartFor(autopilot);
-    const t = new TfJob(chart, 'tf', { platform: autopilot, ...base, kubeflowOperatorInstalled: false });
-    expect(() => t.resource).toThrow('[gke-autopilot/tf] has invalid props, so it emitted no objects: kubeflowOperatorInstalled=false is invalid');
+    const t = new TfJob(chart, 'tf', { platform: Platform.gkeAutopilot({ addons: [] }), accelerator: Accelerator.L4, ...base });
+    expect(() => t.apiObject).toThrow('[gke-autopilot/tf] has invalid props, so it emitted no objects: platform.addons=[] is invalid');
   });
 
   test('garbage from JavaScript callers is a validation error, not a TypeError', () => {
-    const msg = synthError(chart => new TfJob(chart, 'tf', { platform: 'gke' as any, image: 42 as any, chief: null as any, script: 'train.py' as any, kubeflowOperatorInstalled: 'no' as any }));
+    const msg = synthError(chart => new TfJob(chart, 'tf', { platform: 'gke' as any, image: 42 as any, chief: null as any, script: 'train.py' as any }));
     expect(msg).toContain('platform="gke" is invalid: must be a Platform');
     expect(msg).toContain('chief=null is invalid: must be TfReplicaOptions');
     expect(msg).toContain('script="train.py" is invalid: must be a ConfigMapScript');
-    expect(msg).toContain('kubeflowOperatorInstalled="no" is invalid: must be true or false');
+  });
+
+  test('garbage add-ons from JavaScript callers are a validation error of the platform option', () => {
+    const msg = synthError(chart => new TfJob(chart, 'tf', { platform: Platform.gkeAutopilot({ addons: 'no' as any }), accelerator: Accelerator.L4, ...base }), autopilot);
+    expect(msg).toContain('[gke-autopilot/tf] platform.addons="no" is invalid: must be a list of ClusterAddon, e.g. [ClusterAddon.KUEUE]');
   });
 });
 
@@ -231,4 +245,9 @@ test('the job-level gpus is validated even when every replica overrides it (foun
   const platform = Platform.gkeStandard();
   const msg = synthError(chart => new TfJob(chart, 'tf', { platform, accelerator: Accelerator.T4, image: 'tf:2.14', gpus: -1, workers: { replicas: 2, gpus: 1 } }), platform);
   expect(msg).toContain('[gke-standard/tf] gpus=-1 is invalid: must be a whole number of GPUs, at least 0');
+});
+
+test('with the training operator listed in the platform\'s add-ons the TFJob synthesizes', () => {
+  const platform = Platform.gkeAutopilot({ addons: [ClusterAddon.KUBEFLOW_TRAINING_OPERATOR] });
+  expect(find(tf(platform), 'TFJob').apiVersion).toBe('kubeflow.org/v1');
 });

@@ -11,11 +11,11 @@ import * as path from 'path';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  Accelerator, AmiAlias, CapacityType, CleanPodPolicy, Cloud, CloudIdentity, ConsolidationPolicy, DdpBackend,
-  DisruptionReason, GpuPriceTable, KServeDeploymentMode, ModelFormat, NodeExpiry, Platform, ProtocolVersion,
-  ReplicaRestartPolicy, ScalingMetric, ServiceType, ServingBackend, StorageVolume, TfSuccessPolicy, GpuMetric,
+  Accelerator, AmiAlias, CapacityType, CleanPodPolicy, Cloud, CloudIdentity, ClusterAddon, ConsolidationPolicy,
+  DisruptionReason, GpuPriceTable, KServeDeploymentMode, ModelFormat, NodeExpiry, Platform, PriorityClass, ProtocolVersion,
+  ReplicaRestartPolicy, ScalingMetric, ServiceType, StorageVolume, TfSuccessPolicy, GpuMetric,
 } from '../../lib';
-import { _looksSecret } from '../../lib/pod/gpu-workload';
+import { _looksSecret } from '../../lib/pod/env';
 import { chartFor, synth, synthError } from './synth';
 
 /** Fixed seed (override with FC_SEED=<n>) so that every failure reproduces. */
@@ -27,6 +27,17 @@ export const RUNS = Number(process.env.FC_RUNS ?? 12);
 export function platforms(): Platform[] {
   return [Platform.gkeAutopilot(), Platform.gkeStandard(), Platform.karpenter(), Platform.kubernetes()];
 }
+
+/** A platform of the same kind as `platform` whose cluster lists exactly `addons`. */
+export function withAddons(platform: Platform, addons: ClusterAddon[]): Platform {
+  const make: { [id: string]: (o: { addons: ClusterAddon[] }) => Platform } = {
+    'gke-autopilot': o => Platform.gkeAutopilot(o), 'gke-standard': o => Platform.gkeStandard(o), 'karpenter': o => Platform.karpenter(o), 'kubernetes': o => Platform.kubernetes(o),
+  };
+  return make[platform.id]({ addons });
+}
+
+/** Whether the platform mounts GCS buckets (GCS FUSE). */
+export const mountsGcs = (platform: Platform) => platform._bucketScheme === 'gs';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small building blocks
@@ -95,7 +106,7 @@ export function offered(platform: Platform): Accelerator[] {
 
 /** The machine that bounds `gpus` x `acc` on the platform, if the platform knows one. */
 export function machineFor(platform: Platform, acc: Accelerator | undefined, gpus: number) {
-  return acc && gpus > 0 ? platform._machineFor(acc, gpus) : undefined;
+  return acc && gpus > 0 ? platform.machineFor(acc, gpus) : undefined;
 }
 
 /** An accelerator and a GPU count the platform accepts (gpus 0 allowed when `minGpus` is 0). */
@@ -108,12 +119,17 @@ export function gpuShape(platform: Platform, minGpus = 1): fc.Arbitrary<GpuShape
   // Plain Kubernetes needs no accelerator at all.
   const noAcc = platform.requiresAccelerator ? withGpus : fc.oneof(withGpus, fc.integer({ min: 1, max: 8 }).map(gpus => ({ gpus } as GpuShape)));
   if (minGpus > 0) return noAcc;
-  return fc.oneof({ weight: 3, arbitrary: noAcc }, { weight: 1, arbitrary: fc.option(fc.constantFrom(...accs), { nil: undefined }).map(accelerator => ({ accelerator, gpus: 0 })) });
+  const noGpus = fc.option(fc.constantFrom(...accs), { nil: undefined }).map(accelerator => ({ accelerator, gpus: 0 }));
+  return fc.oneof({ weight: 3, arbitrary: noAcc }, { weight: 1, arbitrary: noGpus });
 }
 
 /** Capacity types the platform supports. */
 export function capacityTypes(platform: Platform): CapacityType[] {
-  return [CapacityType.ON_DEMAND, ...(platform.supportsSpot ? [CapacityType.SPOT] : []), ...(platform.supportsSpotFallback ? [CapacityType.SPOT_WITH_FALLBACK] : [])];
+  return [
+    CapacityType.ON_DEMAND,
+    ...(platform.supportsSpot ? [CapacityType.SPOT] : []),
+    ...(platform.supportsSpotFallback ? [CapacityType.SPOT_WITH_FALLBACK] : []),
+  ];
 }
 
 /** Volumes the platform can mount (GCS only where GCS FUSE exists), at distinct paths. */
@@ -122,7 +138,7 @@ export function volumes(platform: Platform): fc.Arbitrary<any[]> {
     dnsSubdomain.map(n => StorageVolume.fromPersistentVolumeClaim(n)),
     dnsSubdomain.map(n => StorageVolume.fromConfigMap(n)),
     fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }).map(g => StorageVolume.fromEmptyDir(g ? Size.gibibytes(g) : undefined)),
-    ...(platform.supportsGcsFuse ? [dnsLabel(20).filter(n => n.length >= 3).map(n => StorageVolume.fromGcsBucket(n))] : []),
+    ...(mountsGcs(platform) ? [dnsLabel(20).filter(n => n.length >= 3).map(n => StorageVolume.fromGcsBucket(n))] : []),
   ];
   return fc.array(fc.record({ volume: fc.oneof(...kinds), readOnly: opt(fc.boolean()) }), { maxLength: 2 })
     .map(list => list.map((v, i) => compact({ volume: v.volume, mountPath: `/mnt/extra-${i}`, readOnly: v.readOnly })));
@@ -149,7 +165,7 @@ export function podProps(platform: Platform, opts: { minGpus?: number; noService
     env: opt(env),
     secretEnv: opt(secretEnv),
     volumes: opt(volumes(platform)),
-    dataset: opt(fc.oneof(dnsSubdomain.map(n => StorageVolume.fromPersistentVolumeClaim(n)), ...(platform.supportsGcsFuse ? [fc.constant(StorageVolume.fromGcsBucket('datasets-bucket'))] : []))),
+    dataset: opt(fc.oneof(dnsSubdomain.map(n => StorageVolume.fromPersistentVolumeClaim(n)), ...(mountsGcs(platform) ? [fc.constant(StorageVolume.fromGcsBucket('datasets-bucket'))] : []))),
     checkpoints: opt(dnsSubdomain.map(n => StorageVolume.fromPersistentVolumeClaim(n))),
     capacityType: fc.constantFrom(...capacityTypes(platform)),
     grace: opt(fc.integer({ min: 1, max: 600 })),
@@ -157,7 +173,7 @@ export function podProps(platform: Platform, opts: { minGpus?: number; noService
     ephemeralGiB: opt(fc.integer({ min: 1, max: 200 })),
     identity: opt(identity(platform)),
     serviceAccountName: opts.noServiceAccount ? fc.constant(undefined) : opt(dnsSubdomain),
-    priorityClassName: opt(fc.constantFrom('gpu-research', 'gpu-production')),
+    priorityClass: opt(fc.constantFrom('gpu-research', 'gpu-production').map(n => PriorityClass.fromName(n))),
     labels: opt(labels),
     runAsRoot: opt(fc.boolean()),
     isolateNetwork: opt(fc.boolean()),
@@ -192,7 +208,7 @@ export function podProps(platform: Platform, opts: { minGpus?: number; noService
       // An identity annotates the workload's own ServiceAccount: it excludes serviceAccountName.
       identity: r.serviceAccountName === undefined ? r.identity : undefined,
       serviceAccountName: r.serviceAccountName,
-      priorityClassName: r.priorityClassName,
+      priorityClass: r.priorityClass,
       labels: r.labels,
       runAsRoot: r.runAsRoot,
       isolateNetwork: r.isolateNetwork,
@@ -243,12 +259,15 @@ export function spotBatchJobProps(platform: Platform) {
   }));
 }
 
-export function ddpJobProps(platform: Platform) {
+/**
+ * Props of the multi-node PyTorch constructs (DistributedTrainingJobProps), plus `elastic` (DdpJob, PyTorchJob) and
+ * `cleanPodPolicy` (PyTorchJob) where the construct has them.
+ */
+function torchProps(platform: Platform, own: { elastic: boolean; cleanPodPolicy: boolean }) {
   return fc.record({
     pod: podProps(platform),
     image,
     nodes: fc.integer({ min: 1, max: 6 }),
-    backend: fc.constantFrom(DdpBackend.NATIVE, DdpBackend.PYTORCH_JOB, DdpBackend.JOBSET),
     elasticFraction: opt(fc.double({ min: 0, max: 1, noNaN: true })),
     maxRestarts: opt(fc.integer({ min: 0, max: 100 })),
     entry: fc.oneof(
@@ -268,9 +287,26 @@ export function ddpJobProps(platform: Platform) {
     ...pod,
     ...rest,
     ...entry,
-    elastic: elasticFraction !== undefined && rest.nodes >= 2 ? compact({ minNodes: Math.max(1, Math.ceil(elasticFraction * rest.nodes)), maxRestarts }) : undefined,
-    cleanPodPolicy: rest.backend === DdpBackend.PYTORCH_JOB ? cleanPodPolicy : undefined,
+    elastic: own.elastic && elasticFraction !== undefined && rest.nodes >= 2
+      ? compact({ minNodes: Math.max(1, Math.ceil(elasticFraction * rest.nodes)), maxRestarts })
+      : undefined,
+    cleanPodPolicy: own.cleanPodPolicy ? cleanPodPolicy : undefined,
   }));
+}
+
+/** DdpJob: an Indexed Job + headless Service, fixed-size or elastic. */
+export function ddpJobProps(platform: Platform) {
+  return torchProps(platform, { elastic: true, cleanPodPolicy: false });
+}
+
+/** PyTorchJob: Kubeflow training operator, fixed-size or elastic, with a clean-pod policy. */
+export function pyTorchJobProps(platform: Platform) {
+  return torchProps(platform, { elastic: true, cleanPodPolicy: true });
+}
+
+/** DdpJobSet: a JobSet, fixed size only. */
+export function ddpJobSetProps(platform: Platform) {
+  return torchProps(platform, { elastic: false, cleanPodPolicy: false });
 }
 
 /** TFJob: per-replica GPU counts the platform accepts, CPU/memory below the smallest machine any replica lands on. */
@@ -283,7 +319,9 @@ export function tfJobProps(platform: Platform) {
       image,
       workers: opt(fc.record({ replicas: opt(fc.integer({ min: 1, max: 6 })), gpus: pick })),
       chief: opt(fc.record({ gpus: pick })),
-      ps: opt(fc.record({ replicas: opt(fc.integer({ min: 1, max: 3 })), cpu: opt(fc.integer({ min: 1, max: 4 })), memGiB: opt(fc.integer({ min: 1, max: 16 })) })),
+      ps: opt(fc.record({
+        replicas: opt(fc.integer({ min: 1, max: 3 })), cpu: opt(fc.integer({ min: 1, max: 4 })), memGiB: opt(fc.integer({ min: 1, max: 16 })),
+      })),
       evaluator: opt(fc.record({ gpus: pick })),
       restartPolicy: opt(fc.constantFrom(ReplicaRestartPolicy.EXIT_CODE, ReplicaRestartPolicy.ON_FAILURE, ReplicaRestartPolicy.NEVER)),
       successPolicy: opt(fc.constantFrom(TfSuccessPolicy.CHIEF_OR_FIRST_WORKER, TfSuccessPolicy.ALL_WORKERS)),
@@ -299,9 +337,13 @@ export function tfJobProps(platform: Platform) {
       const r = {
         ...raw,
         gpus: counts[gpuPick % counts.length],
-        workers: raw.workers ? { ...raw.workers, gpus: raw.workers.gpus === undefined ? undefined : counts[raw.workers.gpus % counts.length] } : undefined,
+        workers: raw.workers
+          ? { ...raw.workers, gpus: raw.workers.gpus === undefined ? undefined : counts[raw.workers.gpus % counts.length] }
+          : undefined,
         chief: raw.chief ? { gpus: raw.chief.gpus === undefined ? undefined : withZero[raw.chief.gpus % withZero.length] } : undefined,
-        evaluator: raw.evaluator ? { gpus: raw.evaluator.gpus === undefined ? undefined : withZero[raw.evaluator.gpus % withZero.length] } : undefined,
+        evaluator: raw.evaluator
+          ? { gpus: raw.evaluator.gpus === undefined ? undefined : withZero[raw.evaluator.gpus % withZero.length] }
+          : undefined,
       };
       const used = [r.gpus, r.workers?.gpus, r.chief?.gpus, r.evaluator?.gpus].filter((g): g is number => g !== undefined && g > 0);
       const machines = used.map(g => machineFor(platform, acc, g)).filter(m => m !== undefined);
@@ -310,7 +352,9 @@ export function tfJobProps(platform: Platform) {
       // The job's cpu/memory are inherited by every GPU replica: bound them by the smallest machine (half of it).
       const cpu = r.pod.cpu !== undefined && maxCpu !== undefined ? Math.min(r.pod.cpu, Math.max(1, Math.floor(maxCpu / 2))) : r.pod.cpu;
       const memGiB = r.pod.memory !== undefined ? r.pod.memory.toGibibytes() : undefined;
-      const memory = memGiB !== undefined && maxMem !== undefined ? Size.gibibytes(Math.min(memGiB, Math.max(1, Math.floor(maxMem / 2)))) : r.pod.memory;
+      const memory = memGiB !== undefined && maxMem !== undefined
+        ? Size.gibibytes(Math.min(memGiB, Math.max(1, Math.floor(maxMem / 2))))
+        : r.pod.memory;
       // Defaults are 4 vCPU and 16 GiB per GPU of the job: they fit every catalog machine with at least as many GPUs.
       return compact({
         ...r.pod,
@@ -322,7 +366,9 @@ export function tfJobProps(platform: Platform) {
         command: undefined,
         workers: r.workers ? compact(r.workers) : undefined,
         chief: r.chief ? compact(r.chief) : undefined,
-        parameterServers: r.ps ? compact({ replicas: r.ps.replicas, cpu: r.ps.cpu, memory: r.ps.memGiB ? Size.gibibytes(r.ps.memGiB) : undefined }) : undefined,
+        parameterServers: r.ps
+          ? compact({ replicas: r.ps.replicas, cpu: r.ps.cpu, memory: r.ps.memGiB ? Size.gibibytes(r.ps.memGiB) : undefined })
+          : undefined,
         evaluator: r.evaluator ? compact(r.evaluator) : undefined,
         restartPolicy: r.restartPolicy,
         successPolicy: r.successPolicy,
@@ -336,9 +382,9 @@ export function tfJobProps(platform: Platform) {
     });
 }
 
-/** Does a Knative-mode predictor need `knativeFeatureFlags` on this platform? (documented in InferenceEndpointProps) */
+/** Does a Knative-mode predictor need `knativeFeatureFlags` on this platform? (documented in KServeInferenceServiceProps) */
 function knativeNeedsFlags(platform: Platform, p: any): boolean {
-  if (p.priorityClassName !== undefined) return true;
+  if (p.priorityClass !== undefined) return true;
   const pvc = [p.dataset, p.checkpoints, ...(p.volumes ?? []).map((v: any) => v.volume)].some(v => v?.type === 'pvc');
   if (pvc) return true;
   if (p.capacityType !== CapacityType.ON_DEMAND) return true;
@@ -346,10 +392,20 @@ function knativeNeedsFlags(platform: Platform, p: any): boolean {
   return !platform.id.startsWith('gke') && p.gpus > 0;
 }
 
-export function inferenceEndpointProps(platform: Platform) {
+/** InferenceDeployment: a Deployment with its Service, HPA on any metric it supports, PDB and (on GKE) HTTPS. */
+export function inferenceDeploymentProps(platform: Platform) {
+  return servingProps(platform, ['deployment']);
+}
+
+/** KServeInferenceService: Standard or Knative mode, a runtime's model format or a custom container. */
+export function kserveInferenceServiceProps(platform: Platform) {
+  return servingProps(platform, ['kserve-standard', 'kserve-knative']);
+}
+
+function servingProps(platform: Platform, flavours: ('deployment' | 'kserve-standard' | 'kserve-knative')[]) {
   return fc.record({
     pod: podProps(platform, { minGpus: 0 }),
-    flavour: fc.constantFrom('deployment', 'kserve-standard', 'kserve-knative'),
+    flavour: fc.constantFrom(...flavours),
     source: fc.constantFrom('builtin', 'custom-format', 'image'),
     format: fc.constantFrom(ModelFormat.HUGGINGFACE, ModelFormat.PYTORCH, ModelFormat.TRITON, ModelFormat.SKLEARN),
     image,
@@ -387,12 +443,12 @@ export function inferenceEndpointProps(platform: Platform) {
       ? [[], [ScalingMetric.cpu(r.target)], [ScalingMetric.memory(r.target), ScalingMetric.gpuUtilization(r.target)],
         [ScalingMetric.podMetric(GpuMetric.GPU_UTILIZATION, r.target * 1.5)], [ScalingMetric.external('pubsub.googleapis.com|subscription|num_undelivered_messages', r.target, { sub: 'req' })], []][r.metricKind]
       // Integer targets only: KServe's scaleTarget is an integer, and the library refuses fractional ones (a mutation).
-      : knative ? [[], [ScalingMetric.concurrency(r.target)], [ScalingMetric.requestsPerSecond(Math.max(1, Math.round(r.target / 4)))]][r.metricKind % 3]
+      : knative
+        ? [[], [ScalingMetric.concurrency(r.target)], [ScalingMetric.requestsPerSecond(Math.max(1, Math.round(r.target / 4)))]][r.metricKind % 3]
         : [[], [ScalingMetric.cpu(r.target)], [ScalingMetric.memory(r.target)]][r.metricKind % 3];
     const out: any = {
       ...p,
       name: r.name,
-      backend: kserve ? ServingBackend.KSERVE : undefined,
       minReplicas,
       maxReplicas: r.extraReplicas === undefined ? undefined : Math.max(1, minReplicas) + r.extraReplicas,
       scalingMetrics: metrics.length ? metrics : undefined,
@@ -414,7 +470,7 @@ export function inferenceEndpointProps(platform: Platform) {
       }
     } else {
       out.image = r.image;
-      if (r.storageScheme === 'pvc' || (r.storageScheme === 'gs' && platform.supportsGcsFuse)) out.storageUri = `${r.storageScheme}://models-${r.target}/llama`;
+      if (r.storageScheme === 'pvc' || (r.storageScheme === 'gs' && mountsGcs(platform))) out.storageUri = `${r.storageScheme}://models-${r.target}/llama`;
       out.metricsPort = r.metricsPort;
       out.healthPort = r.probeMetrics && r.metricsPort !== undefined ? r.metricsPort : undefined;
       out.healthPath = r.healthPath;
@@ -422,7 +478,7 @@ export function inferenceEndpointProps(platform: Platform) {
       out.serviceType = r.serviceType;
       out.servicePort = r.servicePort;
       out.maxUnavailable = r.maxUnavailable;
-      if (r.https && platform.supportsManagedCertificates) {
+      if (r.https && platform._httpsExposure() !== undefined) {
         out.httpsHost = `llm-${r.target}.example.com`;
         if (r.staticIp) out.staticIpName = 'llm-ip';
       }
@@ -513,7 +569,8 @@ export function gpuNodePoolProps() {
     const chosen = r.familyMask === undefined ? undefined : all.filter((_f, i) => (r.familyMask! >> i) & 1);
     const families = chosen === undefined ? undefined : (chosen.length ? chosen : [all[0]]);
     const fams = families ?? all;
-    const offeredCounts = [...new Set(acc.awsInstanceFamilies.filter(f => fams.includes(f.family)).flatMap(f => f.gpusPerInstance))].sort((a, b) => a - b);
+    const offeredCounts = [...new Set(acc.awsInstanceFamilies.filter(f => fams.includes(f.family)).flatMap(f => f.gpusPerInstance))]
+      .sort((a, b) => a - b);
     const gpusPerNode = r.countPick === undefined ? undefined : offeredCounts.slice(0, Math.max(1, Math.ceil(r.countPick * offeredCounts.length)));
     const largest = Math.max(...(gpusPerNode ?? offeredCounts));
     return compact({
@@ -532,7 +589,9 @@ export function gpuNodePoolProps() {
       volumeKmsKeyId: r.kms,
       consolidationPolicy: r.consolidationPolicy,
       consolidateAfter: r.consolidateAfter,
-      disruptionBudgets: r.budgets?.map(b => compact({ nodes: b.nodes, reasons: b.reasons, schedule: b.window?.schedule, duration: b.window ? Duration.minutes(b.window.minutes) : undefined })),
+      disruptionBudgets: r.budgets?.map(b => compact({
+        nodes: b.nodes, reasons: b.reasons, schedule: b.window?.schedule, duration: b.window ? Duration.minutes(b.window.minutes) : undefined,
+      })),
       expireAfter: r.expireDays === undefined ? undefined : (r.expireDays === 0 ? NodeExpiry.NEVER : NodeExpiry.after(Duration.days(r.expireDays))),
       terminationGracePeriod: r.tgpMinutes === undefined ? undefined : Duration.minutes(r.tgpMinutes),
       taintKey: r.taintKey,
@@ -546,7 +605,7 @@ export function gpuNodePoolProps() {
 
 export const gpuQuotaProps = fc.record({
   gpus: fc.integer({ min: 0, max: 10000 }),
-  priorityClasses: opt(fc.uniqueArray(dnsSubdomain, { minLength: 1, maxLength: 3 })),
+  priorityClasses: opt(fc.uniqueArray(dnsSubdomain, { minLength: 1, maxLength: 3 }).map(names => names.map(n => PriorityClass.fromName(n)))),
   namespace: opt(dnsLabel(20)),
   name: opt(dnsSubdomain),
   labels: opt(labels),
@@ -633,7 +692,8 @@ export interface Mutation<P = any> {
 }
 
 /** A mutation expecting a fixed prop text. */
-export function m<P = any>(what: string, prop: string, apply: (props: P, platform: Platform, secret: string) => P, applies?: (props: P, platform: Platform) => boolean): Mutation<P> {
+export function m<P = any>(what: string, prop: string, apply: (props: P, platform: Platform, secret: string) => P,
+  applies?: (props: P, platform: Platform) => boolean): Mutation<P> {
   return { what, prop: () => prop, apply, applies };
 }
 
@@ -710,7 +770,7 @@ export function podMutations(minGpus: number): Mutation[] {
       applies: (_p, pl) => pl.supportsSpot && pl.maxSpotGraceSeconds !== undefined,
       apply: (p, pl) => ({ ...p, capacityType: CapacityType.SPOT, terminationGracePeriod: Duration.seconds(pl.maxSpotGraceSeconds! + 1) }),
     },
-    m('GCS bucket without GCS FUSE', 'dataset=gcs://', p => ({ ...p, dataset: StorageVolume.fromGcsBucket('my-data') }), (_p, pl) => !pl.supportsGcsFuse),
+    m('GCS bucket without GCS FUSE', 'dataset=gs://', p => ({ ...p, dataset: StorageVolume.fromGcsBucket('my-data') }), (_p, pl) => !mountsGcs(pl)),
     {
       what: 'identity of the other cloud',
       prop: () => 'identity=',
@@ -722,7 +782,8 @@ export function podMutations(minGpus: number): Mutation[] {
     },
     m('ephemeral storage below 1Mi', 'ephemeralStorage=', p => ({ ...p, ephemeralStorage: Size.kibibytes(512) })),
     m('/dev/shm as large as memory', 'sharedMemorySize=', p => ({ ...p, memory: Size.gibibytes(8), sharedMemory: true, sharedMemorySize: Size.gibibytes(8) })),
-    m('priorityClassName not a DNS name', 'priorityClassName=', p => ({ ...p, priorityClassName: 'Gpu_Research' })),
+    m('priority class not a DNS name', 'priorityClass=', p => ({ ...p, priorityClass: PriorityClass.fromName('Gpu_Research') })),
+    m('a system- priority class', 'priorityClass="system-cluster-critical"', p => ({ ...p, priorityClass: PriorityClass.fromName('system-cluster-critical') })),
     m('relative mount path', 'volumes[0] mount path', p => ({ ...p, volumes: [{ volume: StorageVolume.fromEmptyDir(), mountPath: 'scratch' }] })),
     m('serviceAccountName and identity together', 'identity=', (p, pl) => ({
       ...p, serviceAccountName: 'shared',
@@ -735,7 +796,8 @@ export function podMutations(minGpus: number): Mutation[] {
  * Runs the valid and the invalid property of one construct on one platform.
  * `build(chart, props)` adds the construct with id `ID`; `mutations` push one prop outside the valid space.
  */
-export function properties<P>(construct: string, platform: Platform, arb: fc.Arbitrary<P>, build: (chart: any, props: P) => void, mutations: Mutation[], runs = RUNS): void {
+export function properties<P>(construct: string, platform: Platform, arb: fc.Arbitrary<P>, build: (chart: any, props: P) => void,
+  mutations: Mutation[], runs = RUNS): void {
   test(`${construct} on ${platform.id}: valid props synthesize schema-valid, admission-clean, deterministic, secret-free`, () => {
     fc.assert(fc.property(arb, secretLiteral, (props, secret) => {
       expectValid(construct, platform, chart => build(chart, props), [secret]);

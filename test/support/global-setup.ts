@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /** Reads and strictifies ../shared's schemas once per jest run; test files load the result as JSON. */
-export default function globalSetup(): void {
+function globalSetup(): void {
   process.env.JEST_SCHEMA_RUN = String(process.pid);
   // Required here (not imported at the top) so the env var above names the cache file.
   const { SHARED_AVAILABLE, SOURCES_CACHE, buildSources } = require('./schema');
@@ -10,3 +10,6 @@ export default function globalSetup(): void {
   fs.mkdirSync(path.dirname(SOURCES_CACHE), { recursive: true });
   fs.writeFileSync(SOURCES_CACHE, JSON.stringify(buildSources()));
 }
+
+// jest's globalSetup takes the module's export itself (`module.exports = fn`): no default export needed.
+export = globalSetup;

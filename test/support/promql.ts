@@ -21,7 +21,8 @@ export const KSM_METRICS = ['kube_pod_container_resource_requests', 'kube_pod_st
 
 /** Every metric name an emitted expression may use. */
 export function knownMetrics(): Set<string> {
-  const recording = Object.values(GpuMetric).filter((m): m is GpuMetric => m instanceof GpuMetric && m.source === MetricSource.RECORDING_RULE).map(m => m.name);
+  const recording = Object.values(GpuMetric)
+    .filter((m): m is GpuMetric => m instanceof GpuMetric && m.source === MetricSource.RECORDING_RULE).map(m => m.name);
   return new Set([...DCGM_DEFAULT_COUNTERS, ...KSM_METRICS, ...recording]);
 }
 
