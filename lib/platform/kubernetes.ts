@@ -49,6 +49,15 @@ export class KubernetesPlatform extends Platform {
     return Array.from({ length: this.maxGpusPerNode }, (_, i) => i + 1);
   }
 
+  /** Without an accelerator the count check of the base does not run: no node carries more than `maxGpusPerNode`. */
+  public validateRequest(req: GpuRequest): string[] {
+    const v = super.validateRequest(req);
+    if (req.accelerator === undefined && req.gpus > this.maxGpusPerNode) {
+      v.push(`gpus=${req.gpus} is not accepted by ${this.displayName}: no node carries more than maxGpusPerNode=${this.maxGpusPerNode} GPUs (allowed: 1-${this.maxGpusPerNode})`);
+    }
+    return v;
+  }
+
   public schedule(req: GpuRequest): PodPlacement {
     const nodeSelector: { [key: string]: string } = {};
     const tolerations: k8s.Toleration[] = [];
