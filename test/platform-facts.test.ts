@@ -265,3 +265,19 @@ describe('plain Kubernetes', () => {
     expect(jobPod(k8s, train(k8s, { accelerator: undefined, gpus: 4 })).containers[0].resources.limits['nvidia.com/gpu']).toBe(4);
   });
 });
+
+describe('custom accelerators\' node selector values are validated like props (issue 12 item 3)', () => {
+  const label = 'a label value of at most 63 characters, [A-Za-z0-9] at both ends and \'-\', \'_\' or \'.\' inside';
+  test.each([
+    ['a GKE label with a space', autopilot, { name: 'X1', gkeLabel: 'nvidia tesla' }, `accelerator="X1" is invalid: its gkeLabel "nvidia tesla" cannot be a node selector value (allowed: ${label})`],
+    ['a GKE label too long (Standard)', standard, { name: 'X2', gkeLabel: 'a'.repeat(64) }, `accelerator="X2" is invalid: its gkeLabel "${'a'.repeat(64)}" cannot be a node selector value (allowed: ${label})`],
+    ['a Karpenter GPU name ending in a dash', karpenter, { name: 'X3', karpenterGpuName: 'mi300-', awsInstanceFamilies: [{ family: 'p5', gpusPerInstance: [8] }] },
+      `accelerator="X3" is invalid: its karpenterGpuName "mi300-" cannot be a node selector value (allowed: ${label})`],
+    ['a Karpenter GPU memory that is not whole MiB', karpenter, { name: 'X4', karpenterGpuName: 'a100', karpenterGpuMemoryMib: 40.5, awsInstanceFamilies: [{ family: 'p4d', gpusPerInstance: [8] }] },
+      'accelerator="X4" is invalid: its karpenterGpuMemoryMib 40.5 cannot be a node selector value (allowed: a whole number of MiB per GPU, e.g. 40960)'],
+    ['a GPU product with a slash', Platform.kubernetes({ selectGpuProduct: true }), { name: 'X5', gpuProduct: 'NVIDIA/A100' },
+      `accelerator="X5" is invalid: its gpuProduct "NVIDIA/A100" cannot be a node selector value (allowed: ${label})`],
+  ] as Array<[string, Platform, any, string]>)('%s', (_name, platform, props, message) => {
+    expect(synthError(train(platform, { accelerator: Accelerator.custom(props), gpus: 1 }), platform)).toContain(`/train] ${message}`);
+  });
+});

@@ -3,7 +3,7 @@ import { Accelerator, MachineShape } from '../accelerator';
 import { _isLabelKey, _show } from '../validation';
 import {
   CapacityType, Cloud, GpuRequest, KarpenterOptions, NodeAgentPlacement, Platform, PodPlacement, WorkloadKind,
-  _biggerNodeWarnings, _biggestMachine, _requireNodeLabel,
+  _acceleratorLabelProblems, _biggerNodeWarnings, _biggestMachine, _requireNodeLabel,
 } from './platform';
 
 
@@ -73,6 +73,15 @@ export class KarpenterPlatform extends Platform {
     if (!accelerator.karpenterGpuName) return [];
     const max = accelerator.maxGpusPerAwsInstance;
     return Array.from({ length: max }, (_, i) => i + 1);
+  }
+
+  /** The base checks, and the GPU name and memory of a custom accelerator are node selector values. */
+  public validateRequest(req: GpuRequest): string[] {
+    const acc = req.accelerator;
+    const labels = req.gpus > 0 && acc instanceof Accelerator
+      ? _acceleratorLabelProblems(acc, [['karpenterGpuName', acc.karpenterGpuName], ['karpenterGpuMemoryMib', acc.karpenterGpuMemoryMib]])
+      : [];
+    return [...labels, ...super.validateRequest(req)];
   }
 
   /** The biggest instance type with at least `gpus` GPUs, with the allocatable share Karpenter computes for it. */

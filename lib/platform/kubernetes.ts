@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Accelerator } from '../accelerator';
 import { _isLabelKey, _show } from '../validation';
-import { GpuRequest, KubernetesOptions, NodeAgentPlacement, Platform, PodPlacement, _requireNodeLabel } from './platform';
+import {
+  GpuRequest, KubernetesOptions, NodeAgentPlacement, Platform, PodPlacement, _acceleratorLabelProblems, _requireNodeLabel,
+} from './platform';
 
 /** More GPUs than any machine carries: a bound that keeps counts and messages small. */
 const MAX_GPUS_PER_NODE = 64;
@@ -49,10 +51,17 @@ export class KubernetesPlatform extends Platform {
     return Array.from({ length: this.maxGpusPerNode }, (_, i) => i + 1);
   }
 
-  /** Without an accelerator the count check of the base does not run: no node carries more than `maxGpusPerNode`. */
+  /**
+   * The base checks; the GPU product of a custom accelerator is a node selector value; and without an accelerator (when
+   * the base's count check does not run) no node carries more than `maxGpusPerNode`.
+   */
   public validateRequest(req: GpuRequest): string[] {
-    const v = super.validateRequest(req);
-    if (req.accelerator === undefined && req.gpus > this.maxGpusPerNode) {
+    const acc = req.accelerator;
+    const v = [
+      ...(this.selectGpuProduct && req.gpus > 0 && acc instanceof Accelerator ? _acceleratorLabelProblems(acc, [['gpuProduct', acc.gpuProduct]]) : []),
+      ...super.validateRequest(req),
+    ];
+    if (acc === undefined && req.gpus > this.maxGpusPerNode) {
       v.push(`gpus=${req.gpus} is not accepted by ${this.displayName}: no node carries more than maxGpusPerNode=${this.maxGpusPerNode} GPUs (allowed: 1-${this.maxGpusPerNode})`);
     }
     return v;

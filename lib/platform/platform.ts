@@ -609,6 +609,27 @@ export function _biggerNodeWarnings(req: GpuRequest, acc: Accelerator, machines:
   return out;
 }
 
+/**
+ * What is wrong with the values an accelerator puts into node selectors (a custom one may carry anything): each must be
+ * a label value, the GPU memory a whole number of MiB.
+ * @internal
+ */
+export function _acceleratorLabelProblems(acc: Accelerator, fields: Array<[string, unknown]>): string[] {
+  const out: string[] = [];
+  for (const [field, value] of fields) {
+    if (value === undefined || value === '') continue;
+    const ok = field.endsWith('Mib')
+      ? typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 2 ** 31
+      : typeof value === 'string' && value.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(value);
+    if (!ok) {
+      const allowed = field.endsWith('Mib') ? 'a whole number of MiB per GPU, e.g. 40960'
+        : 'a label value of at most 63 characters, [A-Za-z0-9] at both ends and \'-\', \'_\' or \'.\' inside';
+      out.push(`accelerator=${_show(acc.name)} is invalid: its ${field} ${_show(value)} cannot be a node selector value (allowed: ${allowed})`);
+    }
+  }
+  return out;
+}
+
 /** Sums `nvidia.com/gpu` limits of a list of containers. @internal */
 export function _gpuLimit(containers: any[] | undefined): number {
   let total = 0;
