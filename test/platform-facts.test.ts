@@ -281,3 +281,20 @@ describe('custom accelerators\' node selector values are validated like props (i
     expect(synthError(train(platform, { accelerator: Accelerator.custom(props), gpus: 1 }), platform)).toContain(`/train] ${message}`);
   });
 });
+
+test('a GpuNodePool refuses a custom accelerator whose GPU memory cannot be a requirement value', () => {
+  const acc = Accelerator.custom({ name: 'X6', karpenterGpuName: 'a100', karpenterGpuMemoryMib: -1, awsInstanceFamilies: [{ family: 'p4d', gpusPerInstance: [8] }] });
+  expect(synthError(chart => new GpuNodePool(chart, 'pool', { accelerator: acc, role: 'KarpenterNodeRole-ml', clusterName: 'ml', gpuLimit: 8 }), karpenter))
+    .toContain('[karpenter/pool] accelerator="X6" is invalid: its karpenterGpuMemoryMib -1 cannot be a node selector value (allowed: a whole number of MiB per GPU, e.g. 40960)');
+});
+
+test('custom machine shapes that are not shapes (JavaScript callers) do not crash the bounds', () => {
+  const acc = Accelerator.custom({
+    name: 'X7', karpenterGpuName: 'x7', gkeLabel: 'x7',
+    gkeMachines: [null, { machineType: 'm', gpus: 1 }] as any,
+    awsInstanceFamilies: [{ family: 'x7', gpusPerInstance: [1], instances: [null, { machineType: 'i', gpus: 1 }] as any }],
+  });
+  for (const platform of [standard, karpenter]) {
+    expect(() => jobPod(platform, train(platform, { accelerator: acc, cpu: 500 }))).not.toThrow();
+  }
+});

@@ -10,7 +10,7 @@ import {
 } from '../../imports/karpenter-karpenter.sh';
 import { Accelerator } from '../accelerator';
 import { KarpenterPlatform } from '../platform/karpenter';
-import { CapacityType, KarpenterOptions, Platform } from '../platform/platform';
+import { CapacityType, KarpenterOptions, Platform, _acceleratorLabelProblems } from '../platform/platform';
 import {
   _Problems, _checkDnsLabel, _checkEnum, _checkInt, _checkLabels, _durationSeconds, _ensure, _isLabelKey, _show, _sizeMebibytes,
 } from '../validation';
@@ -286,7 +286,10 @@ export class GpuNodePool extends Construct {
     const catalog = acc instanceof Accelerator && acc.karpenterGpuName ? acc.awsInstanceFamilies : [];
     if (!(acc instanceof Accelerator)) {
       p.error('accelerator', acc, 'must be an Accelerator, e.g. Accelerator.L4');
-    } else if (catalog.length === 0) {
+    } else if (catalog.length > 0) {
+      // A custom accelerator's GPU name and memory become NodePool requirement values.
+      for (const m of _acceleratorLabelProblems(acc, [['karpenterGpuName', acc.karpenterGpuName], ['karpenterGpuMemoryMib', acc.karpenterGpuMemoryMib]])) p.raw(m);
+    } else {
       const offered = Accelerator.all().filter(a => a.karpenterGpuName && a.awsInstanceFamilies.length).map(a => a.name).join(', ');
       p.error('accelerator', acc.name, `has no AWS instance family in the catalog (allowed: ${offered}, or Accelerator.custom({ karpenterGpuName, awsInstanceFamilies }))`);
     }

@@ -585,7 +585,8 @@ export function _gi(mebibytes: number): string {
  */
 export function _biggestMachine(machines: MachineShape[], gpus: number): MachineShape | undefined {
   const size = (m: MachineShape) => (m.allocatableVcpu ?? m.vcpu) * 1e6 + (m.allocatableMemoryGiB ?? m.memoryGiB);
-  return machines.filter(m => m && m.gpus >= gpus).sort((a, b) => size(b) - size(a))[0];
+  return machines.filter(m => m && typeof m.vcpu === 'number' && typeof m.memoryGiB === 'number' && m.gpus >= gpus)
+    .sort((a, b) => size(b) - size(a))[0];
 }
 
 /**
@@ -594,7 +595,8 @@ export function _biggestMachine(machines: MachineShape[], gpus: number): Machine
  * idle unless other pods take them).
  * @internal
  */
-export function _biggerNodeWarnings(req: GpuRequest, acc: Accelerator, machines: MachineShape[], platform: string): string[] {
+export function _biggerNodeWarnings(req: GpuRequest, acc: Accelerator, shapes: MachineShape[], platform: string): string[] {
+  const machines = shapes.filter(m => m && typeof m.gpus === 'number' && typeof m.vcpu === 'number' && typeof m.memoryGiB === 'number');
   const fewest = Math.min(...machines.filter(m => m && m.gpus >= req.gpus).map(m => m.gpus));
   if (!Number.isFinite(fewest)) return [];
   const natural = _biggestMachine(machines.filter(m => m.gpus === fewest), fewest)!;
