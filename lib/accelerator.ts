@@ -10,6 +10,17 @@ export interface MachineShape {
   readonly vcpu: number;
   /** Memory on the machine, in GiB. */
   readonly memoryGiB: number;
+  /**
+   * vCPUs the node offers to pods: the machine minus what the platform reserves for the system (kubelet, runtime,
+   * eviction threshold). A pod that requests this much or more never schedules.
+   * @default - the platform's own figure (GKE Standard computes GKE's reservation); else the whole machine
+   */
+  readonly allocatableVcpu?: number;
+  /**
+   * Memory the node offers to pods, in GiB (see `allocatableVcpu`).
+   * @default - the platform's own figure (GKE Standard computes GKE's reservation); else the whole machine
+   */
+  readonly allocatableMemoryGiB?: number;
 }
 
 /**
@@ -20,6 +31,27 @@ export interface AwsInstanceFamily {
   readonly family: string;
   /** GPUs per instance that the family offers, e.g. `[1, 4, 8]`. */
   readonly gpusPerInstance: number[];
+  /**
+   * The family's instance types with the CPU and memory Karpenter computes as allocatable: the bound of what a pod may
+   * request on Karpenter.
+   * @default - none: CPU and memory are not checked on Karpenter
+   */
+  readonly instances?: MachineShape[];
+}
+
+/**
+ * The most CPU and memory GKE Autopilot accepts for a pod with a given number of GPUs (requests above it are rejected
+ * by Autopilot's admission).
+ */
+export interface AutopilotMaximum {
+  /** GPUs per pod this maximum is for. */
+  readonly gpus: number;
+  /** Most vCPUs the pod may request. */
+  readonly vcpu: number;
+  /** Most memory the pod may request, in GiB. */
+  readonly memoryGiB: number;
+  /** Where the figure comes from, e.g. an Autopilot admission message or your own test. */
+  readonly source: string;
 }
 
 /**
@@ -34,10 +66,17 @@ export interface AcceleratorProps {
    */
   readonly gkeLabel?: string;
   /**
-   * GPU counts per pod that GKE Autopilot accepts.
-   * @default - none: Autopilot does not offer this accelerator
+   * GPU counts per pod that GKE Autopilot accepts. Without them, an accelerator with a `gkeLabel` is accepted on
+   * Autopilot with any count and a warning that the library cannot check Autopilot's rules for it.
+   * @default - not stated: any count, with a warning
    */
   readonly autopilotCounts?: number[];
+  /**
+   * The most CPU and memory Autopilot accepts per GPU count (checked as errors). Counts without one get an estimate
+   * from `gkeMachines` (a warning, not an error).
+   * @default - none confirmed
+   */
+  readonly autopilotMaxima?: AutopilotMaximum[];
   /**
    * GCE machines carrying each GPU configuration (upper bound of CPU and memory a pod may request on GKE).
    * @default - no CPU/memory bound is checked on GKE
@@ -48,6 +87,12 @@ export interface AcceleratorProps {
    * @default - not offered on AWS
    */
   readonly karpenterGpuName?: string;
+  /**
+   * `karpenter.k8s.aws/instance-gpu-memory` label value (MiB per GPU), selected besides the GPU name where one name
+   * covers several models (`a100`: 40960 on p4d, 81920 on p4de).
+   * @default - not selected: the GPU name alone tells the model apart
+   */
+  readonly karpenterGpuMemoryMib?: number;
   /**
    * AWS instance families carrying this accelerator.
    * @default - none
@@ -71,66 +116,102 @@ export interface AcceleratorProps {
   readonly dcgmModelName?: string;
 }
 
+/** A GCE machine shape. */
+function gce(machineType: string, gpus: number, vcpu: number, memoryGiB: number): MachineShape {
+  return { machineType, gpus, vcpu, memoryGiB };
+}
+
+/**
+ * An EC2 instance type as Karpenter's instance-types reference lists it: `karpenter.k8s.aws/instance-cpu`,
+ * `instance-memory` (MiB), and the allocatable CPU (millicores) and memory (MiB) Karpenter computes for AL2023.
+ */
+function ec2(machineType: string, gpus: number, vcpu: number, memoryMib: number, allocatableMillicpu: number, allocatableMib: number)
+  : MachineShape {
+  return {
+    machineType, gpus, vcpu, memoryGiB: memoryMib / 1024, allocatableVcpu: allocatableMillicpu / 1000, allocatableMemoryGiB: allocatableMib / 1024,
+  };
+}
+
+/** A copy of a list that JavaScript callers may not have given as one. */
+function list<T>(value: T[] | undefined): T[] {
+  return Array.isArray(value) ? [...value] : [];
+}
+
 /**
  * A GPU model, with what each platform calls it and what it accepts.
  *
- * Sources (see "The model" in the README): GKE "Deploy GPU workloads in Autopilot"
- * (last updated 2026-04-10) for label values and Autopilot counts; GCE machine-type pages and AWS instance-type
- * pages for machine shapes (read from memory, not from a primary copy: treat those bounds as unverified).
+ * Every value's source and the date it was checked are in docs/platform-facts.md. In short: GKE labels and Autopilot
+ * counts from GKE "Deploy GPU workloads in Autopilot" (updated 2026-04-10); A2/A3 machine shapes from SkyPilot's GCP
+ * catalog (GCE API), G4 from dstack#3213, the other GCE shapes unverified; AWS instance shapes, labels and Karpenter's
+ * allocatable CPU and memory from Karpenter's instance-types reference (v1.14.0, 2026-07-11).
  */
 export class Accelerator {
-  /** NVIDIA T4, 16 GB. */
+  /** NVIDIA T4, 16 GB. On GCE it attaches to N1 machines (the shapes are the largest N1 per GPU count; unverified). */
   public static readonly T4 = new Accelerator({
     name: 'T4', gkeLabel: 'nvidia-tesla-t4', karpenterGpuName: 't4', memoryGiB: 16, gpuProduct: 'Tesla-T4', dcgmModelName: 'Tesla T4',
     autopilotCounts: [1, 2, 4],
     gkeMachines: [
-      { machineType: 'n1-highmem-48 + 1 T4', gpus: 1, vcpu: 48, memoryGiB: 312 },
-      { machineType: 'n1-highmem-48 + 2 T4', gpus: 2, vcpu: 48, memoryGiB: 312 },
-      { machineType: 'n1-highmem-96 + 4 T4', gpus: 4, vcpu: 96, memoryGiB: 624 },
+      gce('n1-highmem-48 + 1 T4', 1, 48, 312),
+      gce('n1-highmem-48 + 2 T4', 2, 48, 312),
+      gce('n1-highmem-96 + 4 T4', 4, 96, 624),
     ],
-    awsInstanceFamilies: [{ family: 'g4dn', gpusPerInstance: [1, 4, 8] }],
+    awsInstanceFamilies: [{
+      family: 'g4dn',
+      gpusPerInstance: [1, 4, 8],
+      instances: [
+        ec2('g4dn.xlarge', 1, 4, 16384, 3920, 14481), ec2('g4dn.2xlarge', 1, 8, 32768, 7910, 29636),
+        ec2('g4dn.4xlarge', 1, 16, 65536, 15890, 59946), ec2('g4dn.8xlarge', 1, 32, 131072, 31850, 120248),
+        ec2('g4dn.12xlarge', 4, 48, 196608, 47810, 178933), ec2('g4dn.16xlarge', 1, 64, 262144, 63770, 241490),
+        ec2('g4dn.metal', 8, 96, 393216, 95690, 355262),
+      ],
+    }],
   });
 
   /** NVIDIA L4, 24 GB. */
   public static readonly L4 = new Accelerator({
     name: 'L4', gkeLabel: 'nvidia-l4', karpenterGpuName: 'l4', memoryGiB: 24, gpuProduct: 'NVIDIA-L4', dcgmModelName: 'NVIDIA L4',
     autopilotCounts: [1, 2, 4, 8],
-    gkeMachines: [
-      { machineType: 'g2-standard-32', gpus: 1, vcpu: 32, memoryGiB: 128 },
-      { machineType: 'g2-standard-24', gpus: 2, vcpu: 24, memoryGiB: 96 },
-      { machineType: 'g2-standard-48', gpus: 4, vcpu: 48, memoryGiB: 192 },
-      { machineType: 'g2-standard-96', gpus: 8, vcpu: 96, memoryGiB: 384 },
-    ],
-    awsInstanceFamilies: [{ family: 'g6', gpusPerInstance: [1, 4, 8] }],
+    // G2 shapes: unverified (the largest G2 machine per GPU count).
+    gkeMachines: [gce('g2-standard-32', 1, 32, 128), gce('g2-standard-24', 2, 24, 96), gce('g2-standard-48', 4, 48, 192), gce('g2-standard-96', 8, 96, 384)],
+    awsInstanceFamilies: [{
+      family: 'g6',
+      gpusPerInstance: [1, 4, 8],
+      instances: [
+        ec2('g6.xlarge', 1, 4, 16384, 3920, 14162), ec2('g6.2xlarge', 1, 8, 32768, 7910, 29317),
+        ec2('g6.4xlarge', 1, 16, 65536, 15890, 57691), ec2('g6.8xlarge', 1, 32, 131072, 31850, 118312),
+        ec2('g6.12xlarge', 4, 48, 196608, 47810, 178933), ec2('g6.16xlarge', 1, 64, 262144, 63770, 234021),
+        ec2('g6.24xlarge', 4, 96, 393216, 95690, 355262), ec2('g6.48xlarge', 8, 192, 786432, 191450, 718987),
+      ],
+    }],
   });
 
-  /** NVIDIA A100 40 GB. Autopilot's sourced maximum for 1 GPU is 11 vCPU / 74 GiB (argoproj/argo-workflows#13073). */
+  /**
+   * NVIDIA A100 40 GB. Autopilot's one confirmed maximum: 1 GPU, 11 vCPU / 74 GiB (GKE Warden's message in
+   * argoproj/argo-workflows#13073). On Karpenter it shares the GPU name `a100` with the 80 GB model: the GPU memory
+   * label (40960 MiB) tells them apart.
+   */
   public static readonly A100_40GB = new Accelerator({
-    name: 'A100 40GB', gkeLabel: 'nvidia-tesla-a100', karpenterGpuName: 'a100', memoryGiB: 40, gpuProduct: 'NVIDIA-A100-SXM4-40GB',
-    dcgmModelName: 'NVIDIA A100.*40GB',
+    name: 'A100 40GB', gkeLabel: 'nvidia-tesla-a100', karpenterGpuName: 'a100', karpenterGpuMemoryMib: 40960, memoryGiB: 40,
+    gpuProduct: 'NVIDIA-A100-SXM4-40GB', dcgmModelName: 'NVIDIA A100.*40GB',
     autopilotCounts: [1, 2, 4, 8, 16],
+    autopilotMaxima: [{
+      gpus: 1, vcpu: 11, memoryGiB: 74,
+      source: 'GKE Warden (autogke-pod-limit-constraints) rejection quoted in argoproj/argo-workflows#13073, 2024-05-21',
+    }],
     gkeMachines: [
-      { machineType: 'a2-highgpu-1g (Autopilot maximum)', gpus: 1, vcpu: 11, memoryGiB: 74 },
-      { machineType: 'a2-highgpu-2g', gpus: 2, vcpu: 24, memoryGiB: 170 },
-      { machineType: 'a2-highgpu-4g', gpus: 4, vcpu: 48, memoryGiB: 340 },
-      { machineType: 'a2-highgpu-8g', gpus: 8, vcpu: 96, memoryGiB: 680 },
-      { machineType: 'a2-megagpu-16g', gpus: 16, vcpu: 96, memoryGiB: 1360 },
+      gce('a2-highgpu-1g', 1, 12, 85), gce('a2-highgpu-2g', 2, 24, 170), gce('a2-highgpu-4g', 4, 48, 340),
+      gce('a2-highgpu-8g', 8, 96, 680), gce('a2-megagpu-16g', 16, 96, 1360),
     ],
-    awsInstanceFamilies: [{ family: 'p4d', gpusPerInstance: [8] }],
+    awsInstanceFamilies: [{ family: 'p4d', gpusPerInstance: [8], instances: [ec2('p4d.24xlarge', 8, 96, 1179648, 95690, 1082712)] }],
   });
 
-  /** NVIDIA A100 80 GB. */
+  /** NVIDIA A100 80 GB. On Karpenter: GPU name `a100` and GPU memory 81920 MiB (p4de). */
   public static readonly A100_80GB = new Accelerator({
-    name: 'A100 80GB', gkeLabel: 'nvidia-a100-80gb', karpenterGpuName: 'a100', memoryGiB: 80, gpuProduct: 'NVIDIA-A100-SXM4-80GB',
-    dcgmModelName: 'NVIDIA A100.*80GB',
+    name: 'A100 80GB', gkeLabel: 'nvidia-a100-80gb', karpenterGpuName: 'a100', karpenterGpuMemoryMib: 81920, memoryGiB: 80,
+    gpuProduct: 'NVIDIA-A100-SXM4-80GB', dcgmModelName: 'NVIDIA A100.*80GB',
     autopilotCounts: [1, 2, 4, 8],
-    gkeMachines: [
-      { machineType: 'a2-ultragpu-1g', gpus: 1, vcpu: 12, memoryGiB: 170 },
-      { machineType: 'a2-ultragpu-2g', gpus: 2, vcpu: 24, memoryGiB: 340 },
-      { machineType: 'a2-ultragpu-4g', gpus: 4, vcpu: 48, memoryGiB: 680 },
-      { machineType: 'a2-ultragpu-8g', gpus: 8, vcpu: 96, memoryGiB: 1360 },
-    ],
-    awsInstanceFamilies: [{ family: 'p4de', gpusPerInstance: [8] }],
+    gkeMachines: [gce('a2-ultragpu-1g', 1, 12, 170), gce('a2-ultragpu-2g', 2, 24, 340), gce('a2-ultragpu-4g', 4, 48, 680), gce('a2-ultragpu-8g', 8, 96, 1360)],
+    awsInstanceFamilies: [{ family: 'p4de', gpusPerInstance: [8], instances: [ec2('p4de.24xlarge', 8, 96, 1179648, 95690, 1082712)] }],
   });
 
   /** NVIDIA H100 80 GB (Autopilot 1/2/4 GPUs need GKE 1.31.4-gke.1072000 or later). */
@@ -138,13 +219,12 @@ export class Accelerator {
     name: 'H100 80GB', gkeLabel: 'nvidia-h100-80gb', karpenterGpuName: 'h100', memoryGiB: 80, gpuProduct: 'NVIDIA-H100-80GB-HBM3',
     dcgmModelName: 'NVIDIA H100 80GB HBM3',
     autopilotCounts: [1, 2, 4, 8],
-    gkeMachines: [
-      { machineType: 'a3-highgpu-1g', gpus: 1, vcpu: 26, memoryGiB: 234 },
-      { machineType: 'a3-highgpu-2g', gpus: 2, vcpu: 52, memoryGiB: 468 },
-      { machineType: 'a3-highgpu-4g', gpus: 4, vcpu: 104, memoryGiB: 936 },
-      { machineType: 'a3-highgpu-8g', gpus: 8, vcpu: 208, memoryGiB: 1872 },
-    ],
-    awsInstanceFamilies: [{ family: 'p5', gpusPerInstance: [1, 8] }],
+    gkeMachines: [gce('a3-highgpu-1g', 1, 26, 234), gce('a3-highgpu-2g', 2, 52, 468), gce('a3-highgpu-4g', 4, 104, 936), gce('a3-highgpu-8g', 8, 208, 1872)],
+    awsInstanceFamilies: [{
+      family: 'p5',
+      gpusPerInstance: [1, 8],
+      instances: [ec2('p5.4xlarge', 1, 16, 262144, 15890, 240830), ec2('p5.48xlarge', 8, 192, 2097152, 191450, 1938410)],
+    }],
   });
 
   /** NVIDIA H100 Mega 80 GB (GKE only, whole 8-GPU machines). */
@@ -153,7 +233,7 @@ export class Accelerator {
     // The same GPU as the H100 80GB: DCGM cannot tell them apart.
     dcgmModelName: 'NVIDIA H100 80GB HBM3',
     autopilotCounts: [8],
-    gkeMachines: [{ machineType: 'a3-megagpu-8g', gpus: 8, vcpu: 208, memoryGiB: 1872 }],
+    gkeMachines: [gce('a3-megagpu-8g', 8, 208, 1872)],
   });
 
   /** NVIDIA H200 141 GB. */
@@ -161,40 +241,84 @@ export class Accelerator {
     name: 'H200 141GB', gkeLabel: 'nvidia-h200-141gb', karpenterGpuName: 'h200', memoryGiB: 141, gpuProduct: 'NVIDIA-H200',
     dcgmModelName: 'NVIDIA H200.*',
     autopilotCounts: [8],
-    gkeMachines: [{ machineType: 'a3-ultragpu-8g', gpus: 8, vcpu: 224, memoryGiB: 2952 }],
-    awsInstanceFamilies: [{ family: 'p5e', gpusPerInstance: [8] }, { family: 'p5en', gpusPerInstance: [8] }],
+    gkeMachines: [gce('a3-ultragpu-8g', 8, 224, 2952)],
+    awsInstanceFamilies: [
+      { family: 'p5e', gpusPerInstance: [8], instances: [ec2('p5e.48xlarge', 8, 192, 2097152, 191450, 1938410)] },
+      { family: 'p5en', gpusPerInstance: [8], instances: [ec2('p5en.48xlarge', 8, 192, 2097152, 191450, 1937332)] },
+    ],
   });
 
   /** NVIDIA B200 180 GB. */
   public static readonly B200 = new Accelerator({
     name: 'B200', gkeLabel: 'nvidia-b200', karpenterGpuName: 'b200', memoryGiB: 180, gpuProduct: 'NVIDIA-B200', dcgmModelName: 'NVIDIA B200.*',
     autopilotCounts: [8],
-    gkeMachines: [{ machineType: 'a4-highgpu-8g', gpus: 8, vcpu: 224, memoryGiB: 3968 }],
-    awsInstanceFamilies: [{ family: 'p6-b200', gpusPerInstance: [8] }],
+    gkeMachines: [gce('a4-highgpu-8g', 8, 224, 3968)],
+    awsInstanceFamilies: [{ family: 'p6-b200', gpusPerInstance: [8], instances: [ec2('p6-b200.48xlarge', 8, 192, 2097152, 191450, 1937332)] }],
   });
 
   /** NVIDIA A10G 24 GB (AWS only). */
   public static readonly A10G = new Accelerator({
     name: 'A10G', karpenterGpuName: 'a10g', memoryGiB: 24, gpuProduct: 'NVIDIA-A10G', dcgmModelName: 'NVIDIA A10G',
-    awsInstanceFamilies: [{ family: 'g5', gpusPerInstance: [1, 4, 8] }],
+    awsInstanceFamilies: [{
+      family: 'g5',
+      gpusPerInstance: [1, 4, 8],
+      instances: [
+        ec2('g5.xlarge', 1, 4, 16384, 3920, 14162), ec2('g5.2xlarge', 1, 8, 32768, 7910, 29317),
+        ec2('g5.4xlarge', 1, 16, 65536, 15890, 57691), ec2('g5.8xlarge', 1, 32, 131072, 31850, 118312),
+        ec2('g5.12xlarge', 4, 48, 196608, 47810, 173400), ec2('g5.16xlarge', 1, 64, 262144, 63770, 239554),
+        ec2('g5.24xlarge', 4, 96, 393216, 95690, 355262), ec2('g5.48xlarge', 8, 192, 786432, 191450, 723299),
+      ],
+    }],
   });
 
   /** NVIDIA L40S 48 GB (AWS only). */
   public static readonly L40S = new Accelerator({
     name: 'L40S', karpenterGpuName: 'l40s', memoryGiB: 48, gpuProduct: 'NVIDIA-L40S', dcgmModelName: 'NVIDIA L40S',
-    awsInstanceFamilies: [{ family: 'g6e', gpusPerInstance: [1, 4, 8] }],
+    awsInstanceFamilies: [{
+      family: 'g6e',
+      gpusPerInstance: [1, 4, 8],
+      instances: [
+        ec2('g6e.xlarge', 1, 4, 32768, 3920, 29317), ec2('g6e.2xlarge', 1, 8, 65536, 7910, 59627),
+        ec2('g6e.4xlarge', 1, 16, 131072, 15890, 118312), ec2('g6e.8xlarge', 1, 32, 262144, 31850, 239554),
+        ec2('g6e.12xlarge', 4, 48, 393216, 47810, 360157), ec2('g6e.16xlarge', 1, 64, 524288, 63770, 476504),
+        ec2('g6e.24xlarge', 4, 96, 786432, 95690, 721682), ec2('g6e.48xlarge', 8, 192, 1572864, 191450, 1449132),
+      ],
+    }],
+  });
+
+  /**
+   * NVIDIA RTX PRO 6000 Blackwell Server Edition, 96 GB (GKE: G4 machines). Autopilot accepts 1, 2, 4 or 8 per pod.
+   * The DCGM model name pattern is unverified.
+   */
+  public static readonly RTX_PRO_6000 = new Accelerator({
+    name: 'RTX PRO 6000', gkeLabel: 'nvidia-rtx-pro-6000', memoryGiB: 96, dcgmModelName: 'NVIDIA RTX PRO 6000.*',
+    autopilotCounts: [1, 2, 4, 8],
+    gkeMachines: [gce('g4-standard-48', 1, 48, 180), gce('g4-standard-96', 2, 96, 360), gce('g4-standard-192', 4, 192, 720), gce('g4-standard-384', 8, 384, 1440)],
   });
 
   /** Every accelerator of the catalog, in a stable order. */
   public static all(): Accelerator[] {
     return [Accelerator.T4, Accelerator.L4, Accelerator.A100_40GB, Accelerator.A100_80GB, Accelerator.H100_80GB,
-      Accelerator.H100_MEGA_80GB, Accelerator.H200_141GB, Accelerator.B200, Accelerator.A10G, Accelerator.L40S];
+      Accelerator.H100_MEGA_80GB, Accelerator.H200_141GB, Accelerator.B200, Accelerator.A10G, Accelerator.L40S,
+      Accelerator.RTX_PRO_6000];
   }
 
-  /** Defines an accelerator that is not in the catalog. */
+  /**
+   * Defines an accelerator that is not in the catalog. It is remembered, so that admission checks of rendered pods
+   * know its GKE label.
+   */
   public static custom(props: AcceleratorProps): Accelerator {
-    return new Accelerator(props);
+    const accelerator = new Accelerator(props ?? ({} as AcceleratorProps));
+    Accelerator.customs.push(accelerator);
+    return accelerator;
   }
+
+  /** The catalog and every custom accelerator defined so far. @internal */
+  public static _known(): Accelerator[] {
+    return [...Accelerator.all(), ...Accelerator.customs];
+  }
+
+  private static readonly customs: Accelerator[] = [];
 
   /** Short name, e.g. `L4`. */
   public readonly name: string;
@@ -202,8 +326,12 @@ export class Accelerator {
   public readonly gkeLabel?: string;
   /** `karpenter.k8s.aws/instance-gpu-name` value, if AWS offers it. */
   public readonly karpenterGpuName?: string;
-  /** GPU counts per pod accepted by GKE Autopilot (empty when Autopilot does not offer it). */
+  /** `karpenter.k8s.aws/instance-gpu-memory` value (MiB per GPU) selected besides the GPU name, if any. */
+  public readonly karpenterGpuMemoryMib?: number;
+  /** GPU counts per pod accepted by GKE Autopilot (empty: not stated). */
   public readonly autopilotCounts: number[];
+  /** Autopilot's CPU and memory maxima per GPU count, where confirmed. */
+  public readonly autopilotMaxima: AutopilotMaximum[];
   /** GCE machines per GPU configuration. */
   public readonly gkeMachines: MachineShape[];
   /** AWS instance families. */
@@ -219,9 +347,11 @@ export class Accelerator {
     this.name = props.name;
     this.gkeLabel = props.gkeLabel;
     this.karpenterGpuName = props.karpenterGpuName;
-    this.autopilotCounts = [...(props.autopilotCounts ?? [])];
-    this.gkeMachines = [...(props.gkeMachines ?? [])];
-    this.awsInstanceFamilies = [...(props.awsInstanceFamilies ?? [])];
+    this.karpenterGpuMemoryMib = props.karpenterGpuMemoryMib;
+    this.autopilotCounts = list(props.autopilotCounts);
+    this.autopilotMaxima = list(props.autopilotMaxima);
+    this.gkeMachines = list(props.gkeMachines);
+    this.awsInstanceFamilies = list(props.awsInstanceFamilies);
     this.memoryGiB = props.memoryGiB;
     this.gpuProduct = props.gpuProduct;
     this.dcgmModelName = props.dcgmModelName;
@@ -229,16 +359,26 @@ export class Accelerator {
 
   /** The GKE machine for exactly `gpus` GPUs, if known. */
   public gkeMachineFor(gpus: number): MachineShape | undefined {
-    return this.gkeMachines.find(m => m.gpus === gpus);
+    return this.gkeMachines.find(m => m?.gpus === gpus);
+  }
+
+  /** Autopilot's confirmed CPU and memory maximum for a pod with exactly `gpus` GPUs, if known. */
+  public autopilotMaximumFor(gpus: number): AutopilotMaximum | undefined {
+    return this.autopilotMaxima.find(m => m?.gpus === gpus);
+  }
+
+  /** The AWS instance types of every family that lists them. */
+  public get awsInstances(): MachineShape[] {
+    return this.awsInstanceFamilies.flatMap(f => list(f?.instances));
   }
 
   /** Largest number of GPUs on one AWS instance carrying this accelerator (0 if none). */
   public get maxGpusPerAwsInstance(): number {
-    return Math.max(0, ...this.awsInstanceFamilies.flatMap(f => f.gpusPerInstance));
+    return Math.max(0, ...this.awsInstanceFamilies.flatMap(f => list(f?.gpusPerInstance)));
   }
 
   /** Largest number of GPUs on one GKE machine carrying this accelerator (0 if none). */
   public get maxGpusPerGkeMachine(): number {
-    return Math.max(0, ...this.gkeMachines.map(m => m.gpus), ...this.autopilotCounts);
+    return Math.max(0, ...this.gkeMachines.map(m => m?.gpus ?? 0), ...this.autopilotCounts);
   }
 }

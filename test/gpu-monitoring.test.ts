@@ -103,11 +103,12 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
     expect(rules.GpuTemperatureHigh.expr).toMatch(/> 85$/);
     expect(rules.GpuPodPending.for).toBe('15m');
   });
+  // Karpenter's generated AWS pricing, us-east-1, commit 6fc13b52 (2026-07-20): g5.xlarge 1.006 $/h; spot estimated at 40 %.
   test('cost rules for A10G at the AWS list price, on-demand and spot', () => {
     const cost = find(objects, 'PrometheusRule').spec.groups[0].rules.filter((r: any) => r.record === GpuMetric.POD_GPU_COST_PER_HOUR.name);
     expect(cost).toEqual([
-      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: 'sum by (namespace, pod) (namespace_pod:dcgm_gpus_allocated:count{modelName=~"NVIDIA A10G"}) * 1.01', labels: { accelerator: 'A10G', capacity_type: 'on-demand' } },
-      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: 'sum by (namespace, pod) (namespace_pod:dcgm_gpus_allocated:count{modelName=~"NVIDIA A10G"}) * 0.4', labels: { accelerator: 'A10G', capacity_type: 'spot' } },
+      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: 'sum by (namespace, pod) (namespace_pod:dcgm_gpus_allocated:count{modelName=~"NVIDIA A10G"}) * 1.006', labels: { accelerator: 'A10G', capacity_type: 'on-demand' } },
+      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: 'sum by (namespace, pod) (namespace_pod:dcgm_gpus_allocated:count{modelName=~"NVIDIA A10G"}) * 0.4024', labels: { accelerator: 'A10G', capacity_type: 'spot' } },
     ]);
   });
   test('every PromQL expression parses and reads only known metrics', () => {
@@ -250,7 +251,7 @@ describe('bad input', () => {
     ['temperature 500', karpenter, { temperatureCelsius: 500 }, 'temperatureCelsius=500 is invalid: must be a temperature above 0 and at most 120 °C'],
     ['zero idle duration', karpenter, { idleFor: Duration.seconds(0) }, 'idleFor=0 seconds is invalid: must be a whole number of seconds, at least 1s'],
     ['zero pending duration', karpenter, { pendingFor: Duration.millis(0) }, 'pendingFor=0 millis is invalid: must be a whole number of seconds, at least 1s'],
-    ['price missing', karpenter, { accelerators: [Accelerator.B200] }, 'accelerators[0]="B200" is invalid: prices has no price for it (prices cover: T4, A10G, L4, L40S, A100 40GB, A100 80GB, H100 80GB); add one with prices.withPrice({ accelerator, onDemandPerHour, spotPerHour })'],
+    ['price missing', karpenter, { accelerators: [Accelerator.RTX_PRO_6000] }, 'accelerators[0]="RTX PRO 6000" is invalid: prices has no price for it (prices cover: T4, A10G, L4, L40S, A100 40GB, A100 80GB, H100 80GB, H200 141GB, B200); add one with prices.withPrice({ accelerator, onDemandPerHour, spotPerHour })'],
     ['no prices on plain Kubernetes', kubernetes, { accelerators: [Accelerator.L4] }, 'accelerators[0]="L4" is invalid: prices has no price for it (prices cover: none); add one with prices.withPrice({ accelerator, onDemandPerHour, spotPerHour })'],
     ['indistinguishable models', standard, {
       accelerators: [Accelerator.H100_80GB, Accelerator.H100_MEGA_80GB],

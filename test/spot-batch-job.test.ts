@@ -92,8 +92,8 @@ test('escape hatch: the L1 Job is reachable and patches render', () => {
 const P = 'gke-autopilot/embed';
 const bad: [string, Platform, Partial<SpotBatchJobProps>, string][] = [
   ['spot on plain Kubernetes (the default here)', Platform.kubernetes(), {}, '[kubernetes/embed] capacityType="spot" is invalid: Kubernetes (NVIDIA device plugin) has no spot capacity (allowed: on-demand)'],
-  ['grace above Autopilot\'s spot cap', autopilot, { terminationGracePeriod: Duration.seconds(60) }, `[${P}] terminationGracePeriod=60s is invalid: spot pods on GKE Autopilot get at most 25s of termination grace (allowed: 1-25s)`],
-  ['grace above GKE Standard\'s spot cap', standard, { accelerator: Accelerator.T4, terminationGracePeriod: Duration.seconds(20) }, '[gke-standard/embed] terminationGracePeriod=20s is invalid: spot pods on GKE Standard get at most 15s of termination grace (allowed: 1-15s)'],
+  ['grace above Autopilot\'s spot cap', autopilot, { terminationGracePeriod: Duration.seconds(60) }, `[${P}] terminationGracePeriod=60s is invalid: spot pods on GKE Autopilot get at most 25s of termination grace: Autopilot accepts the pod but cuts its grace to 25s at preemption (allowed: 1-25s)`],
+  ['grace above GKE Standard\'s spot cap', standard, { accelerator: Accelerator.T4, terminationGracePeriod: Duration.seconds(20) }, '[gke-standard/embed] terminationGracePeriod=20s is invalid: spot pods on GKE Standard get at most 15s of termination grace; Spot node pools on GKE 1.35.0-gke.1171000 or later can give up to 120s: configure yours and set Platform.gkeStandard({ spotGracePeriod }) (allowed: 1-15s)'],
   ['parallelism above completions', autopilot, { completions: 4, parallelism: 8 }, `[${P}] parallelism=8 is invalid: must be at most completions (4): more pods than shards would only sit idle`],
   ['zero parallelism', autopilot, { parallelism: 0 }, `[${P}] parallelism=0 is invalid: must be an integer >= 1`],
   ['zero completions', autopilot, { completions: 0 }, `[${P}] completions=0 is invalid: must be an integer from 1 to 100000`],

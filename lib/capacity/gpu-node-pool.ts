@@ -10,7 +10,7 @@ import {
 } from '../../imports/karpenter-karpenter.sh';
 import { Accelerator } from '../accelerator';
 import { KarpenterPlatform } from '../platform/karpenter';
-import { CapacityType, KarpenterOptions, Platform } from '../platform/platform';
+import { CapacityType, KarpenterOptions, Platform, _acceleratorLabelProblems } from '../platform/platform';
 import {
   _Problems, _checkDnsLabel, _checkEnum, _checkInt, _checkLabels, _durationSeconds, _ensure, _isLabelKey, _show, _sizeMebibytes,
 } from '../validation';
@@ -19,6 +19,7 @@ import { _karpenterDuration, _noNamespace } from './_cluster-scoped';
 
 const GPU_NAME = KarpenterPlatform.GPU_NAME_LABEL;
 const GPU_COUNT = KarpenterPlatform.GPU_COUNT_LABEL;
+const GPU_MEMORY = KarpenterPlatform.GPU_MEMORY_LABEL;
 const FAMILY = KarpenterPlatform.INSTANCE_FAMILY_LABEL;
 const CAPACITY = KarpenterPlatform.CAPACITY_TYPE_LABEL;
 const NODEPOOL = KarpenterPlatform.NODEPOOL_LABEL;
@@ -285,7 +286,10 @@ export class GpuNodePool extends Construct {
     const catalog = acc instanceof Accelerator && acc.karpenterGpuName ? acc.awsInstanceFamilies : [];
     if (!(acc instanceof Accelerator)) {
       p.error('accelerator', acc, 'must be an Accelerator, e.g. Accelerator.L4');
-    } else if (catalog.length === 0) {
+    } else if (catalog.length > 0) {
+      // A custom accelerator's GPU name and memory become NodePool requirement values.
+      for (const m of _acceleratorLabelProblems(acc, [['karpenterGpuName', acc.karpenterGpuName], ['karpenterGpuMemoryMib', acc.karpenterGpuMemoryMib]])) p.raw(m);
+    } else {
       const offered = Accelerator.all().filter(a => a.karpenterGpuName && a.awsInstanceFamilies.length).map(a => a.name).join(', ');
       p.error('accelerator', acc.name, `has no AWS instance family in the catalog (allowed: ${offered}, or Accelerator.custom({ karpenterGpuName, awsInstanceFamilies }))`);
     }
@@ -402,6 +406,10 @@ export class GpuNodePool extends Construct {
 
     const requirements: NodePoolSpecTemplateSpecRequirements[] = [
       { key: GPU_NAME, operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: [acc.karpenterGpuName!] },
+      // One GPU name can cover two models (a100: p4d 40GB, p4de 80GB); the GPU memory tells them apart.
+      ...(acc.karpenterGpuMemoryMib !== undefined
+        ? [{ key: GPU_MEMORY, operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: [String(acc.karpenterGpuMemoryMib)] }]
+        : []),
       { key: FAMILY, operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: families },
       { key: GPU_COUNT, operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: counts.map(String) },
       { key: CAPACITY, operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: this.capacityTypes },
@@ -514,6 +522,12 @@ export class GpuNodePool extends Construct {
       const gpuName = selector[GPU_NAME];
       if (gpuName !== undefined && gpuName !== this.accelerator.karpenterGpuName) {
         out.push(`accelerator=${_show(this.accelerator.name)} is invalid for ${what}: it selects ${GPU_NAME}=${gpuName}, which this NodePool never launches (allowed: ${this.accelerator.karpenterGpuName})`);
+      }
+      const gpuMemory = selector[GPU_MEMORY];
+      const poolMemory = this.accelerator.karpenterGpuMemoryMib;
+      if (gpuMemory !== undefined && poolMemory !== undefined && gpuMemory !== String(poolMemory)) {
+        const other = Accelerator._known().find(a => a.karpenterGpuName === gpuName && String(a.karpenterGpuMemoryMib) === gpuMemory);
+        out.push(`accelerator=${_show(this.accelerator.name)} is invalid for ${what}: it selects ${GPU_MEMORY}=${gpuMemory}${other ? ` (${other.name})` : ''}, which this NodePool never launches (allowed: ${poolMemory})`);
       }
       const wanted = _capacityOf(pod);
       if (wanted !== undefined && !wanted.some(t => this.capacityTypes.includes(t))) {

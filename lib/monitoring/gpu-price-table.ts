@@ -1,7 +1,7 @@
 import { Accelerator } from '../accelerator';
 import { Cloud } from '../platform/platform';
 
-/** The price of one GPU for one hour, on-demand and on spot capacity. */
+/** The price of one GPU for one hour, on-demand and on spot capacity, with where the figures come from. */
 export interface GpuPrice {
   /** The accelerator this price is for. */
   readonly accelerator: Accelerator;
@@ -15,38 +15,101 @@ export interface GpuPrice {
    * @default - the accelerator's `dcgmModelName` (e.g. `NVIDIA L4`)
    */
   readonly dcgmModelName?: string;
+  /**
+   * Where the figures come from, e.g. `Karpenter's generated AWS pricing, us-east-1, commit 6fc13b52`.
+   * @default - your own price (no source stated)
+   */
+  readonly source?: string;
+  /**
+   * When the figures were read or checked, `YYYY-MM-DD`.
+   * @default - not stated
+   */
+  readonly date?: string;
+  /**
+   * Whether `onDemandPerHour` is an estimate rather than a figure read from a price list.
+   * @default false
+   */
+  readonly onDemandIsEstimate?: boolean;
+  /**
+   * Whether `spotPerHour` is an estimate rather than an observed or published spot price (spot prices move daily).
+   * @default false
+   */
+  readonly spotIsEstimate?: boolean;
+  /**
+   * How the spot estimate was made, e.g. `40 % of on-demand (an assumed 60 % discount)`.
+   * @default - none
+   */
+  readonly spotAssumption?: string;
 }
+
+/** Built-in spot prices: no source has them (Karpenter's static data has none; live prices move daily). */
+const SPOT_ASSUMPTION = '40 % of on-demand (an assumed 60 % spot discount, not a price)';
+
+/** A built-in price: spot estimated with the stated assumption. */
+function price(accelerator: Accelerator, onDemandPerHour: number, source: string, date: string, onDemandIsEstimate = false): GpuPrice {
+  return {
+    accelerator,
+    onDemandPerHour,
+    spotPerHour: Math.round(onDemandPerHour * 0.4 * 10000) / 10000,
+    source,
+    date,
+    onDemandIsEstimate,
+    spotIsEstimate: true,
+    spotAssumption: SPOT_ASSUMPTION,
+  };
+}
+
+/** Karpenter's us-east-1 on-demand prices (zz_generated.pricing_aws.go, generated 2026-07-20T13:44:30Z). */
+const KARPENTER = 'Karpenter\'s generated AWS pricing (aws/karpenter-provider-aws pkg/providers/pricing/zz_generated.pricing_aws.go), us-east-1, commit 6fc13b52';
+const KARPENTER_DATE = '2026-07-20';
+/** GCP figures not confirmed against a primary copy (see docs/platform-facts.md). */
+const GCP_UNVERIFIED = 'unverified: GCP list price (us-central1) from memory of cloud.google.com/compute/gpus-pricing, 2025; not confirmed against a primary copy';
+const GCP_CHECKED = '2026-11-29';
 
 /**
  * USD per GPU-hour for the accelerators an app uses, on-demand and spot, used by GpuMonitoring's cost recording rules.
+ * Every built-in row says where its figures come from (`source`, `date`) and which are estimates; `describe(price)`
+ * says it in words. Sources and dates: docs/platform-facts.md.
  *
- * The built-in tables are APPROXIMATE public list prices, read from memory of the providers' pricing pages in 2025
- * (GCP us-central1: the accelerator-optimized VM price divided by its GPUs; AWS us-east-1: the smallest instance
- * with the GPU, or the 8-GPU instance divided by 8). Spot prices move daily: the spot column is a rough typical value.
- * Override them with your negotiated or current prices (`withPrice`).
+ * - AWS (us-east-1): Karpenter's generated on-demand pricing (2026-07-20), per GPU: the smallest instance with the GPU,
+ *   or the 8-GPU instance divided by 8.
+ * - GCP (us-central1): per GPU. A2/A3/G2 machines bundle their GPUs, so the machine's price divided by its GPUs; a T4
+ *   attaches to an N1 machine, so the T4's own GPU price, without the N1 machine. Only A100 40GB is confirmed (SkyPilot's
+ *   GCP catalog); the others are unverified figures, marked as estimates.
+ * - Spot: no source gives spot prices the library could ship (they move daily, and Karpenter's static data has none):
+ *   every built-in spot figure is an estimate, 40 % of on-demand.
+ *
+ * Override them with your negotiated or current prices (`withPrice`, `GpuPriceTable.of`).
  */
 export class GpuPriceTable {
-  /** Approximate GCP (us-central1) on-demand / spot prices per GPU-hour, 2025. */
+  /** GCP (us-central1) on-demand prices per GPU-hour (mostly unverified: see `describe`), spot estimated. */
   public static gcpListPrices(): GpuPriceTable {
     return new GpuPriceTable([
-      { accelerator: Accelerator.T4, onDemandPerHour: 0.35, spotPerHour: 0.14 },
-      { accelerator: Accelerator.L4, onDemandPerHour: 0.71, spotPerHour: 0.28 },
-      { accelerator: Accelerator.A100_40GB, onDemandPerHour: 3.67, spotPerHour: 1.47 },
-      { accelerator: Accelerator.A100_80GB, onDemandPerHour: 5.07, spotPerHour: 2.03 },
-      { accelerator: Accelerator.H100_80GB, onDemandPerHour: 11.06, spotPerHour: 4.43 },
+      // T4 attaches to N1 machines: the GPU's own price, without the machine.
+      price(Accelerator.T4, 0.35, `${GCP_UNVERIFIED} (the T4 GPU alone; the N1 machine it attaches to is billed separately)`, GCP_CHECKED, true),
+      price(Accelerator.L4, 0.71, `${GCP_UNVERIFIED} (g2-standard-4, 1 GPU)`, GCP_CHECKED, true),
+      // a2-highgpu-1g: 0.73948 machine + 2.93391 GPU.
+      price(Accelerator.A100_40GB, 3.6734,
+        'SkyPilot\'s GCP catalog (skypilot-org/skypilot-catalog catalogs/v7/gcp/vms.csv @017e2502, from the Cloud Billing API), us-central1: a2-highgpu-1g 0.73948 + A100 2.93391 $/h',
+        GCP_CHECKED),
+      price(Accelerator.A100_80GB, 5.07, `${GCP_UNVERIFIED} (a2-ultragpu-1g)`, GCP_CHECKED, true),
+      price(Accelerator.H100_80GB, 11.06, `${GCP_UNVERIFIED} (a3-highgpu-8g / 8)`, GCP_CHECKED, true),
     ]);
   }
 
-  /** Approximate AWS (us-east-1) on-demand / spot prices per GPU-hour, 2025. */
+  /** AWS (us-east-1) on-demand prices per GPU-hour from Karpenter's generated pricing, spot estimated. */
   public static awsListPrices(): GpuPriceTable {
     return new GpuPriceTable([
-      { accelerator: Accelerator.T4, onDemandPerHour: 0.53, spotPerHour: 0.21 },
-      { accelerator: Accelerator.A10G, onDemandPerHour: 1.01, spotPerHour: 0.40 },
-      { accelerator: Accelerator.L4, onDemandPerHour: 0.80, spotPerHour: 0.32 },
-      { accelerator: Accelerator.L40S, onDemandPerHour: 1.86, spotPerHour: 0.74 },
-      { accelerator: Accelerator.A100_40GB, onDemandPerHour: 4.10, spotPerHour: 1.64 },
-      { accelerator: Accelerator.A100_80GB, onDemandPerHour: 5.12, spotPerHour: 2.05 },
-      { accelerator: Accelerator.H100_80GB, onDemandPerHour: 6.88, spotPerHour: 2.75 },
+      price(Accelerator.T4, 0.526, `${KARPENTER}: g4dn.xlarge 0.526 $/h`, KARPENTER_DATE),
+      price(Accelerator.A10G, 1.006, `${KARPENTER}: g5.xlarge 1.006 $/h`, KARPENTER_DATE),
+      price(Accelerator.L4, 0.8048, `${KARPENTER}: g6.xlarge 0.8048 $/h`, KARPENTER_DATE),
+      price(Accelerator.L40S, 1.861, `${KARPENTER}: g6e.xlarge 1.861 $/h`, KARPENTER_DATE),
+      price(Accelerator.A100_40GB, 2.7447, `${KARPENTER}: p4d.24xlarge 21.957642 $/h / 8`, KARPENTER_DATE),
+      price(Accelerator.A100_80GB, 3.4309, `${KARPENTER}: p4de.24xlarge 27.44705 $/h / 8`, KARPENTER_DATE),
+      price(Accelerator.H100_80GB, 6.88, `${KARPENTER}: p5.4xlarge 6.88 $/h (p5.48xlarge 55.04 $/h / 8)`, KARPENTER_DATE),
+      // p5e.48xlarge has no us-east-1 on-demand price (capacity blocks only): the H200 price is p5en's.
+      price(Accelerator.H200_141GB, 7.912, `${KARPENTER}: p5en.48xlarge 63.296 $/h / 8`, KARPENTER_DATE),
+      price(Accelerator.B200, 14.2416, `${KARPENTER}: p6-b200.48xlarge 113.9328 $/h / 8`, KARPENTER_DATE),
     ]);
   }
 
@@ -62,18 +125,38 @@ export class GpuPriceTable {
     return new GpuPriceTable(prices);
   }
 
+  /**
+   * Where a price comes from, in words, for anything that shows prices (a dashboard, a cost report): e.g.
+   * `on-demand 2.7447 $/GPU-h from Karpenter's generated AWS pricing, ... (2026-07-20); spot 1.0979 $/GPU-h is an
+   * estimate: 40 % of on-demand (...)`.
+   */
+  public static describe(price: GpuPrice): string {
+    const from = price.source ? ` from ${price.source}` : ' (your own price)';
+    const date = price.date ? ` (${price.date})` : '';
+    const onDemand = `on-demand ${price.onDemandPerHour} $/GPU-h${price.onDemandIsEstimate ? ' is an estimate' : ''}${from}${date}`;
+    const spot = price.spotIsEstimate
+      ? `spot ${price.spotPerHour} $/GPU-h is an estimate${price.spotAssumption ? `: ${price.spotAssumption}` : ''}`
+      : `spot ${price.spotPerHour} $/GPU-h`;
+    return `${onDemand}; ${spot}`;
+  }
+
+  /** Whether either figure of a price is an estimate. */
+  public static isEstimate(price: GpuPrice): boolean {
+    return price.onDemandIsEstimate === true || price.spotIsEstimate === true;
+  }
+
   /** The prices, one per accelerator, in the order given. */
   public readonly prices: GpuPrice[];
 
   private constructor(prices: GpuPrice[]) {
     const byAccelerator = new Map<Accelerator, GpuPrice>();
-    for (const price of prices ?? []) byAccelerator.set(price?.accelerator, price);
+    for (const p of Array.isArray(prices) ? prices : []) byAccelerator.set(p?.accelerator, p);
     this.prices = [...byAccelerator.values()];
   }
 
   /** A copy of this table with `price` added, or replacing the price of the same accelerator. */
   public withPrice(price: GpuPrice): GpuPriceTable {
-    return new GpuPriceTable([...this.prices.filter(p => p.accelerator !== price.accelerator), price]);
+    return new GpuPriceTable([...this.prices.filter(p => p.accelerator !== price?.accelerator), price]);
   }
 
   /** The price of `accelerator`, if the table has one. */

@@ -1,27 +1,35 @@
-import { Accelerator, MachineShape } from '../accelerator';
+import { Accelerator, AutopilotMaximum, MachineShape } from '../accelerator';
 import { GkePlatform } from './gke';
-import { CapacityType, GkeAutopilotOptions, GpuRequest, Platform, PodPlacement, _gpuLimit } from './platform';
+import { CapacityType, GkeAutopilotOptions, GpuRequest, Platform, PodPlacement, _gi, _gpuLimit } from './platform';
 import { PrometheusFlavor } from './prometheus-flavor';
 
 /**
- * Capabilities Autopilot lets a container add (the container runtime's defaults plus SYS_PTRACE).
- * Anything else, and `privileged`, is rejected by GKE Warden.
+ * Capabilities Autopilot lets a container add by default: the container runtime's defaults plus SYS_PTRACE, without
+ * NET_RAW ("you can't, by default, run a Pod that enables privileged mode or adds the NET_RAW Linux capability", GKE
+ * "Run privileged open source workloads on Autopilot"; older Warden messages listed NET_RAW). Anything else, and
+ * `privileged`, is rejected by GKE Warden unless an allowlist admits the workload.
  */
 const AUTOPILOT_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD',
-  'NET_BIND_SERVICE', 'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT', 'SYS_PTRACE']);
+  'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT', 'SYS_PTRACE']);
 
+/** The most GPUs one GKE machine carries (a2-megagpu-16g): the counts an unchecked accelerator may ask for. */
+const MAX_GPUS_PER_MACHINE = 16;
+
+/** Autopilot caps the termination grace of Spot Pods at preemption (GKE "Autopilot Spot Pods"). */
+const SPOT_GRACE_SECONDS = 25;
 /**
  * GKE Autopilot: GPU pods select `cloud.google.com/gke-accelerator` and request a count Autopilot accepts; GKE adds
  * the GPU tolerations itself and manages drivers and DCGM; Warden rejects privileged pods, host namespaces, hostPath,
- * extra capabilities, node-pool selectors, GPU init containers and GPU tolerations on pods without GPUs.
- * Source: GKE "Deploy GPU workloads in Autopilot" and "Autopilot Spot Pods" (see docs/platform-facts.md).
+ * capabilities beyond its defaults (NET_RAW included), node-pool selectors, GPU init containers and GPU tolerations on
+ * pods without GPUs, and CPU or memory above its maximum for the GPU configuration. Spot Pods get at most 25 s of
+ * grace at preemption. Sources and dates: docs/platform-facts.md.
  */
 export class GkeAutopilotPlatform extends GkePlatform {
   public constructor(options: GkeAutopilotOptions = {}) {
     super({
       id: 'gke-autopilot',
       displayName: 'GKE Autopilot',
-      maxSpotGraceSeconds: 25,
+      maxSpotGraceSeconds: SPOT_GRACE_SECONDS,
       allowsNodeAgents: false,
       // Autopilot rejects GPU pods asking for less than 512 MiB of ephemeral storage (agones#3411).
       minGpuEphemeralStorageMebibytes: 512,
@@ -30,12 +38,63 @@ export class GkeAutopilotPlatform extends GkePlatform {
     }, options);
   }
 
+  /**
+   * The counts Autopilot accepts for the model; for an accelerator with a GKE label but no stated counts (a custom
+   * one, e.g. an older model Autopilot's admission names), any count a GKE machine carries, with a warning.
+   */
   public allowedGpuCounts(accelerator: Accelerator): number[] {
-    return accelerator.gkeLabel ? [...accelerator.autopilotCounts] : [];
+    if (!accelerator.gkeLabel) return [];
+    if (accelerator.autopilotCounts.length) return [...accelerator.autopilotCounts];
+    return Array.from({ length: MAX_GPUS_PER_MACHINE }, (_, i) => i + 1);
   }
 
+  /** The machine Autopilot runs exactly `gpus` x `accelerator` on. */
   public machineFor(accelerator: Accelerator, gpus: number): MachineShape | undefined {
     return accelerator.gkeMachineFor(gpus);
+  }
+
+  /**
+   * What Autopilot's rules for the request the library cannot check: the counts of an accelerator without stated
+   * counts, and CPU or memory above an estimated (unconfirmed) maximum.
+   */
+  public requestWarnings(req: GpuRequest): string[] {
+    const acc = req.accelerator;
+    if (req.gpus === 0 || !acc?.gkeLabel) return [];
+    if (!acc.autopilotCounts.length) {
+      return [`accelerator=${JSON.stringify(acc.name)} has no Autopilot GPU counts in the library's catalog: it cannot check which counts, CPU and memory GKE Autopilot accepts for ${acc.gkeLabel} (Autopilot's admission decides when the pod is applied)`];
+    }
+    if (acc.autopilotMaximumFor(req.gpus)) return [];
+    const estimate = _estimatedMaximum(acc, req.gpus);
+    if (!estimate) return [];
+    const basis = `not confirmed; estimated as ${estimate.machineType}'s ${estimate.machine.vcpu} vCPU / ${estimate.machine.memoryGiB}Gi scaled like the one confirmed figure (${estimate.reference})`;
+    const out: string[] = [];
+    if (req.cpu !== undefined && req.cpu > estimate.vcpu) {
+      out.push(`cpu=${req.cpu} may be rejected by GKE Autopilot: its maximum for ${req.gpus} x ${acc.gkeLabel} is about ${estimate.vcpu} vCPU (${basis})`);
+    }
+    if (req.memoryMebibytes !== undefined && req.memoryMebibytes > estimate.memoryGiB * 1024) {
+      out.push(`memory=${_gi(req.memoryMebibytes)} may be rejected by GKE Autopilot: its maximum for ${req.gpus} x ${acc.gkeLabel} is about ${estimate.memoryGiB}Gi (${basis})`);
+    }
+    return out;
+  }
+
+  /** A confirmed Autopilot maximum is an error above it; without one, the machine bounds the pod. @internal */
+  public _resourceBound(req: GpuRequest, acc: Accelerator): string[] {
+    const max = acc.autopilotMaximumFor(req.gpus);
+    if (!max) return super._resourceBound(req, acc);
+    const v: string[] = [];
+    const what = `${req.gpus} x ${acc.gkeLabel ?? acc.name}`;
+    if (req.cpu !== undefined && req.cpu > max.vcpu) {
+      v.push(`cpu=${req.cpu} is invalid: GKE Autopilot accepts at most ${max.vcpu} vCPU for a pod with ${what} (allowed: at most ${max.vcpu} for the whole pod)`);
+    }
+    if (req.memoryMebibytes !== undefined && req.memoryMebibytes > max.memoryGiB * 1024) {
+      v.push(`memory=${_gi(req.memoryMebibytes)} is invalid: GKE Autopilot accepts at most ${max.memoryGiB}Gi for a pod with ${what} (allowed: at most ${max.memoryGiB}Gi for the whole pod)`);
+    }
+    return v;
+  }
+
+  /** @internal */
+  public _spotGraceAdvice(): string {
+    return `: Autopilot accepts the pod but cuts its grace to ${SPOT_GRACE_SECONDS}s at preemption`;
   }
 
   public schedule(req: GpuRequest): PodPlacement {
@@ -78,9 +137,14 @@ export class GkeAutopilotPlatform extends GkePlatform {
       if (!label && !selector[GkePlatform.COMPUTE_CLASS_LABEL]) {
         v.push(`a GPU pod must select ${GkePlatform.ACCELERATOR_LABEL} (or a compute class)`);
       } else if (label) {
-        const acc = Accelerator.all().find(a => a.gkeLabel === label);
-        if (!acc) v.push(`${GkePlatform.ACCELERATOR_LABEL}=${label} is not an accelerator Autopilot offers`);
-        else if (!acc.autopilotCounts.includes(gpus)) v.push(`${gpus} x ${label} per pod is rejected by Autopilot (allowed: ${acc.autopilotCounts.join(', ')})`);
+        // The catalog and custom accelerators: a custom one without counts is the user's word, not checked here.
+        const known = Accelerator._known().filter(a => a.gkeLabel === label);
+        const counts = [...new Set(known.flatMap(a => a.autopilotCounts))].sort((a, b) => a - b);
+        if (!known.length) {
+          v.push(`${GkePlatform.ACCELERATOR_LABEL}=${label} is not an accelerator the library knows on Autopilot (known: ${[...new Set(Accelerator._known().map(a => a.gkeLabel).filter(l => l))].join(', ')}; declare another with Accelerator.custom({ name, gkeLabel }))`);
+        } else if (!known.some(a => a.autopilotCounts.length === 0) && !counts.includes(gpus)) {
+          v.push(`${gpus} x ${label} per pod is rejected by Autopilot (allowed: ${counts.join(', ')})`);
+        }
       }
     } else {
       for (const t of pod.tolerations ?? []) {
@@ -88,11 +152,33 @@ export class GkeAutopilotPlatform extends GkePlatform {
       }
       if (selector[GkePlatform.ACCELERATOR_LABEL]) v.push(`a pod without GPUs must not select ${GkePlatform.ACCELERATOR_LABEL}`);
     }
-    if (selector[GkePlatform.SPOT_LABEL] === 'true' && (pod.terminationGracePeriodSeconds ?? 30) > 25) {
-      v.push(`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds ?? 30} exceeds the 25 s Autopilot gives Spot pods`);
+    if (selector[GkePlatform.SPOT_LABEL] === 'true' && (pod.terminationGracePeriodSeconds ?? 30) > SPOT_GRACE_SECONDS) {
+      v.push(`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds ?? 30} on a Spot pod: Autopilot cuts it to ${SPOT_GRACE_SECONDS} s at preemption, so the pod would not get the grace it asks for`);
     }
     return v;
   }
+}
+
+/**
+ * Autopilot's maximum for a count without a confirmed figure, estimated from the machine: its vCPU and memory scaled by
+ * the one confirmed ratio (11 of a2-highgpu-1g's 12 vCPU, 74 of its 85 GiB), rounded down. Unconfirmed: a warning only.
+ */
+type _Estimate = AutopilotMaximum & { machineType: string; machine: MachineShape; reference: string };
+
+function _estimatedMaximum(acc: Accelerator, gpus: number): _Estimate | undefined {
+  const machine = acc.gkeMachineFor(gpus);
+  const confirmed = Accelerator.A100_40GB.autopilotMaximumFor(1);
+  const reference = Accelerator.A100_40GB.gkeMachineFor(1);
+  if (!machine || !confirmed || !reference) return undefined;
+  return {
+    gpus,
+    vcpu: Math.floor(machine.vcpu * confirmed.vcpu / reference.vcpu),
+    memoryGiB: Math.floor(machine.memoryGiB * confirmed.memoryGiB / reference.memoryGiB),
+    source: 'estimate',
+    machineType: machine.machineType,
+    machine,
+    reference: `${confirmed.vcpu} of ${reference.vcpu} vCPU, ${confirmed.memoryGiB} of ${reference.memoryGiB} GiB for 1 x ${Accelerator.A100_40GB.gkeLabel}`,
+  };
 }
 
 Platform._register('gke-autopilot', (options: GkeAutopilotOptions) => new GkeAutopilotPlatform(options));

@@ -2,7 +2,8 @@ import { Accelerator } from '../accelerator';
 import { _gcsFuseVolume } from './gcs-fuse';
 import { _GKE_HTTPS } from './gke-https';
 import {
-  Cloud, Platform, PlatformFacts, PlatformOptions, PodPlacement, _BucketVolume, _BucketVolumeOptions, _HttpsExposure,
+  Cloud, GpuRequest, Platform, PlatformFacts, PlatformOptions, PodPlacement, _BucketVolume, _BucketVolumeOptions, _HttpsExposure,
+  _acceleratorLabelProblems,
 } from './platform';
 
 /**
@@ -31,6 +32,13 @@ export abstract class GkePlatform extends Platform {
 
   public gpuLabelValue(accelerator: Accelerator): string | undefined {
     return accelerator.gkeLabel;
+  }
+
+  /** The base checks, and the GKE label of a custom accelerator is a label value. */
+  public validateRequest(req: GpuRequest): string[] {
+    const acc = req.accelerator;
+    const labels = req.gpus > 0 && acc instanceof Accelerator ? _acceleratorLabelProblems(acc, [['gkeLabel', acc.gkeLabel]]) : [];
+    return [...labels, ...super.validateRequest(req)];
   }
 
   /**

@@ -1,17 +1,24 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Accelerator } from '../accelerator';
+import { Accelerator, MachineShape } from '../accelerator';
 import { _isLabelKey, _show } from '../validation';
 import {
   CapacityType, Cloud, GpuRequest, KarpenterOptions, NodeAgentPlacement, Platform, PodPlacement, WorkloadKind,
-  _requireNodeLabel,
+  _acceleratorLabelProblems, _biggerNodeWarnings, _biggestMachine, _requireNodeLabel,
 } from './platform';
 
 
 /**
- * Karpenter v1 on EKS with the NVIDIA device plugin: GPU pods select `karpenter.k8s.aws/instance-gpu-name`,
- * tolerate the GPU NodePool's taint, pick spot or on-demand with `karpenter.sh/capacity-type`, and training/batch pods
- * carry `karpenter.sh/do-not-disrupt: "true"` so consolidation does not evict them. AWS gives spot instances a
- * 2-minute notice.
+ * Karpenter v1 on EKS with the NVIDIA device plugin: GPU pods select `karpenter.k8s.aws/instance-gpu-name` (and
+ * `instance-gpu-memory` where one GPU name covers two models, as `a100` does for p4d and p4de), tolerate the GPU
+ * NodePool's taint, pick spot or on-demand with `karpenter.sh/capacity-type`, and training/batch pods carry
+ * `karpenter.sh/do-not-disrupt: "true"` so consolidation does not evict them. AWS gives spot instances a 2-minute
+ * notice. A pod must request less CPU and memory than the allocatable share Karpenter computes for the biggest instance
+ * type that carries its GPUs.
+ *
+ * The GPU toleration is explicit. EKS does enable the ExtendedResourceToleration admission plugin, which adds it to pods
+ * that request `nvidia.com/gpu` (on every platform version since Kubernetes 1.19, aws/containers-roadmap#739; the EKS
+ * user guide lists it for 1.27-1.31), but the explicit one also serves a `gpuTaintKey` other than the resource name
+ * and clusters without the plugin, and it is harmless where the plugin adds the same toleration.
  */
 export class KarpenterPlatform extends Platform {
   /** Node label with the instance's GPU model. */
@@ -68,13 +75,38 @@ export class KarpenterPlatform extends Platform {
     return Array.from({ length: max }, (_, i) => i + 1);
   }
 
+  /** The base checks, and the GPU name and memory of a custom accelerator are node selector values. */
+  public validateRequest(req: GpuRequest): string[] {
+    const acc = req.accelerator;
+    const labels = req.gpus > 0 && acc instanceof Accelerator
+      ? _acceleratorLabelProblems(acc, [['karpenterGpuName', acc.karpenterGpuName], ['karpenterGpuMemoryMib', acc.karpenterGpuMemoryMib]])
+      : [];
+    return [...labels, ...super.validateRequest(req)];
+  }
+
+  /** The biggest instance type with at least `gpus` GPUs, with the allocatable share Karpenter computes for it. */
+  public machineFor(accelerator: Accelerator, gpus: number): MachineShape | undefined {
+    return _biggestMachine(accelerator.awsInstances, gpus);
+  }
+
+  /** A pod that needs more than the instances with its own GPU count offer: legal, but other GPUs of its node idle. */
+  public requestWarnings(req: GpuRequest): string[] {
+    if (req.gpus === 0 || !req.accelerator) return [];
+    return _biggerNodeWarnings(req, req.accelerator, req.accelerator.awsInstances, this.displayName);
+  }
+
   public schedule(req: GpuRequest): PodPlacement {
     const nodeSelector: { [key: string]: string } = {};
     const tolerations: k8s.Toleration[] = [];
     const podAnnotations: { [key: string]: string } = {};
     let affinity: k8s.Affinity | undefined;
     if (req.gpus > 0) {
-      if (req.accelerator?.karpenterGpuName) nodeSelector[KarpenterPlatform.GPU_NAME_LABEL] = req.accelerator.karpenterGpuName;
+      if (req.accelerator?.karpenterGpuName) {
+        nodeSelector[KarpenterPlatform.GPU_NAME_LABEL] = req.accelerator.karpenterGpuName;
+        // p4d and p4de both say `a100`: only the GPU memory (40960 vs 81920 MiB) keeps a 40GB job off 80GB nodes.
+        const memory = req.accelerator.karpenterGpuMemoryMib;
+        if (memory !== undefined) nodeSelector[KarpenterPlatform.GPU_MEMORY_LABEL] = String(memory);
+      }
       tolerations.push(this.gpuToleration());
       if (this.nodePool) nodeSelector[KarpenterPlatform.NODEPOOL_LABEL] = this.nodePool;
     }

@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Accelerator } from '../accelerator';
 import { _isLabelKey, _show } from '../validation';
-import { GpuRequest, KubernetesOptions, NodeAgentPlacement, Platform, PodPlacement, _requireNodeLabel } from './platform';
+import {
+  GpuRequest, KubernetesOptions, NodeAgentPlacement, Platform, PodPlacement, _acceleratorLabelProblems, _requireNodeLabel,
+} from './platform';
 
 /** More GPUs than any machine carries: a bound that keeps counts and messages small. */
 const MAX_GPUS_PER_NODE = 64;
@@ -47,6 +49,22 @@ export class KubernetesPlatform extends Platform {
   public allowedGpuCounts(accelerator: Accelerator): number[] {
     if (this.selectGpuProduct && !accelerator.gpuProduct) return [];
     return Array.from({ length: this.maxGpusPerNode }, (_, i) => i + 1);
+  }
+
+  /**
+   * The base checks; the GPU product of a custom accelerator is a node selector value; and without an accelerator (when
+   * the base's count check does not run) no node carries more than `maxGpusPerNode`.
+   */
+  public validateRequest(req: GpuRequest): string[] {
+    const acc = req.accelerator;
+    const v = [
+      ...(this.selectGpuProduct && req.gpus > 0 && acc instanceof Accelerator ? _acceleratorLabelProblems(acc, [['gpuProduct', acc.gpuProduct]]) : []),
+      ...super.validateRequest(req),
+    ];
+    if (acc === undefined && req.gpus > this.maxGpusPerNode) {
+      v.push(`gpus=${req.gpus} is not accepted by ${this.displayName}: no node carries more than maxGpusPerNode=${this.maxGpusPerNode} GPUs (allowed: 1-${this.maxGpusPerNode})`);
+    }
+    return v;
   }
 
   public schedule(req: GpuRequest): PodPlacement {

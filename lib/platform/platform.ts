@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator, MachineShape } from '../accelerator';
@@ -63,7 +63,16 @@ export interface PlatformOptions {
 export interface GkeAutopilotOptions extends PlatformOptions {}
 
 /** Options of `Platform.gkeStandard()`. */
-export interface GkeStandardOptions extends PlatformOptions {}
+export interface GkeStandardOptions extends PlatformOptions {
+  /**
+   * Termination grace that the cluster's Spot node pools give pods at preemption: spot workloads may ask for at most
+   * this much. GKE gives 15 s by default; node pools on GKE 1.35.0-gke.1171000 or later can give up to 120 s (node
+   * system config `kubeletConfig.shutdownGracePeriodSeconds` minus `shutdownGracePeriodCriticalPodsSeconds`, or a
+   * ComputeClass). Set it to what your Spot node pools give.
+   * @default Duration.seconds(15)
+   */
+  readonly spotGracePeriod?: Duration;
+}
 
 /** Options of `Platform.karpenter()`. */
 export interface KarpenterOptions extends PlatformOptions {
@@ -347,7 +356,8 @@ export abstract class Platform {
   }
 
   /**
-   * The machine that bounds a pod with `gpus` x `accelerator`: its CPU and memory are the most the pod may request.
+   * The biggest machine a pod with `gpus` x `accelerator` can land on: its CPU and memory bound what the pod may request
+   * (above the machine is an error; with `allocatableVcpu`/`allocatableMemoryGiB` stated, at or above those is).
    * @returns undefined when the platform states no bound
    */
   public machineFor(_accelerator: Accelerator, _gpus: number): MachineShape | undefined {
@@ -370,7 +380,7 @@ export abstract class Platform {
     }
     if (req.capacityType !== CapacityType.ON_DEMAND && this.maxSpotGraceSeconds !== undefined
       && req.terminationGraceSeconds !== undefined && req.terminationGraceSeconds > this.maxSpotGraceSeconds) {
-      v.push(`terminationGracePeriod=${req.terminationGraceSeconds}s is invalid: spot pods on ${this.displayName} get at most ${this.maxSpotGraceSeconds}s of termination grace (allowed: 1-${this.maxSpotGraceSeconds}s)`);
+      v.push(`terminationGracePeriod=${req.terminationGraceSeconds}s is invalid: spot pods on ${this.displayName} get at most ${this.maxSpotGraceSeconds}s of termination grace${this._spotGraceAdvice()} (allowed: 1-${this.maxSpotGraceSeconds}s)`);
     }
     if (req.gpus === 0) return v;
     const acc = req.accelerator;
@@ -388,16 +398,56 @@ export abstract class Platform {
       v.push(`gpus=${req.gpus} is not accepted by ${this.displayName} for ${this.gpuLabelValue(acc) ?? acc.name} (allowed: ${allowed.join(', ')})`);
       return v;
     }
+    v.push(...this._resourceBound(req, acc));
+    return v;
+  }
+
+  /**
+   * Warnings about a GPU request that the platform accepts but cannot vouch for (e.g. a limit it only estimates), each
+   * starting with the prop it is about, like `validateRequest`'s messages. Printed at synth; errors in strict mode.
+   * A platform of your own may override it.
+   */
+  public requestWarnings(_req: GpuRequest): string[] {
+    return [];
+  }
+
+  /**
+   * CPU and memory against the machine `machineFor` names: at or above its allocatable share when it states one (a
+   * pod that asks for all of a node's allocatable never schedules beside the node's own agents), else above the machine.
+   * @internal
+   */
+  public _resourceBound(req: GpuRequest, acc: Accelerator): string[] {
     const machine = this.machineFor(acc, req.gpus);
-    if (machine !== undefined) {
-      if (req.cpu !== undefined && req.cpu > machine.vcpu) {
-        v.push(`cpu=${req.cpu} is invalid: ${req.gpus} x ${acc.name} on ${this.displayName} runs on ${machine.machineType} with ${machine.vcpu} vCPU (allowed: at most ${machine.vcpu} for the whole pod)`);
+    if (machine === undefined) return [];
+    const v: string[] = [];
+    const what = `${req.gpus} x ${acc.name}`;
+    if (machine.allocatableVcpu !== undefined && machine.allocatableMemoryGiB !== undefined) {
+      const cpu = _floor2(machine.allocatableVcpu);
+      const memory = _floor2(machine.allocatableMemoryGiB);
+      const node = `the biggest node for ${what} on ${this.displayName}, ${machine.machineType}`;
+      if (req.cpu !== undefined && req.cpu >= machine.allocatableVcpu) {
+        v.push(`cpu=${req.cpu} is invalid: ${node}, has ${cpu} of its ${machine.vcpu} vCPU allocatable to pods (allowed: less than ${cpu} for the whole pod)`);
       }
-      if (req.memoryMebibytes !== undefined && req.memoryMebibytes > machine.memoryGiB * 1024) {
-        v.push(`memory=${req.memoryMebibytes / 1024}Gi is invalid: ${req.gpus} x ${acc.name} on ${this.displayName} runs on ${machine.machineType} with ${machine.memoryGiB}Gi (allowed: at most ${machine.memoryGiB}Gi for the whole pod)`);
+      if (req.memoryMebibytes !== undefined && req.memoryMebibytes >= machine.allocatableMemoryGiB * 1024) {
+        v.push(`memory=${_gi(req.memoryMebibytes)} is invalid: ${node}, has ${memory}Gi of its ${_floor2(machine.memoryGiB)}Gi allocatable to pods (allowed: less than ${memory}Gi for the whole pod)`);
       }
+      return v;
+    }
+    if (req.cpu !== undefined && req.cpu > machine.vcpu) {
+      v.push(`cpu=${req.cpu} is invalid: ${what} on ${this.displayName} runs on ${machine.machineType} with ${machine.vcpu} vCPU (allowed: at most ${machine.vcpu} for the whole pod)`);
+    }
+    if (req.memoryMebibytes !== undefined && req.memoryMebibytes > machine.memoryGiB * 1024) {
+      v.push(`memory=${_gi(req.memoryMebibytes)} is invalid: ${what} on ${this.displayName} runs on ${machine.machineType} with ${machine.memoryGiB}Gi (allowed: at most ${machine.memoryGiB}Gi for the whole pod)`);
     }
     return v;
+  }
+
+  /**
+   * What the platform does with a spot grace above its cap, appended to the message (e.g. Autopilot cuts it).
+   * @internal
+   */
+  public _spotGraceAdvice(): string {
+    return '';
   }
 
   /**
@@ -406,10 +456,13 @@ export abstract class Platform {
    * @internal
    */
   public _validateRequest(req: GpuRequest, p: _Problems, props: { [key: string]: string } = {}): void {
-    for (const message of this.validateRequest(req)) {
+    const rename = (message: string) => {
       const prop = /^([A-Za-z]+)=/.exec(message)?.[1];
-      p.raw(prop !== undefined && props[prop] !== undefined ? `${props[prop]}${message.slice(prop.length)}` : message);
-    }
+      return prop !== undefined && props[prop] !== undefined ? `${props[prop]}${message.slice(prop.length)}` : message;
+    };
+    const errors = this.validateRequest(req);
+    for (const message of errors) p.raw(rename(message));
+    if (errors.length === 0) for (const message of this.requestWarnings(req)) p.warn(rename(message));
   }
 
   /**
@@ -513,6 +566,70 @@ export interface _HttpsOptions {
 /** Node affinity requiring that a node carries a label (any value). @internal */
 export function _requireNodeLabel(key: string): k8s.Affinity {
   return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key, operator: 'Exists' }] }] } } };
+}
+
+/** Rounds down to 2 decimals: a bound shown as "less than X" stays true. @internal */
+export function _floor2(n: number): number {
+  return Math.floor(n * 100 + 1e-9) / 100;
+}
+
+/** A memory request for messages: Gi when whole, else Mi. @internal */
+export function _gi(mebibytes: number): string {
+  return mebibytes % 1024 === 0 ? `${mebibytes / 1024}Gi` : `${Math.round(mebibytes)}Mi`;
+}
+
+/**
+ * The biggest of `machines` that carries at least `gpus` GPUs: where a pod that asks for the most CPU and memory can
+ * still land (on a node with more GPUs than it uses, if need be).
+ * @internal
+ */
+export function _biggestMachine(machines: MachineShape[], gpus: number): MachineShape | undefined {
+  const size = (m: MachineShape) => (m.allocatableVcpu ?? m.vcpu) * 1e6 + (m.allocatableMemoryGiB ?? m.memoryGiB);
+  return machines.filter(m => m && typeof m.vcpu === 'number' && typeof m.memoryGiB === 'number' && m.gpus >= gpus)
+    .sort((a, b) => size(b) - size(a))[0];
+}
+
+/**
+ * Warnings for a request that fits only on a machine with more GPUs than the pod uses: it exceeds the biggest machine
+ * with the fewest GPUs that hold the pod (e.g. 1 x L4 with 100 vCPU needs an 8-GPU g6.48xlarge, whose 7 other GPUs stay
+ * idle unless other pods take them).
+ * @internal
+ */
+export function _biggerNodeWarnings(req: GpuRequest, acc: Accelerator, shapes: MachineShape[], platform: string): string[] {
+  const machines = shapes.filter(m => m && typeof m.gpus === 'number' && typeof m.vcpu === 'number' && typeof m.memoryGiB === 'number');
+  const fewest = Math.min(...machines.filter(m => m && m.gpus >= req.gpus).map(m => m.gpus));
+  if (!Number.isFinite(fewest)) return [];
+  const natural = _biggestMachine(machines.filter(m => m.gpus === fewest), fewest)!;
+  const cpu = natural.allocatableVcpu ?? natural.vcpu;
+  const memory = natural.allocatableMemoryGiB ?? natural.memoryGiB;
+  const out: string[] = [];
+  const bigger = _biggestMachine(machines, req.gpus)!;
+  const where = `the biggest ${fewest}-GPU node for ${acc.name} on ${platform}, ${natural.machineType}, offers ${_floor2(cpu)} vCPU and ${_floor2(memory)}Gi to pods`;
+  const why = `only a node with more GPUs than the pod uses (up to ${bigger.machineType}, ${bigger.gpus} GPUs) can run it, and the GPUs it leaves are idle unless other pods take them`;
+  if (req.cpu !== undefined && req.cpu >= cpu) out.push(`cpu=${req.cpu} is more than ${where}: ${why}`);
+  else if (req.memoryMebibytes !== undefined && req.memoryMebibytes >= memory * 1024) out.push(`memory=${_gi(req.memoryMebibytes)} is more than ${where}: ${why}`);
+  return out;
+}
+
+/**
+ * What is wrong with the values an accelerator puts into node selectors (a custom one may carry anything): each must be
+ * a label value, the GPU memory a whole number of MiB.
+ * @internal
+ */
+export function _acceleratorLabelProblems(acc: Accelerator, fields: Array<[string, unknown]>): string[] {
+  const out: string[] = [];
+  for (const [field, value] of fields) {
+    if (value === undefined || value === '') continue;
+    const ok = field.endsWith('Mib')
+      ? typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 2 ** 31
+      : typeof value === 'string' && value.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(value);
+    if (!ok) {
+      const allowed = field.endsWith('Mib') ? 'a whole number of MiB per GPU, e.g. 40960'
+        : 'a label value of at most 63 characters, [A-Za-z0-9] at both ends and \'-\', \'_\' or \'.\' inside';
+      out.push(`accelerator=${_show(acc.name)} is invalid: its ${field} ${_show(value)} cannot be a node selector value (allowed: ${allowed})`);
+    }
+  }
+  return out;
 }
 
 /** Sums `nvidia.com/gpu` limits of a list of containers. @internal */
