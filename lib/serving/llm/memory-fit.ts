@@ -61,8 +61,8 @@ export interface _Layout {
 const MAX_NODES = 16;
 
 /**
- * The smallest layout (least GPU memory in total, then fewest nodes, then fewest GPUs) of the accelerators the platform
- * offers that fits `f`; only `only` when given.
+ * The smallest layout (fewest nodes, since a replica across nodes is slower and needs LeaderWorkerSet; then least GPU
+ * memory in total; then fewest GPUs) of the accelerators the platform offers that fits `f`; only `only` when given.
  * @internal
  */
 export function _smallestFit(f: _FitInput, platform: Platform, only?: Accelerator): _Layout | undefined {
@@ -81,7 +81,7 @@ export function _smallestFit(f: _FitInput, platform: Platform, only?: Accelerato
       }
     }
   }
-  layouts.sort((a, b) => a.memory - b.memory || a.nodes - b.nodes || a.gpus - b.gpus);
+  layouts.sort((a, b) => a.nodes - b.nodes || a.memory - b.memory || a.gpus - b.gpus);
   return layouts[0];
 }
 
