@@ -152,4 +152,12 @@ describe('the CEL rules of the CRDs are evaluated, and can fail', () => {
       spec: { parentRefs: [{ name: 'g' }], rules: [{ backendRefs: [{ name: 'svc' }] }] } };
     expect(celCheck(route).failures.join('\n')).toContain('Must have port for Service reference');
   });
+  test('Kubernetes\' find() (Karpenter\'s rules use it): a restricted karpenter.sh label is refused, an allowed one passes', () => {
+    const nodePool = (key: string) => ({ apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'n' }, spec: { template: { spec: {
+      nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+      requirements: [{ key, operator: 'In', values: ['x'] }],
+    } } } });
+    expect(celCheck(nodePool('karpenter.sh/capacity-type')).failures).toEqual([]);
+    expect(celCheck(nodePool('karpenter.sh/unknown')).failures.join('\n')).toContain('NodePool/n.spec.template.spec.requirements[0].key');
+  });
 });

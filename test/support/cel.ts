@@ -6,12 +6,23 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { isCelError, run } from '@bufbuild/cel';
+import { CelScalar, celMethod, isCelError, run } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { parseAllDocuments } from 'yaml';
 import { SHARED_DIR } from './schema';
 
 interface Rule { readonly rule: string; readonly message?: string }
+
+/**
+ * Kubernetes' regex library (k8s.io/apiserver/pkg/cel/library/regex.go): `s.find(re)` is the first match or "",
+ * `s.findAll(re)` every match. Karpenter's NodePool rules use `find`. JavaScript regexes stand in for RE2 here (the
+ * patterns of the rules are in their common subset).
+ */
+const K8S_FUNCS = [
+  celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (this: string, re: string) {
+    return new RegExp(re).exec(this)?.[0] ?? '';
+  }),
+];
 
 const crdCache = new Map<string, any>();
 
@@ -22,8 +33,12 @@ function schemaOf(apiVersion: string, kind: string): any {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   let found: any;
   const dir = path.join(SHARED_DIR, 'crds');
-  // CRD files are named <group>_<plural>.yaml: read only the candidates of the group.
-  for (const file of fs.readdirSync(dir).filter(f => group && f.startsWith(`${group}_`) && f.endsWith('.yaml'))) {
+  // CRD files are named <group>_<plural>.yaml: read the likely plural first, then the other files of the group.
+  const likely = `${group}_${kind.toLowerCase()}s.yaml`;
+  const files = fs.readdirSync(dir).filter(f => group && f.startsWith(`${group}_`) && f.endsWith('.yaml'))
+    .sort((a, b) => Number(b === likely) - Number(a === likely));
+  for (const file of files) {
+    if (found) break;
     for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
       const crd: any = doc.toJS();
       if (crd?.kind !== 'CustomResourceDefinition' || crd.spec.names.kind !== kind) continue;
@@ -72,7 +87,7 @@ function failures(value: any, schema: any, where: string, out: string[], counter
   for (const r of (schema['x-kubernetes-validations'] ?? []) as Rule[]) {
     if (/\boldSelf\b/.test(r.rule)) continue;
     counter.rules++;
-    const result = run(r.rule, { self: celValue(value, schema) }, { funcs: strings });
+    const result = run(r.rule, { self: celValue(value, schema) }, { funcs: [...strings, ...K8S_FUNCS] });
     if (isCelError(result)) out.push(`${where}: rule ${JSON.stringify(r.rule)} failed to evaluate: ${result.message}`);
     else if (result !== true) out.push(`${where}: ${r.message ?? 'rule failed'} (rule ${JSON.stringify(r.rule)})`);
   }
