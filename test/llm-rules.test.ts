@@ -27,7 +27,8 @@ function vllmSeries(): string[] {
     .flatMap(m => (m.type === VllmMetricType.HISTOGRAM ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name]));
 }
 
-const known = new Set([...knownMetrics(), ...vllmSeries(), ...VllmMetric.all().filter(m => m.type === VllmMetricType.RECORDING_RULE).map(m => m.name)]);
+const recorded = VllmMetric.all().filter(m => m.type === VllmMetricType.RECORDING_RULE).map(m => m.name);
+const known = new Set([...knownMetrics(), ...vllmSeries(), ...recorded]);
 const llmGroups = (rules: any) => rules.spec.groups.filter((g: any) => g.name.startsWith('gpu-ml.llm'));
 
 describe('LLM rules in GpuMonitoring', () => {
@@ -38,7 +39,12 @@ describe('LLM rules in GpuMonitoring', () => {
     expect(llmGroups(rules)[1].rules.map((r: any) => r.alert)).toEqual(['LlmTimeToFirstTokenHigh', 'LlmQueueDepthHigh', 'LlmKvCacheFull', 'LlmRequestsPreempted']);
   });
   test('every expression parses and reads only vLLM series or the library\'s recording rules', () => {
-    for (const g of llmGroups(rules)) for (const r of g.rules) expect({ r: r.record ?? r.alert, problems: promqlProblems(r.expr, known) }).toEqual({ r: r.record ?? r.alert, problems: [] });
+    for (const g of llmGroups(rules)) {
+      for (const r of g.rules) {
+        const name = r.record ?? r.alert;
+        expect({ name, problems: promqlProblems(r.expr, known) }).toEqual({ name, problems: [] });
+      }
+    }
   });
   test('without llmRules there are none', () => {
     expect(llmGroups(rulesOf({}))).toEqual([]);
@@ -78,7 +84,8 @@ const promtool = (() => {
 })();
 
 (promtool ? describe : describe.skip)('promtool test rules on synthetic vLLM series', () => {
-  const groups = llmGroups(rulesOf({ llmRules: { timeToFirstTokenSeconds: 2, waitingRequests: 10, kvCacheUsagePercent: 95, for: Duration.minutes(10) } }));
+  const llmRules = { timeToFirstTokenSeconds: 2, waitingRequests: 10, kvCacheUsagePercent: 95, for: Duration.minutes(10) };
+  const groups = llmGroups(rulesOf({ llmRules }));
   const s = (name: string, labels: string) => `${name}{namespace="ml",model_name="llama",engine="0",${labels}}`;
   const slow = 'pod="slow"';
   const fast = 'pod="fast",model_name="qwen"';

@@ -286,7 +286,10 @@ describe('memory fit: refusals with the figures worked out', () => {
 
   test('quantization shrinks the weights: 70B in AWQ (0.5 byte per weight) fits 2 x L4 at 8k context, not one', () => {
     // 2 x L4: 70553706496 x 0.5 B / 2 = 16.4 GiB + 320 KiB x 8192 / 2 = 1.25 GiB + 2 = 19.7 <= 21.6.
-    expect(() => deployment(standard, { model: LlmModel.LLAMA_3_1_70B_INSTRUCT, accelerator: Accelerator.L4, gpus: 2, quantization: Quantization.AWQ, maxContextLength: 8192 })).not.toThrow();
+    const awq = {
+      model: LlmModel.LLAMA_3_1_70B_INSTRUCT, accelerator: Accelerator.L4, gpus: 2, quantization: Quantization.AWQ, maxContextLength: 8192,
+    };
+    expect(() => deployment(standard, awq)).not.toThrow();
     const msg = synthError(c => new VllmDeployment(c, 'llm', { platform: standard, model: LlmModel.LLAMA_3_1_70B_INSTRUCT, accelerator: Accelerator.L4, quantization: Quantization.AWQ, maxContextLength: 8192, huggingFaceToken: token }), standard);
     expect(msg).toContain('each GPU needs 32.9 GiB of weights (70.55B parameters x 0.5 bytes (awq) / 1 GPUs) + 2.5 GiB of KV cache (one 8192-token sequence x 320 KiB per token / 1 shards) + 2.0 GiB of activations = 37.4 GiB');
     expect(msg).toContain('smallest that fits on GKE Standard: 2 x L4 (VllmDeployment)');
@@ -294,7 +297,8 @@ describe('memory fit: refusals with the figures worked out', () => {
 
   test('the multi-node class sizes per GPU across nodes: 405B on 2 nodes x 8 L4 does not fit', () => {
     const msg = synthError(c => new VllmLeaderWorkerSet(c, 'llm', {
-      platform: standard, model: LlmModel.LLAMA_3_1_405B_INSTRUCT, accelerator: Accelerator.L4, gpus: 8, nodes: 2, maxContextLength: 8192, huggingFaceToken: token,
+      platform: standard, model: LlmModel.LLAMA_3_1_405B_INSTRUCT, accelerator: Accelerator.L4, gpus: 8, nodes: 2, maxContextLength: 8192,
+      huggingFaceToken: token,
     }), standard);
     // 404650311680 x 2 B / 16 = 47.1 GiB; KV 504 KiB x 8192 / 16 = 0.25 GiB.
     expect(msg).toContain('does not fit 2 nodes x 8 x L4 at gpuMemoryUtilization 0.9: each GPU needs 47.1 GiB of weights');
@@ -303,7 +307,9 @@ describe('memory fit: refusals with the figures worked out', () => {
 });
 
 describe('bad props: every message names the prop, the value and what is allowed', () => {
-  const base = { platform: standard, model: LlmModel.LLAMA_3_1_8B_INSTRUCT, accelerator: Accelerator.L4, maxContextLength: 8192, huggingFaceToken: token };
+  const base = {
+    platform: standard, model: LlmModel.LLAMA_3_1_8B_INSTRUCT, accelerator: Accelerator.L4, maxContextLength: 8192, huggingFaceToken: token,
+  };
   test.each<[string, (c: any) => void, string]>([
     ['nodes > 1 on the one-node class', c => new VllmDeployment(c, 'x', { ...base, nodes: 2 }),
       'nodes=2 is invalid: VllmDeployment serves each replica from one node; split a model across 2 nodes with VllmLeaderWorkerSet (a LeaderWorkerSet: pipeline parallelism across nodes)'],

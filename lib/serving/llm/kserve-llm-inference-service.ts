@@ -31,7 +31,8 @@ interface LlmInferenceServiceSpec {
   readonly parallelism: { readonly tensor: number };
   readonly labels?: { [key: string]: string };
   readonly annotations?: { [key: string]: string };
-  readonly router?: { readonly scheduler: {}; readonly route: {}; readonly gateway: {} };
+  /** Empty objects: KServe's managed scheduler, route and gateway. */
+  readonly router?: { readonly scheduler: object; readonly route: object; readonly gateway: object };
   readonly template: any;
 }
 
