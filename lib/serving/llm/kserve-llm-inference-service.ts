@@ -7,7 +7,7 @@ import { _FoundTemplate } from '../../pod/admission';
 import { _show } from '../../validation';
 import { _requireAddon } from '../../workload/addons';
 import { ModelSource } from './llm-model';
-import { LlmServer, LlmServerProps } from './llm-server';
+import { LlmServer, LlmServerProps, _LlmVariant } from './llm-server';
 
 /** Props of a {@link KServeLlmInferenceService}. */
 export interface KServeLlmInferenceServiceProps extends LlmServerProps {
@@ -53,7 +53,7 @@ export class KServeLlmInferenceService extends LlmServer {
   private readonly _service?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: KServeLlmInferenceServiceProps) {
-    super(scope, id, props, { what: 'KServeLlmInferenceService', multiNode: false, otherClass: 'VllmLeaderWorkerSet' });
+    super(scope, id, props);
     const p = this._problems;
     const given: KServeLlmInferenceServiceProps = props !== null && typeof props === 'object' ? props : ({} as KServeLlmInferenceServiceProps);
     const routing = given.routing ?? true;
@@ -139,5 +139,10 @@ export class KServeLlmInferenceService extends LlmServer {
     const t = spec.template ?? {};
     const containers = (t.containers ?? []).map((c: any) => ({ image: '(from KServe\'s config)', ...c }));
     return [{ where: 'spec.template', spec: { ...t, containers }, annotations: spec.annotations }];
+  }
+
+  /** @internal */
+  protected _variant(): _LlmVariant {
+    return { what: 'KServeLlmInferenceService', multiNode: false, otherClass: 'VllmLeaderWorkerSet' };
   }
 }

@@ -112,15 +112,15 @@ export abstract class LlmServer extends GpuWorkload {
   public readonly dtype: ModelDtype;
   /** Validated model-load timeout, seconds. @internal */
   public readonly _loadSeconds: number;
-  /** @internal */
-  public readonly _variant: _LlmVariant;
+  /** What the subclass is (from `_variant()`). @internal */
+  public readonly _llmVariant: _LlmVariant;
   private readonly _quantization?: Quantization;
   private readonly _token?: SecretKeyReference;
 
-  protected constructor(scope: Construct, id: string, props: LlmServerProps, variant: _LlmVariant) {
+  protected constructor(scope: Construct, id: string, props: LlmServerProps) {
     super(scope, id, props, WorkloadKind.SERVING);
     const p = this._problems;
-    this._variant = variant;
+    const variant = this._llmVariant = this._variant();
     const given: LlmServerProps = props !== null && typeof props === 'object' ? props : ({} as LlmServerProps);
     const model = this.model = given.model;
     if (given.command !== undefined) p.error('command', given.command, `${variant.what} runs vLLM itself; pass extra vLLM flags with args`);
@@ -170,6 +170,12 @@ export abstract class LlmServer extends GpuWorkload {
 
     if (model instanceof LlmModel) this.checkModel(p, given, model);
   }
+
+  /**
+   * What the subclass is. Called from the constructor: it may not read the subclass's fields.
+   * @internal
+   */
+  protected abstract _variant(): _LlmVariant;
 
   /** Tensor parallelism (`--tensor-parallel-size`): a node's GPUs. */
   public get tensorParallelSize(): number {
@@ -271,7 +277,7 @@ export abstract class LlmServer extends GpuWorkload {
       const perNode = platform.allowedGpuCounts(acc);
       const max = perNode.length ? Math.max(...perNode) : 0;
       if (max > 0 && gpus > max) {
-        p.error('gpus', gpus, `tensor parallelism (= gpus per node) cannot exceed a node's GPUs: ${platform.displayName} has at most ${max} x ${acc.name} per node; split the model across nodes with ${this._variant.multiNode ? 'more nodes' : 'VllmLeaderWorkerSet (pipeline parallelism = nodes)'}`);
+        p.error('gpus', gpus, `tensor parallelism (= gpus per node) cannot exceed a node's GPUs: ${platform.displayName} has at most ${max} x ${acc.name} per node; split the model across nodes with ${this._llmVariant.multiNode ? 'more nodes' : 'VllmLeaderWorkerSet (pipeline parallelism = nodes)'}`);
       }
     }
     if (!p.ok) return;
@@ -309,7 +315,7 @@ export abstract class LlmServer extends GpuWorkload {
     const best = platform instanceof Platform ? _smallestFit(fit, platform) : undefined;
     const sameAcc = platform instanceof Platform ? _smallestFit(fit, platform, acc) : undefined;
     const suggestions: string[] = [];
-    const v = this._variant;
+    const v = this._llmVariant;
     const classFor = (nodes: number) => (nodes > 1 ? (v.multiNode ? v.what : 'VllmLeaderWorkerSet') : (v.multiNode ? v.otherClass : v.what));
     if (best) suggestions.push(`smallest that fits on ${platform.displayName}: ${_layoutText(best)} (${classFor(best.nodes)})`);
     if (sameAcc && (!best || sameAcc.accelerator !== best.accelerator)) suggestions.push(`with ${acc.name}: ${_layoutText(sameAcc)} (${classFor(sameAcc.nodes)})`);

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { _ensure } from '../../validation';
+import { _LlmVariant } from './llm-server';
 import { VllmServer, VllmServerProps, _VllmRole } from './vllm-server';
 
 /** Props of a {@link VllmDeployment}. */
@@ -16,7 +17,7 @@ export class VllmDeployment extends VllmServer {
   private readonly _pdb?: k8s.KubePodDisruptionBudget;
 
   public constructor(scope: Construct, id: string, props: VllmDeploymentProps) {
-    super(scope, id, props, { what: 'VllmDeployment', multiNode: false, otherClass: 'VllmLeaderWorkerSet' });
+    super(scope, id, props);
     const pod = this._vllmPod(_VllmRole.SINGLE);
     if (!this._ready()) return;
     this._deployment = new k8s.KubeDeployment(this, 'Resource', {
@@ -51,5 +52,10 @@ export class VllmDeployment extends VllmServer {
   /** The PodDisruptionBudget. */
   public get disruptionBudget(): k8s.KubePodDisruptionBudget | undefined {
     return this._pdb;
+  }
+
+  /** @internal */
+  protected _variant(): _LlmVariant {
+    return { what: 'VllmDeployment', multiNode: false, otherClass: 'VllmLeaderWorkerSet' };
   }
 }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { LeaderWorkerSetSpec } from '../../../imports/lws-leaderworkerset.x-k8s.io';
 import { ClusterAddon } from '../../platform/cluster-addon';
 import { _requireAddon } from '../../workload/addons';
+import { _LlmVariant } from './llm-server';
 import { VllmServer, VllmServerProps, _VllmRole } from './vllm-server';
 
 /** Props of a {@link VllmLeaderWorkerSet}. */
@@ -72,7 +73,7 @@ export class VllmLeaderWorkerSet extends VllmServer {
   private readonly _lws?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: VllmLeaderWorkerSetProps) {
-    super(scope, id, props, { what: 'VllmLeaderWorkerSet', multiNode: true, otherClass: 'VllmDeployment' });
+    super(scope, id, props);
     _requireAddon(this._problems, this.platform, ClusterAddon.LEADER_WORKER_SET, 'a LeaderWorkerSet');
     // LeaderWorkerSet makes a StatefulSet per group, `<name>-<group>`; its pods' controller-revision-hash label
     // (`<statefulset>-<10-character hash>`) must stay within 63 characters.
@@ -120,5 +121,10 @@ export class VllmLeaderWorkerSet extends VllmServer {
   /** @internal */
   protected _servingLabels(): { [key: string]: string } {
     return { [VllmLeaderWorkerSet.ROLE_LABEL]: 'leader' };
+  }
+
+  /** @internal */
+  protected _variant(): _LlmVariant {
+    return { what: 'VllmLeaderWorkerSet', multiNode: true, otherClass: 'VllmDeployment' };
   }
 }

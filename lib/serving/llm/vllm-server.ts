@@ -10,7 +10,7 @@ import { StorageVolume, VolumeMount } from '../../pod/storage-volume';
 import { _Problems, _checkDnsSubdomain, _checkInt, _ensure, _show } from '../../validation';
 import { _requireAddon } from '../../workload/addons';
 import { ModelSource } from './llm-model';
-import { LlmServer, LlmServerProps, _LlmVariant } from './llm-server';
+import { LlmServer, LlmServerProps } from './llm-server';
 
 /**
  * Autoscaling of an LLM server on vLLM's own metrics: an `autoscaling/v2` HorizontalPodAutoscaler with `Pods` metrics
@@ -94,14 +94,14 @@ export abstract class VllmServer extends LlmServer {
   private _service?: k8s.KubeService;
   private _hpa?: k8s.KubeHorizontalPodAutoscalerV2;
 
-  protected constructor(scope: Construct, id: string, props: VllmServerProps, variant: _LlmVariant) {
-    super(scope, id, props, variant);
+  protected constructor(scope: Construct, id: string, props: VllmServerProps) {
+    super(scope, id, props);
     const p = this._problems;
     const given: VllmServerProps = props !== null && typeof props === 'object' ? props : ({} as VllmServerProps);
     this._props = given;
     this.image = given.image ?? VllmServer.DEFAULT_IMAGE;
     for (const key of Object.keys(given.env ?? {})) {
-      if (RESERVED_ENV.includes(key)) p.error(`env[${JSON.stringify(key)}]`, key, `${variant.what} sets ${key} itself (the model cache); use modelCache`);
+      if (RESERVED_ENV.includes(key)) p.error(`env[${JSON.stringify(key)}]`, key, `${this._llmVariant.what} sets ${key} itself (the model cache); use modelCache`);
     }
 
     // Autoscaling or a fixed size
@@ -307,7 +307,7 @@ export abstract class VllmServer extends LlmServer {
       return { volume: StorageVolume.fromPersistentVolumeClaim(host), path };
     }
     if (scheme === 'gs' && buckets === 'gs') return { volume: StorageVolume.fromGcsBucket(host), path };
-    p.error('model', uri, `${this._variant.what} mounts only pvc://${buckets ? ` and ${buckets}:// (the platform's bucket driver)` : ''} at ${MODEL_DIR}; for other schemes use LlmModel.huggingFace, or KServeLlmInferenceService whose storage initializer downloads s3://, gs://, hf://`);
+    p.error('model', uri, `${this._llmVariant.what} mounts only pvc://${buckets ? ` and ${buckets}:// (the platform's bucket driver)` : ''} at ${MODEL_DIR}; for other schemes use LlmModel.huggingFace, or KServeLlmInferenceService whose storage initializer downloads s3://, gs://, hf://`);
     return undefined;
   }
 }
