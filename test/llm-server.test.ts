@@ -1,4 +1,4 @@
-import { Duration, Size } from 'cdk8s';
+import { Duration, JsonPatch, Size } from 'cdk8s';
 import {
   Accelerator, ClusterAddon, KServeLlmInferenceService, KServeLlmInferenceServiceProps, LlmModel, LlmServer, ModelDtype,
   Platform, Quantization, StorageVolume, VllmDeployment, VllmDeploymentProps, VllmLeaderWorkerSet, VllmLeaderWorkerSetProps,
@@ -220,6 +220,21 @@ describe('VllmLeaderWorkerSet elsewhere', () => {
     const set = find(lws(kubernetes, { accelerator: Accelerator.H100_80GB, gpus: 8, nodes: 4, dtype: ModelDtype.BFLOAT16 }), 'LeaderWorkerSet');
     expect(set.spec.leaderWorkerTemplate.size).toBe(4);
     expect(flag(set.spec.leaderWorkerTemplate.leaderTemplate.spec.containers[0].args, '--pipeline-parallel-size')).toBe('4');
+  });
+});
+
+describe('the platform\'s rules apply to leader and worker templates', () => {
+  test('an escape-hatch edit to the worker template is caught by Autopilot\'s admission check', () => {
+    const msg = synthError(c => {
+      const s = new VllmLeaderWorkerSet(c, 'llm', { platform: autopilot, name: 'llm', model: LlmModel.LLAMA_3_1_70B_INSTRUCT, accelerator: Accelerator.L4, gpus: 8, nodes: 2, maxContextLength: 8192, huggingFaceToken: token });
+      s.leaderWorkerSet.addJsonPatch(JsonPatch.add('/spec/leaderWorkerTemplate/workerTemplate/spec/hostNetwork', true));
+    }, autopilot);
+    expect(msg).toContain('GKE Autopilot admission (spec.leaderWorkerTemplate.workerTemplate): hostNetwork: true is rejected by Autopilot');
+    expect(msg).not.toContain('leaderTemplate)');
+  });
+  test('a GPU count Autopilot does not offer is refused once, for both templates', () => {
+    const msg = synthError(c => new VllmLeaderWorkerSet(c, 'llm', { platform: autopilot, model: LlmModel.LLAMA_3_1_70B_INSTRUCT, accelerator: Accelerator.L4, gpus: 16, nodes: 2, maxContextLength: 8192, huggingFaceToken: token }), autopilot);
+    expect(msg.match(/gpus=16 is not accepted by GKE Autopilot for nvidia-l4 \(allowed: 1, 2, 4, 8\)/g)).toHaveLength(1);
   });
 });
 
