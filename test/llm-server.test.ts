@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import { Duration, JsonPatch, Size } from 'cdk8s';
 import {
   Accelerator, ClusterAddon, KServeLlmInferenceService, KServeLlmInferenceServiceProps, LlmModel, LlmServer, ModelDtype,
@@ -189,6 +190,15 @@ describe('reference: Llama 3.1 405B on 2 nodes x 8 H100 (GKE Autopilot), a Leade
     expect(worker.args).toBeUndefined();
     expect(worker.ports).toBeUndefined();
     expect(worker.startupProbe).toBeUndefined();
+  });
+  test('both scripts parse: sh -n on the shell, compile() on the inline Python', () => {
+    for (const c of [leader, worker]) {
+      const script: string = c.command[2];
+      execFileSync('sh', ['-n', '-c', script]);
+      const python = /python3 -c '\n([\s\S]*?)\n'/.exec(script)![1];
+      execFileSync('python3', ['-c', 'import sys; compile(sys.stdin.read(), "inline", "exec")'], { input: python });
+    }
+    expect(() => execFileSync('sh', ['-n', '-c', 'if then'], { stdio: 'ignore' })).toThrow();
   });
   test('the Service selects the leaders; the NetworkPolicy also admits the group\'s own traffic (Ray, NCCL)', () => {
     expect(t.leaderTemplate.metadata.labels['gpu-ml.cdk8s.io/role']).toBe('leader');
