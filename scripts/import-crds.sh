@@ -20,3 +20,6 @@ group karpenter-aws karpenter.k8s.aws_ec2nodeclasses.yaml
 group prometheus-operator monitoring.coreos.com_servicemonitors.yaml monitoring.coreos.com_prometheusrules.yaml monitoring.coreos.com_podmonitors.yaml
 group gmp monitoring.googleapis.com_podmonitorings.yaml monitoring.googleapis.com_clusterpodmonitorings.yaml monitoring.googleapis.com_rules.yaml
 group gke-networking networking.gke.io_managedcertificates.yaml
+group lws leaderworkerset.x-k8s.io_leaderworkersets.yaml
+group gateway-api gateway.networking.k8s.io_gateways.yaml gateway.networking.k8s.io_httproutes.yaml
+group inference-extension inference.networking.k8s.io_inferencepools.yaml

@@ -10,6 +10,7 @@ import { _Problems, _checkDnsLabel, _checkLabels, _durationSeconds, _ensure, _sh
 import { _Registry } from '../workload/registry';
 import { _gpuDashboard } from './dashboard';
 import { GpuPriceTable } from './gpu-price-table';
+import { LlmRulesOptions, _llmRuleGroups, _llmRuleSettings } from './llm-rules';
 import { _CostLine, _gpuRuleGroups, _promDuration } from './rules';
 
 const INSTANCE_LABEL = Conventions.INSTANCE_LABEL;
@@ -127,6 +128,12 @@ export interface GpuMonitoringProps {
    * @default Duration.minutes(15)
    */
   readonly pendingFor?: Duration;
+  /**
+   * Add recording and alert rules on the metrics of vLLM servers (time to first token, queue depth, KV cache); scrape
+   * the servers with `scrapeTargets: [server.scrapeTarget]`.
+   * @default - no LLM rules
+   */
+  readonly llmRules?: LlmRulesOptions;
   /**
    * Emit the Grafana dashboard ConfigMap (label `grafana_dashboard: "1"`, picked up by kube-prometheus-stack's
    * Grafana sidecar).
@@ -252,6 +259,7 @@ export class GpuMonitoring extends Construct {
       if (t.path !== undefined && (typeof t.path !== 'string' || !t.path.startsWith('/'))) p.error(`scrapeTargets[${i}].path`, t.path, 'must be an absolute HTTP path, e.g. "/metrics"');
       _durationSeconds(p, `scrapeTargets[${i}].interval`, t.interval);
     }
+    const llm = props.llmRules !== undefined ? _llmRuleSettings(p, props.llmRules) : undefined;
     p.attach(this);
     if (!p.ok) return;
 
@@ -358,6 +366,7 @@ export class GpuMonitoring extends Construct {
       labels: workloadLabels, idlePercent, idleSeconds, lowPercent, lowSeconds, memoryPercent,
       temperatureCelsius: temperature, pendingSeconds, costs,
     });
+    if (llm) groups.push(..._llmRuleGroups(llm));
     this._rules = flavor._rules(this, 'Rules', { name: this.name, namespace, labels: { ...labels, ...promLabels }, groups });
 
     if (props.dashboard !== false) {

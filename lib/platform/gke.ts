@@ -3,7 +3,7 @@ import { _gcsFuseVolume } from './gcs-fuse';
 import { _GKE_HTTPS } from './gke-https';
 import {
   Cloud, GpuRequest, Platform, PlatformFacts, PlatformOptions, PodPlacement, _BucketVolume, _BucketVolumeOptions, _HttpsExposure,
-  _acceleratorLabelProblems,
+  _InferenceGatewayFacts, _acceleratorLabelProblems,
 } from './platform';
 
 /**
@@ -77,5 +77,15 @@ export abstract class GkePlatform extends Platform {
   /** @internal */
   public _httpsExposure(): _HttpsExposure | undefined {
     return _GKE_HTTPS;
+  }
+
+  /**
+   * GKE Inference Gateway: the GKE Gateway controller with its regional external Application Load Balancer class (a
+   * proxy-only subnet is needed). Like the upstream inferencepool chart with `provider.name=gke`, routes carry no
+   * `timeouts`: the load balancer's backend timeout (a GCPBackendPolicy) governs them.
+   * @internal
+   */
+  public _inferenceGateway(): _InferenceGatewayFacts | undefined {
+    return { name: 'the GKE Gateway controller', gatewayClassName: 'gke-l7-regional-external-managed', routeTimeouts: false };
   }
 }

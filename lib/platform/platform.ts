@@ -519,6 +519,15 @@ export abstract class Platform {
   }
 
   /**
+   * The platform's own Gateway API implementation for inference routing (an InferencePool behind a Gateway), or
+   * undefined when the cluster's implementation must be named.
+   * @internal
+   */
+  public _inferenceGateway(): _InferenceGatewayFacts | undefined {
+    return undefined;
+  }
+
+  /**
    * Pod annotations and extra env that the platform needs to see the actual GPU node in a KServe InferenceService in
    * admission checks (what KServe's webhook does with the accelerator annotation).
    * @internal
@@ -540,6 +549,16 @@ export interface _BucketVolumeOptions {
 export interface _BucketVolume {
   readonly volume: k8s.Volume;
   readonly podAnnotations: { [key: string]: string };
+}
+
+/** The platform's Gateway API implementation for inference routing. @internal */
+export interface _InferenceGatewayFacts {
+  /** Human name for messages. */
+  readonly name: string;
+  /** GatewayClass of its Gateways. */
+  readonly gatewayClassName: string;
+  /** Whether it honours HTTPRoute `timeouts` (otherwise its load balancer's own policy sets them). */
+  readonly routeTimeouts: boolean;
 }
 
 /** What an HTTPS exposure needs and emits. @internal */

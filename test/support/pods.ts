@@ -1,6 +1,7 @@
 /**
  * Finds the pods in manifest objects, the one way every test does: workload pod templates (Jobs, Deployments,
- * DaemonSets, TFJob/PyTorchJob replicas, JobSets) and the pods KServe makes of an InferenceService's components.
+ * DaemonSets, TFJob/PyTorchJob replicas, JobSets, LeaderWorkerSets) and the pods KServe makes of an InferenceService's
+ * components and of an LLMInferenceService's template.
  */
 
 /** Every pod spec inside an object (Job, Deployment, DaemonSet, CRDs with pod templates), with its annotations. */
@@ -92,6 +93,16 @@ export function podsOf(obj: any, opts: { kserveWebhook?: boolean } = {}): FoundP
         kserve: { knative, podSecurityContext: component.securityContext !== undefined },
       };
     });
+  }
+  if (obj?.kind === 'LLMInferenceService' && String(obj.apiVersion).startsWith('serving.kserve.io/')) {
+    // `template` (and `worker`, `prefill.template`) are pod specs; KServe's config brings the image of `main`.
+    const specs = [['spec.template', obj.spec?.template], ['spec.worker', obj.spec?.worker], ['spec.prefill.template', obj.spec?.prefill?.template]];
+    return specs.filter(([, spec]) => spec).map(([where, spec]) => ({
+      spec: { ...spec, containers: (spec.containers ?? []).map((c: any) => ({ image: '(from KServe\'s config)', ...c })) },
+      labels: obj.spec?.labels ?? {},
+      annotations: obj.spec?.annotations ?? {},
+      where: `LLMInferenceService/${obj.metadata?.name}.${where}`,
+    }));
   }
   return podSpecsOf(obj).map(p => {
     const meta = templateMetadataOf(obj, p.spec);
