@@ -31,14 +31,18 @@ export function promtoolProbe(): { ok: boolean; why: string } {
   return { ok: false, why: `${PROMTOOL} does not run (${String(r.error ?? r.stderr).trim().split('\n').pop()})` };
 }
 
-/** Writes `files` to a fresh temp dir and runs promtool there. */
-export function runPromtool(args: string[], files: { [name: string]: unknown }): { status: number | null; output: string; dir: string } {
+/** Writes `files` to a fresh temp dir, runs promtool there, and removes the dir (set KEEP_PROMTOOL_FILES=1 to keep it). */
+export function runPromtool(args: string[], files: { [name: string]: unknown }): { status: number | null; output: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-'));
-  for (const [name, content] of Object.entries(files)) {
-    fs.writeFileSync(path.join(dir, name), typeof content === 'string' ? content : stringify(content, { lineWidth: 0 }));
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      fs.writeFileSync(path.join(dir, name), typeof content === 'string' ? content : stringify(content, { lineWidth: 0 }));
+    }
+    const r = spawnSync(PROMTOOL, args, { cwd: dir, encoding: 'utf8' });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  } finally {
+    if (process.env.KEEP_PROMTOOL_FILES !== '1') fs.rmSync(dir, { recursive: true, force: true });
   }
-  const r = spawnSync(PROMTOOL, args, { cwd: dir, encoding: 'utf8' });
-  return { status: r.status, output: `${r.stdout}${r.stderr}`, dir };
 }
 
 /** A label set. */
@@ -68,7 +72,7 @@ export function stored(exposed: Labels, scrape: Scrape): Labels {
 }
 
 /** Applies relabel configs to target labels; only the actions the library emits are simulated. */
-function relabel(labels: Labels, configs: any[]): Labels {
+export function relabel(labels: Labels, configs: any[]): Labels {
   let out = { ...labels };
   for (const c of configs) {
     const action = String(c.action ?? 'replace').toLowerCase();
@@ -84,6 +88,17 @@ export interface ExporterPod {
   readonly node: string;
   readonly pod: string;
   readonly ip: string;
+  /** @default 9400 */
+  readonly port?: number;
+}
+
+/** The target labels prometheus-operator gives a ServiceMonitor's target, before the ServiceMonitor's `relabelings`. */
+export function operatorTargetLabels(monitor: any, ep: ExporterPod, container: string): Labels {
+  const service = monitor.spec.selector.matchLabels['app.kubernetes.io/instance'];
+  return {
+    instance: `${ep.ip}:${ep.port ?? 9400}`, job: service, namespace: monitor.metadata.namespace, service,
+    endpoint: monitor.spec.endpoints[0].port, pod: ep.pod, container,
+  };
 }
 
 /**
@@ -93,12 +108,7 @@ export interface ExporterPod {
 export function exporterScrape(monitor: any, ep: ExporterPod, container: string): Scrape {
   if (monitor.kind === 'ServiceMonitor') {
     const endpoint = monitor.spec.endpoints[0];
-    const service = monitor.spec.selector.matchLabels['app.kubernetes.io/instance'];
-    const operatorLabels: Labels = {
-      instance: `${ep.ip}:9400`, job: service, namespace: monitor.metadata.namespace, service, endpoint: endpoint.port,
-      pod: ep.pod, container,
-    };
-    return { targetLabels: relabel(operatorLabels, endpoint.relabelings ?? []), honorLabels: endpoint.honorLabels === true };
+    return { targetLabels: relabel(operatorTargetLabels(monitor, ep, container), endpoint.relabelings ?? []), honorLabels: endpoint.honorLabels === true };
   }
   if (monitor.kind === 'PodMonitoring') return gmpScrape(monitor.metadata.namespace, monitor.metadata.name, ep, container, monitor.spec.targetLabels?.metadata);
   throw new Error(`unknown monitor kind ${monitor.kind}`);
