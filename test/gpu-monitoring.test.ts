@@ -1,6 +1,6 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
-import { Accelerator, GpuMetric, GpuMonitoring, GpuMonitoringProps, GpuPriceTable, Platform, PrometheusFlavor } from '../lib';
+import { Accelerator, GpuMetric, GpuMonitoring, GpuMonitoringProps, GpuPriceTable, GpuTrainingJob, Platform, PrometheusFlavor } from '../lib';
 import { promqlProblems, substituteGrafanaVariables, metricsOf, knownMetrics } from './support/promql';
 import { chartFor, find, synth, synthError } from './support/synth';
 
@@ -322,4 +322,30 @@ test('a custom accelerator with its DCGM model name gets cost rules', () => {
   expect(JSON.stringify(rules)).toContain('modelName=~\\"NVIDIA RTX 6000 Ada Generation\\"');
   for (const e of expressions(objects)) expect(promqlProblems(e.expr)).toEqual([]);
   void parseYaml;
+});
+
+describe('the exporter never shares a namespace with GPU workloads silently', () => {
+  const train = { image: 'train:1', accelerator: Accelerator.A10G };
+  test('a workload in the exporter namespace is a warning naming both, fatal in strict mode', () => {
+    const chart = chartFor(karpenter);
+    chart.node.setContext('cdk8s-gpu-ml:strict', true);
+    new GpuTrainingJob(chart, 'train', { platform: karpenter, ...train });
+    new GpuMonitoring(chart, 'mon', { platform: karpenter, name: 'gpu', exporterNamespace: 'ml' });
+    expect(() => Testing.synth(chart)).toThrow('[karpenter/mon] (strict mode) exporterNamespace="ml" is also the namespace of GPU workloads ([karpenter/train]): the DCGM exporter runs as root with a hostPath and needs a privileged namespace, which would take the "restricted" Pod Security level away from them (give the exporter a namespace of its own)');
+  });
+  test('also the default namespace, when a workload is put there', () => {
+    const chart = chartFor(karpenter);
+    chart.node.setContext('cdk8s-gpu-ml:strict', true);
+    new GpuTrainingJob(chart, 'train', { platform: karpenter, ...train, namespace: 'gpu-monitoring' });
+    new GpuMonitoring(chart, 'mon', { platform: karpenter, name: 'gpu' });
+    expect(() => Testing.synth(chart)).toThrow('exporterNamespace="gpu-monitoring" is also the namespace of GPU workloads ([karpenter/train])');
+  });
+  test('workloads of another cluster, or in their own namespace, are no concern', () => {
+    const chart = chartFor(karpenter);
+    chart.node.setContext('cdk8s-gpu-ml:strict', true);
+    new GpuTrainingJob(chart, 'a', { platform: Platform.karpenter({ cluster: 'other' }), ...train, namespace: 'gpu-monitoring' });
+    new GpuTrainingJob(chart, 'b', { platform: karpenter, ...train });
+    new GpuMonitoring(chart, 'mon', { platform: karpenter, name: 'gpu' });
+    expect(synth(chart, karpenter).filter(o => o.kind === 'DaemonSet')).toHaveLength(1);
+  });
 });

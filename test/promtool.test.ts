@@ -207,7 +207,8 @@ function expectations(c: Case, gmp: boolean) {
   const podCost = held.flatMap(x => capacities.map(cap => sample('namespace_pod:gpu_cost_per_hour:usd',
     { ...at(x.h), accelerator: x.acc.name, capacity_type: cap }, x.gpus * price(x.acc, cap))));
   const ownerCost = held.flatMap(x => capacities.map(cap => sample('namespace_owner:gpu_cost_per_hour:usd',
-    { [w.ns]: x.h.namespace, owner_kind: x.owner[0], owner_name: x.owner[1], accelerator: x.acc.name, capacity_type: cap }, x.gpus * price(x.acc, cap))));
+    { [w.ns]: x.h.namespace, owner_kind: x.owner[0], owner_name: x.owner[1], accelerator: x.acc.name, capacity_type: cap },
+    x.gpus * price(x.acc, cap))));
   const nsCost = capacities.flatMap(cap => [
     sample('namespace:gpu_cost_per_hour:usd', { [w.ns]: 'ml', accelerator: A(c).name, capacity_type: cap }, 2 * price(A(c), cap)),
     sample('namespace:gpu_cost_per_hour:usd', { [w.ns]: 'team-a', accelerator: A(c).name, capacity_type: cap }, 1 * price(A(c), cap)),

@@ -61,7 +61,9 @@ async function getJson(url: string): Promise<any> {
 }
 
 /** The stored label sets (without __name__) of GPU_UTIL, per scrape job. */
-async function scrapeWithPrometheus(jobs: { name: string; honorLabels: boolean; labels: Labels; relabelings: any[] }[], target: string): Promise<Map<string, Labels[]>> {
+interface Job { name: string; honorLabels: boolean; labels: Labels; relabelings: any[] }
+
+async function scrapeWithPrometheus(jobs: Job[], target: string): Promise<Map<string, Labels[]>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-'));
   const config = {
     global: { scrape_interval: '1s', scrape_timeout: '1s' },
@@ -121,7 +123,7 @@ maybe('a real Prometheus stores what the simulation says', () => {
     const sm = find(synth(chart, platform), 'ServiceMonitor');
     const endpoint = sm.spec.endpoints[0];
     const [ip, port] = target.split(':');
-    const operator = (job: string) => ({ ...operatorTargetLabels(sm, { node: 'node-a', pod: 'gpu-dcgm-exporter-x7k2p', ip, port: Number(port) }, 'exporter'), job });
+    const operator = (job: string): Labels => ({ ...operatorTargetLabels(sm, { node: 'node-a', pod: 'gpu-dcgm-exporter-x7k2p', ip, port: Number(port) }, 'exporter'), job });
     const jobs = [
       { name: 'emitted', honorLabels: endpoint.honorLabels, relabelings: endpoint.relabelings },
       { name: 'no-relabelings', honorLabels: true, relabelings: [] },

@@ -8,6 +8,7 @@ import { _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _containerSecurityContext, _podSecurityContext } from '../pod/security-context';
 import { _Problems, _checkDnsLabel, _checkLabels, _durationSeconds, _ensure, _show } from '../validation';
 import { _noNamespace } from '../capacity/_cluster-scoped';
+import { GpuWorkload } from '../workload/gpu-workload';
 import { _Registry } from '../workload/registry';
 import { _gpuDashboard } from './dashboard';
 import { GpuPriceTable } from './gpu-price-table';
@@ -270,6 +271,24 @@ export class GpuMonitoring extends Construct {
       }
       if (t.path !== undefined && (typeof t.path !== 'string' || !t.path.startsWith('/'))) p.error(`scrapeTargets[${i}].path`, t.path, 'must be an absolute HTTP path, e.g. "/metrics"');
       _durationSeconds(p, `scrapeTargets[${i}].interval`, t.interval);
+    }
+    // Never silently among the workloads: their namespace is (or should be) "restricted", and the exporter's cannot be.
+    // Registered before `attach`, whose validation prints the warnings.
+    if (ok && deployExporter) {
+      const exporterNs = props.exporterNamespace ?? GpuMonitoring.DEFAULT_EXPORTER_NAMESPACE;
+      let checked = false;
+      this.node.addValidation({
+        validate: () => {
+          if (checked) return [];
+          checked = true;
+          const sharing = this.node.root.node.findAll().filter((c): c is GpuWorkload =>
+            c instanceof GpuWorkload && c.platform instanceof Platform && c.platform.cluster === platform.cluster && c.namespace === exporterNs);
+          if (sharing.length) {
+            p.warn(`exporterNamespace=${_show(exporterNs)} is also the namespace of GPU workloads (${sharing.map(w => `[${w.node.path}]`).join(', ')}): the DCGM exporter runs as root with a hostPath and needs a privileged namespace, which would take the "restricted" Pod Security level away from them (give the exporter a namespace of its own)`);
+          }
+          return [];
+        },
+      });
     }
     p.attach(this);
     if (!p.ok) return;

@@ -108,7 +108,8 @@ export function operatorTargetLabels(monitor: any, ep: ExporterPod, container: s
 export function exporterScrape(monitor: any, ep: ExporterPod, container: string): Scrape {
   if (monitor.kind === 'ServiceMonitor') {
     const endpoint = monitor.spec.endpoints[0];
-    return { targetLabels: relabel(operatorTargetLabels(monitor, ep, container), endpoint.relabelings ?? []), honorLabels: endpoint.honorLabels === true };
+    const targetLabels = relabel(operatorTargetLabels(monitor, ep, container), endpoint.relabelings ?? []);
+    return { targetLabels, honorLabels: endpoint.honorLabels === true };
   }
   if (monitor.kind === 'PodMonitoring') return gmpScrape(monitor.metadata.namespace, monitor.metadata.name, ep, container, monitor.spec.targetLabels?.metadata);
   throw new Error(`unknown monitor kind ${monitor.kind}`);
