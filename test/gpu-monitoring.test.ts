@@ -226,6 +226,8 @@ test('GKE Managed Prometheus on GKE Standard: the exporter in its namespace, scr
   const objects = synth(build(gmp), gmp);
   expect(objects.map(o => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'DaemonSet', 'Service', 'PodMonitoring', 'NetworkPolicy', 'ClusterRules', 'ConfigMap']);
   expect(find(objects, 'PodMonitoring')).toMatchObject({ metadata: { name: 'gpu-dcgm-exporter', namespace: 'gpu-monitoring' }, spec: { endpoints: [{ port: 'metrics' }] } });
+  // GMP's collectors scrape from gmp-system: the NetworkPolicy admits them, not a kube-prometheus-stack namespace.
+  expect(find(objects, 'NetworkPolicy').spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gmp-system' } } }]);
 });
 
 test('profilingMetrics adds SYS_ADMIN and nothing else', () => {

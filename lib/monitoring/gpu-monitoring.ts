@@ -79,7 +79,7 @@ export interface GpuMonitoringProps {
   readonly profilingMetrics?: boolean;
   /**
    * Namespace of Prometheus: the only one the exporter's NetworkPolicy admits scrapes from.
-   * @default 'monitoring'
+   * @default - 'monitoring' with prometheus-operator; 'gmp-system' (where its collectors run) with GKE Managed Prometheus
    */
   readonly monitoringNamespace?: string;
   /**
@@ -385,7 +385,7 @@ export class GpuMonitoring extends Construct {
             podSelector: { matchLabels: selector },
             policyTypes: ['Ingress'],
             ingress: [{
-              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.monitoringNamespace ?? 'monitoring' } } }],
+              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.monitoringNamespace ?? flavor._scraperNamespace } } }],
               ports: [{ port: k8s.IntOrString.fromNumber(GpuMonitoring.EXPORTER_PORT), protocol: 'TCP' }],
             }],
           },

@@ -58,6 +58,15 @@ export class PrometheusFlavor {
       : { namespace: 'namespace', pod: 'pod', container: 'container' };
   }
 
+  /**
+   * Namespace the scrapes come from, the only one an exporter's NetworkPolicy admits: kube-prometheus-stack's usual
+   * `monitoring`, or `gmp-system`, where GKE Managed Prometheus runs its collectors.
+   * @internal
+   */
+  public get _scraperNamespace(): string {
+    return this.gmp ? 'gmp-system' : 'monitoring';
+  }
+
   /** Whether the flavor reads `prometheusLabels` (selector labels of the Prometheus). @internal */
   public get _usesSelectorLabels(): boolean {
     return !this.gmp;
