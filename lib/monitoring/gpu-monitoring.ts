@@ -172,7 +172,7 @@ export class GpuMonitoring extends Construct {
   public readonly platform: Platform;
   /** Base name of the objects. */
   public readonly name: string;
-  /** Namespace of the DCGM exporter; undefined when no exporter is deployed. */
+  /** Namespace of the DCGM exporter (undefined when no exporter is deployed). */
   public readonly exporterNamespace?: string;
   private readonly _problems: _Problems;
   private readonly _exporterNamespaceObject?: k8s.KubeNamespace;
