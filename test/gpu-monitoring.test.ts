@@ -1,6 +1,6 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
-import { Accelerator, GpuMetric, GpuMonitoring, GpuMonitoringProps, GpuPriceTable, Platform } from '../lib';
+import { Accelerator, GpuMetric, GpuMonitoring, GpuMonitoringProps, GpuPriceTable, GpuTrainingJob, Platform, PrometheusFlavor } from '../lib';
 import { promqlProblems, substituteGrafanaVariables, metricsOf, knownMetrics } from './support/promql';
 import { chartFor, find, synth, synthError } from './support/synth';
 
@@ -45,7 +45,28 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
 
   test('whole manifest', () => expect(objects).toMatchSnapshot());
   test('emits exactly these kinds', () => {
-    expect(objects.map(o => o.kind)).toEqual(['ServiceAccount', 'DaemonSet', 'Service', 'ServiceMonitor', 'NetworkPolicy', 'PrometheusRule', 'ConfigMap']);
+    expect(objects.map(o => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'DaemonSet', 'Service', 'ServiceMonitor', 'NetworkPolicy', 'PrometheusRule', 'ConfigMap']);
+  });
+  test('the exporter has its own namespace (privileged Pod Security: root and a hostPath); rules and dashboard stay in the chart\'s', () => {
+    expect(find(objects, 'Namespace')).toEqual({
+      apiVersion: 'v1', kind: 'Namespace',
+      metadata: {
+        name: 'gpu-monitoring',
+        labels: {
+          'app.kubernetes.io/name': 'gpu-monitoring', 'app.kubernetes.io/instance': 'gpu', 'app.kubernetes.io/managed-by': 'cdk8s-gpu-ml',
+          'pod-security.kubernetes.io/enforce': 'privileged',
+        },
+      },
+    });
+    const byKind = Object.fromEntries(objects.filter(o => o.kind !== 'Namespace').map(o => [o.kind, o.metadata.namespace]));
+    expect(byKind).toEqual({
+      ServiceAccount: 'gpu-monitoring', DaemonSet: 'gpu-monitoring', Service: 'gpu-monitoring', ServiceMonitor: 'gpu-monitoring', NetworkPolicy: 'gpu-monitoring',
+      PrometheusRule: 'ml', ConfigMap: 'ml',
+    });
+    expect(find(objects, 'ServiceMonitor').spec.namespaceSelector).toEqual({ matchNames: ['gpu-monitoring'] });
+  });
+  test('NODE_NAME from the downward API, so the Hostname label names the node', () => {
+    expect(c.env).toContainEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
   });
   test('pinned image, port 9400, pod attribution on, pod-resources read-only', () => {
     expect(c.image).toBe('nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless');
@@ -79,9 +100,12 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
       ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9400, protocol: 'TCP' }] }],
     });
   });
-  test('ServiceMonitor honors the exporter labels (namespace/pod of the GPU workload) and is selected by kube-prometheus-stack', () => {
+  test('ServiceMonitor keeps the GPU workload\'s namespace/pod/container, drops the exporter pod\'s, and is selected by kube-prometheus-stack', () => {
     const sm = find(objects, 'ServiceMonitor');
-    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s', honorLabels: true }]);
+    expect(sm.spec.endpoints).toEqual([{
+      port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s', honorLabels: true,
+      relabelings: [{ action: 'labeldrop', regex: 'pod|namespace|container' }],
+    }]);
     expect(sm.metadata.labels.release).toBe('kube-prometheus-stack');
     expect(sm.spec.selector.matchLabels).toEqual(find(objects, 'Service').spec.selector);
   });
@@ -96,7 +120,7 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
   });
   test('default thresholds: idle < 1 % for 1h, low < 30 % for 10m, memory > 90 %, 85 °C, pending 15m', () => {
     const rules = Object.fromEntries(find(objects, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert).map((r: any) => [r.alert, r]));
-    expect(rules.GpuIdle).toMatchObject({ expr: 'max by (namespace, pod) (DCGM_FI_DEV_GPU_UTIL{pod!=""}) < 1', for: '1h' });
+    expect(rules.GpuIdle).toMatchObject({ expr: 'max by (namespace, pod) (max_over_time(DCGM_FI_DEV_GPU_UTIL{pod!=""}[1m])) < 1', for: '1h' });
     expect(rules.GpuLowUtilization.for).toBe('10m');
     expect(rules.GpuLowUtilization.expr).toContain('< 30)');
     expect(rules.GpuMemoryHigh.expr).toMatch(/> 90$/);
@@ -155,7 +179,7 @@ describe('GKE Autopilot: no exporter; PodMonitoring + ClusterRules + dashboard o
     const rules = find(objects, 'ClusterRules');
     expect(rules.metadata.namespace).toBeUndefined();
     const idle = rules.spec.groups[1].rules[0];
-    expect(idle.expr).toBe('max by (exported_namespace, exported_pod) (DCGM_FI_DEV_GPU_UTIL{exported_pod!=""}) < 1');
+    expect(idle.expr).toBe('max by (exported_namespace, exported_pod) (max_over_time(DCGM_FI_DEV_GPU_UTIL{exported_pod!=""}[1m])) < 1');
     expect(idle.annotations.description).toContain('{{ $labels.exported_namespace }}/{{ $labels.exported_pod }}');
     for (const g of rules.spec.groups) expect(g.interval).toBe('30s');
   });
@@ -188,6 +212,23 @@ test('plain Kubernetes: custom GPU taint, GFD label, own prices; PodMonitor for 
   expect(find(objects, 'PodMonitor').spec).toEqual({ selector: { matchLabels: { app: 'llm' } }, namespaceSelector: { matchNames: ['ml'] }, podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }] });
   expect(find(objects, 'NetworkPolicy').spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('observability');
   expect(JSON.stringify(find(objects, 'PrometheusRule'))).toContain('* 1.2');
+});
+
+test('an exporterNamespace of your own is used and not emitted (it is yours, with its own Pod Security level)', () => {
+  const objects = synth(build(karpenter, { exporterNamespace: 'dcgm' }), karpenter);
+  expect(objects.filter(o => o.kind === 'Namespace')).toEqual([]);
+  expect(find(objects, 'DaemonSet').metadata.namespace).toBe('dcgm');
+  expect(find(objects, 'ServiceMonitor').spec.namespaceSelector).toEqual({ matchNames: ['dcgm'] });
+  expect(find(objects, 'NetworkPolicy').metadata.namespace).toBe('dcgm');
+});
+
+test('GKE Managed Prometheus on GKE Standard: the exporter in its namespace, scraped by a PodMonitoring there', () => {
+  const gmp = Platform.gkeStandard({ prometheus: PrometheusFlavor.GKE_MANAGED });
+  const objects = synth(build(gmp), gmp);
+  expect(objects.map(o => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'DaemonSet', 'Service', 'PodMonitoring', 'NetworkPolicy', 'ClusterRules', 'ConfigMap']);
+  expect(find(objects, 'PodMonitoring')).toMatchObject({ metadata: { name: 'gpu-dcgm-exporter', namespace: 'gpu-monitoring' }, spec: { endpoints: [{ port: 'metrics' }] } });
+  // GMP's collectors scrape from gmp-system: the NetworkPolicy admits them, not a kube-prometheus-stack namespace.
+  expect(find(objects, 'NetworkPolicy').spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gmp-system' } } }]);
 });
 
 test('profilingMetrics adds SYS_ADMIN and nothing else', () => {
@@ -263,6 +304,8 @@ describe('bad input', () => {
       prices: GpuPriceTable.of([{ accelerator: mi300x, onDemandPerHour: 2, spotPerHour: 1 }]),
     }, 'prices["MI300X"].dcgmModelName=undefined is invalid: must be a regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"'],
     ['bad scrape port', autopilot, { scrapeTargets: [{ name: 'llm', matchLabels: { app: 'llm' }, port: '8080' }] }, 'scrapeTargets[0].port="8080" is invalid: must be the name of a container port (IANA service name: at most 15 lowercase letters, digits and \'-\')'],
+    ['exporter namespace not a DNS label', karpenter, { exporterNamespace: 'GPU_Monitoring' }, 'exporterNamespace="GPU_Monitoring" is invalid: must be a DNS-1123 label of at most 63 characters'],
+    ['exporter namespace without an exporter', autopilot, { exporterNamespace: 'gpu-monitoring' }, 'exporterNamespace="gpu-monitoring" is invalid: names the namespace of the DCGM exporter, and none is deployed (deployExporter is false); drop it'],
     ['scrape target without selector', autopilot, { scrapeTargets: [{ name: 'llm', matchLabels: {}, port: 'http' }] }, 'scrapeTargets[0].matchLabels={} is invalid: must select the pods with at least one label'],
   ];
   test.each(cases)('%s', (_name, platform, props, message) => {
@@ -282,4 +325,30 @@ test('a custom accelerator with its DCGM model name gets cost rules', () => {
   expect(JSON.stringify(rules)).toContain('modelName=~\\"NVIDIA RTX 6000 Ada Generation\\"');
   for (const e of expressions(objects)) expect(promqlProblems(e.expr)).toEqual([]);
   void parseYaml;
+});
+
+describe('the exporter never shares a namespace with GPU workloads silently', () => {
+  const train = { image: 'train:1', accelerator: Accelerator.A10G };
+  test('a workload in the exporter namespace is a warning naming both, fatal in strict mode', () => {
+    const chart = chartFor(karpenter);
+    chart.node.setContext('cdk8s-gpu-ml:strict', true);
+    new GpuTrainingJob(chart, 'train', { platform: karpenter, ...train });
+    new GpuMonitoring(chart, 'mon', { platform: karpenter, name: 'gpu', exporterNamespace: 'ml' });
+    expect(() => Testing.synth(chart)).toThrow('[karpenter/mon] (strict mode) exporterNamespace="ml" is also the namespace of GPU workloads ([karpenter/train]): the DCGM exporter runs as root with a hostPath and needs a privileged namespace, which would take the "restricted" Pod Security level away from them (give the exporter a namespace of its own)');
+  });
+  test('also the default namespace, when a workload is put there', () => {
+    const chart = chartFor(karpenter);
+    chart.node.setContext('cdk8s-gpu-ml:strict', true);
+    new GpuTrainingJob(chart, 'train', { platform: karpenter, ...train, namespace: 'gpu-monitoring' });
+    new GpuMonitoring(chart, 'mon', { platform: karpenter, name: 'gpu' });
+    expect(() => Testing.synth(chart)).toThrow('exporterNamespace="gpu-monitoring" is also the namespace of GPU workloads ([karpenter/train])');
+  });
+  test('workloads of another cluster, or in their own namespace, are no concern', () => {
+    const chart = chartFor(karpenter);
+    chart.node.setContext('cdk8s-gpu-ml:strict', true);
+    new GpuTrainingJob(chart, 'a', { platform: Platform.karpenter({ cluster: 'other' }), ...train, namespace: 'gpu-monitoring' });
+    new GpuTrainingJob(chart, 'b', { platform: karpenter, ...train });
+    new GpuMonitoring(chart, 'mon', { platform: karpenter, name: 'gpu' });
+    expect(synth(chart, karpenter).filter(o => o.kind === 'DaemonSet')).toHaveLength(1);
+  });
 });

@@ -1,8 +1,8 @@
-import { Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  Accelerator, AmiAlias, CapacityType, ConsolidationPolicy, DisruptionReason, GpuNodePool, GpuNodePoolProps,
-  GpuTrainingJob, NodeExpiry, Platform, SpotBatchJob,
+  Accelerator, AmiAlias, CapacityType, ConsolidationPolicy, DdpJob, DdpJobSet, DisruptionReason, GpuNodePool, GpuNodePoolProps,
+  GpuTrainingJob, InferenceDeployment, KServeInferenceService, ModelFormat, NodeExpiry, Platform, PyTorchJob, SpotBatchJob, TfJob,
 } from '../lib';
 import { chartFor, find, synth, synthError } from './support/synth';
 
@@ -121,7 +121,7 @@ describe('workloads that target the pool are checked against it', () => {
       const gpu = new GpuNodePool(chart, 'gpu', { accelerator: Accelerator.A10G, gpuLimit: 8, expireAfter: NodeExpiry.after(Duration.days(1)), ...aws });
       new SpotBatchJob(chart, 'embed', { platform: gpu.platform(), image: 'embed:1', accelerator: Accelerator.A10G, activeDeadline: Duration.hours(30) });
     }, karpenter);
-    expect(msg).toContain('[karpenter/gpu] expireAfter=24h is invalid: Job ml/karpenter-embed (karpenter/embed) may run for 30h (activeDeadlineSeconds=108000) on this NodePool, and Karpenter v1 drains expired nodes even under do-not-disrupt pods (allowed: at least 30h, or NodeExpiry.NEVER)');
+    expect(msg).toContain('[karpenter/gpu] expireAfter=24h is invalid: Job ml/karpenter-embed (karpenter/embed) may run for 30h (spec.activeDeadlineSeconds=108000) on this NodePool, and Karpenter v1 drains expired nodes even under do-not-disrupt pods (allowed: at least 30h, or NodeExpiry.NEVER)');
   });
   test('an active deadline longer than the node lifetime (GpuTrainingJob)', () => {
     const msg = synthError(chart => {
@@ -204,5 +204,161 @@ describe('bad input', () => {
     expect(msg).toContain('gpusPerNode=4 is invalid');
     expect(msg).toContain('expireAfter=');
     expect(msg).toContain('amiAlias="al2023@latest" is invalid: must be an AmiAlias');
+  });
+});
+
+describe('every kind that lands on a pool is cross-checked: Kubeflow jobs, JobSets, Deployments, KServe, any pod template', () => {
+  const ddp = { image: 'trainer:1.0', module: 'train', nodes: 2 };
+  /** A 1-GPU-per-node L4 pool, on-demand only, whose nodes expire after a day; `add` puts workloads on it. */
+  function onPool(add: (chart: any, platform: Platform) => void, props: Partial<GpuNodePoolProps> = {}): string {
+    return synthError(chart => {
+      const gpu = new GpuNodePool(chart, 'gpu', {
+        name: 'gpu', accelerator: Accelerator.L4, gpusPerNode: [1], gpuLimit: 8, capacityType: CapacityType.ON_DEMAND,
+        expireAfter: NodeExpiry.after(Duration.days(1)), ...aws, ...props,
+      });
+      add(chart, gpu.platform());
+    }, karpenter);
+  }
+  const P = '[karpenter/gpu]';
+  const drains = 'on this NodePool, and Karpenter v1 drains expired nodes even under do-not-disrupt pods';
+
+  test('TFJob: another GPU model and more GPUs per pod than a node has, on each replica type', () => {
+    const msg = onPool((chart, platform) => new TfJob(chart, 'tf', {
+      platform, image: 'tf:2.14', accelerator: Accelerator.A10G, gpus: 2, chief: { replicas: 1 }, workers: { replicas: 2 }, activeDeadline: Duration.hours(2),
+    }));
+    for (const replica of ['Chief', 'Worker']) {
+      expect(msg).toContain(`${P} accelerator="L4" is invalid for TFJob ml/karpenter-tf (karpenter/tf) at spec.tfReplicaSpecs.${replica}.template: it selects karpenter.k8s.aws/instance-gpu-name=a10g, which this NodePool never launches (allowed: l4)`);
+      expect(msg).toContain(`${P} gpusPerNode=[1] is invalid for TFJob ml/karpenter-tf (karpenter/tf) at spec.tfReplicaSpecs.${replica}.template: its pods request 2 GPUs, more than one node of this NodePool carries (allowed: include 4)`);
+    }
+  });
+
+  test('TFJob: runPolicy.activeDeadlineSeconds longer than the node lifetime', () => {
+    const msg = onPool((chart, platform) => new TfJob(chart, 'tf', {
+      platform, name: 'tf', image: 'tf:2.14', accelerator: Accelerator.L4, workers: { replicas: 2 }, activeDeadline: Duration.hours(36),
+    }));
+    expect(msg).toContain(`${P} expireAfter=24h is invalid: TFJob ml/tf (karpenter/tf) may run for 36h (spec.runPolicy.activeDeadlineSeconds=129600) ${drains} (allowed: at least 36h, or NodeExpiry.NEVER)`);
+  });
+
+  test('PyTorchJob: spot on an on-demand pool, and a deadline longer than the node lifetime', () => {
+    const msg = onPool((chart, platform) => new PyTorchJob(chart, 'pj', {
+      platform, name: 'pj', ...ddp, accelerator: Accelerator.L4, capacityType: CapacityType.SPOT, activeDeadline: Duration.days(3),
+    }));
+    for (const replica of ['Master', 'Worker']) {
+      expect(msg).toContain(`${P} capacityType="on-demand" is invalid for PyTorchJob ml/pj (karpenter/pj) at spec.pytorchReplicaSpecs.${replica}.template: it needs karpenter.sh/capacity-type in [spot], which this NodePool never launches`);
+      expect(msg).toContain(`${P} expireAfter=24h is invalid: PyTorchJob ml/pj (karpenter/pj) at spec.pytorchReplicaSpecs.${replica}.template may run for 72h (spec.runPolicy.activeDeadlineSeconds=259200) ${drains}`);
+    }
+  });
+
+  test('JobSet: the child Job\'s deadline, and GPUs per pod', () => {
+    const msg = onPool((chart, platform) => new DdpJobSet(chart, 'js', {
+      platform, name: 'js', ...ddp, accelerator: Accelerator.L4, gpus: 4, activeDeadline: Duration.hours(30),
+    }));
+    expect(msg).toContain(`${P} expireAfter=24h is invalid: JobSet ml/js (karpenter/js) may run for 30h (spec.replicatedJobs[0].template.spec.activeDeadlineSeconds=108000) ${drains} (allowed: at least 30h, or NodeExpiry.NEVER)`);
+    expect(msg).toContain(`${P} gpusPerNode=[1] is invalid for JobSet ml/js (karpenter/js): its pods request 4 GPUs, more than one node of this NodePool carries (allowed: include 4)`);
+  });
+
+  test('DdpJob (Indexed Job) and GpuTrainingJob: another GPU model', () => {
+    const msg = onPool((chart, platform) => {
+      new DdpJob(chart, 'ddp', { platform, name: 'ddp', ...ddp, accelerator: Accelerator.A10G, activeDeadline: Duration.hours(1) });
+      new GpuTrainingJob(chart, 'train', { platform, name: 'train', image: 'train:1', accelerator: Accelerator.T4, activeDeadline: Duration.hours(1) });
+    });
+    expect(msg).toContain(`${P} accelerator="L4" is invalid for Job ml/ddp (karpenter/ddp): it selects karpenter.k8s.aws/instance-gpu-name=a10g, which this NodePool never launches (allowed: l4)`);
+    expect(msg).toContain(`${P} accelerator="L4" is invalid for Job ml/train (karpenter/train): it selects karpenter.k8s.aws/instance-gpu-name=t4, which this NodePool never launches (allowed: l4)`);
+  });
+
+  test('Deployment (InferenceDeployment): another GPU model and too many GPUs; a service needs no deadline', () => {
+    const msg = onPool((chart, platform) => new InferenceDeployment(chart, 'ep', { platform, name: 'ep', image: 'server:1', accelerator: Accelerator.A10G, gpus: 2 }));
+    expect(msg).toContain(`${P} accelerator="L4" is invalid for Deployment ml/ep (karpenter/ep): it selects karpenter.k8s.aws/instance-gpu-name=a10g, which this NodePool never launches (allowed: l4)`);
+    expect(msg).toContain(`${P} gpusPerNode=[1] is invalid for Deployment ml/ep (karpenter/ep): its pods request 2 GPUs, more than one node of this NodePool carries (allowed: include 4)`);
+    expect(msg).not.toContain('without an active deadline');
+  });
+
+  test('KServe InferenceService: the predictor\'s GPU model, capacity and GPUs (model container)', () => {
+    const msg = onPool((chart, platform) => new KServeInferenceService(chart, 'isvc', {
+      platform, name: 'isvc', modelFormat: ModelFormat.HUGGINGFACE, storageUri: 'hf://meta-llama/Llama-3.1-8B-Instruct', accelerator: Accelerator.A10G, gpus: 4,
+      memory: Size.gibibytes(32), capacityType: CapacityType.SPOT,
+    }));
+    const what = 'InferenceService ml/isvc (karpenter/isvc)';
+    expect(msg).toContain(`${P} accelerator="L4" is invalid for ${what}: it selects karpenter.k8s.aws/instance-gpu-name=a10g, which this NodePool never launches (allowed: l4)`);
+    expect(msg).toContain(`${P} capacityType="on-demand" is invalid for ${what}: it needs karpenter.sh/capacity-type in [spot], which this NodePool never launches`);
+    expect(msg).toContain(`${P} gpusPerNode=[1] is invalid for ${what}: its pods request 4 GPUs, more than one node of this NodePool carries (allowed: include 4)`);
+  });
+
+  test('any object with pod templates, e.g. a LeaderWorkerSet, selecting the pool by required node affinity', () => {
+    const msg = onPool(chart => {
+      const pod = (gpus: number) => ({
+        spec: {
+          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [
+            { key: 'karpenter.sh/nodepool', operator: 'In', values: ['gpu'] },
+            { key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'In', values: ['h100', 'a100'] },
+          ] }] } } },
+          containers: [{ name: 'vllm', image: 'vllm:1', resources: { limits: { 'nvidia.com/gpu': gpus } } }],
+        },
+      });
+      new ApiObject(chart, 'lws', {
+        apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', metadata: { name: 'llm' },
+        spec: { replicas: 1, leaderWorkerTemplate: { size: 2, leaderTemplate: pod(8), workerTemplate: pod(8) } },
+      });
+    });
+    for (const t of ['leaderTemplate', 'workerTemplate']) {
+      expect(msg).toContain(`${P} accelerator="L4" is invalid for LeaderWorkerSet ml/llm (karpenter) at spec.leaderWorkerTemplate.${t}: it selects karpenter.k8s.aws/instance-gpu-name in [h100, a100], which this NodePool never launches (allowed: l4)`);
+      expect(msg).toContain(`${P} gpusPerNode=[1] is invalid for LeaderWorkerSet ml/llm (karpenter) at spec.leaderWorkerTemplate.${t}: its pods request 8 GPUs`);
+    }
+    expect(msg).not.toContain('without an active deadline');
+  });
+
+  test('escape-hatch edits are seen: a TFJob Chief patched to another GPU model', () => {
+    const msg = onPool((chart, platform) => {
+      const tf = new TfJob(chart, 'tf', { platform, name: 'tf', image: 'tf:2.14', accelerator: Accelerator.L4, chief: { replicas: 1 }, workers: { replicas: 1 }, activeDeadline: Duration.hours(1) });
+      tf.apiObject.addJsonPatch(JsonPatch.replace('/spec/tfReplicaSpecs/Chief/template/spec/nodeSelector/karpenter.k8s.aws~1instance-gpu-name', 'a10g'));
+    });
+    expect(msg).toContain(`${P} accelerator="L4" is invalid for TFJob ml/tf (karpenter/tf) at spec.tfReplicaSpecs.Chief.template: it selects karpenter.k8s.aws/instance-gpu-name=a10g`);
+    expect(msg).not.toContain('at spec.tfReplicaSpecs.Worker.template: it selects');
+  });
+
+  test('pods that do not select the pool, and a pool without expiry, are not checked (not even a strict-mode warning)', () => {
+    const chart = chartFor(karpenter);
+    chart.node.setContext('cdk8s-gpu-ml:strict', true);
+    const gpu = new GpuNodePool(chart, 'gpu', { name: 'gpu', accelerator: Accelerator.L4, gpusPerNode: [1], gpuLimit: 8, expireAfter: NodeExpiry.NEVER, ...aws });
+    new TfJob(chart, 'elsewhere', { platform: karpenter, image: 'tf:2.14', accelerator: Accelerator.A10G, gpus: 4, workers: { replicas: 1 } });
+    new PyTorchJob(chart, 'forever', { platform: gpu.platform(), ...ddp, accelerator: Accelerator.L4 });
+    expect(synth(chart, karpenter).map(o => o.kind)).toContain('PyTorchJob');
+  });
+});
+
+describe('a job without a deadline on a pool whose nodes expire is a warning (an error in strict mode)', () => {
+  const ddp = { image: 'trainer:1.0', module: 'train', nodes: 2 };
+  function strict(add: (chart: any, platform: Platform) => void): () => any[] {
+    const chart = chartFor(karpenter);
+    chart.node.setContext('cdk8s-gpu-ml:strict', true);
+    const gpu = new GpuNodePool(chart, 'gpu', { name: 'gpu', accelerator: Accelerator.L4, gpuLimit: 8, expireAfter: NodeExpiry.after(Duration.days(7)), ...aws });
+    add(chart, gpu.platform());
+    return () => Testing.synth(chart);
+  }
+  const rest = 'runs to completion on this NodePool without an active deadline, so it may outlive a node, and Karpenter v1 drains expired nodes even under do-not-disrupt pods (give it an activeDeadline of at most 168h, or use NodeExpiry.NEVER)';
+  test.each([
+    ['Job (GpuTrainingJob)', (c: any, platform: Platform) => new GpuTrainingJob(c, 'w', { platform, name: 'w', image: 'train:1', accelerator: Accelerator.L4 }), 'Job ml/w (karpenter/w)'],
+    ['Job (DdpJob)', (c: any, platform: Platform) => new DdpJob(c, 'w', { platform, name: 'w', ...ddp, accelerator: Accelerator.L4 }), 'Job ml/w (karpenter/w)'],
+    ['PyTorchJob', (c: any, platform: Platform) => new PyTorchJob(c, 'w', { platform, name: 'w', ...ddp, accelerator: Accelerator.L4 }), 'PyTorchJob ml/w (karpenter/w)'],
+    ['TFJob', (c: any, platform: Platform) => new TfJob(c, 'w', { platform, name: 'w', image: 'tf:2.14', accelerator: Accelerator.L4, workers: { replicas: 2 } }), 'TFJob ml/w (karpenter/w)'],
+    ['JobSet', (c: any, platform: Platform) => new DdpJobSet(c, 'w', { platform, name: 'w', ...ddp, accelerator: Accelerator.L4 }), 'JobSet ml/w (karpenter/w)'],
+  ])('%s', (_kind, add, what) => {
+    expect(strict(add)).toThrow(`[karpenter/gpu] (strict mode) expireAfter=168h: ${what} ${rest}`);
+  });
+  test('once per object, however many replicas; and no warning for a deadline or a service', () => {
+    const warnings: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((s: string) => { warnings.push(String(s)); return true; }) as any;
+    try {
+      const chart = chartFor(karpenter);
+      const gpu = new GpuNodePool(chart, 'gpu', { name: 'gpu', accelerator: Accelerator.L4, gpuLimit: 8, expireAfter: NodeExpiry.after(Duration.days(7)), ...aws });
+      new TfJob(chart, 'tf', { platform: gpu.platform(), name: 'tf', image: 'tf:2.14', accelerator: Accelerator.L4, chief: { replicas: 1 }, workers: { replicas: 3 } });
+      new GpuTrainingJob(chart, 'dated', { platform: gpu.platform(), image: 'train:1', accelerator: Accelerator.L4, activeDeadline: Duration.days(1) });
+      new InferenceDeployment(chart, 'ep', { platform: gpu.platform(), image: 'server:1', accelerator: Accelerator.L4 });
+      Testing.synth(chart);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(warnings.filter(w => w.includes('without an active deadline'))).toEqual([`[WARNING] [karpenter/gpu] expireAfter=168h: TFJob ml/tf (karpenter/tf) ${rest}\n`]);
   });
 });

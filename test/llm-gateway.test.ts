@@ -131,7 +131,7 @@ describe('bad props', () => {
       new InferenceGateway(c, 'a', { server: s, gatewayClassName: 'istio' });
       new InferenceGateway(c, 'b', { server: s, gatewayClassName: 'istio' });
     }, kubernetes);
-    expect(msg).toContain('name="llama" is invalid: InferencePool ml/llama is also emitted by [kubernetes/b]');
+    expect(msg).toContain('name="llama" is invalid: InferencePool ml/llama, Gateway ml/llama and HTTPRoute ml/llama are also emitted by [kubernetes/b]');
   });
 });
 

@@ -16,6 +16,7 @@ import {
 } from '../validation';
 import { _Registry } from '../workload/registry';
 import { _karpenterDuration, _noNamespace } from './_cluster-scoped';
+import { _mayHavePods, _placedPodsOf } from './_placed-pods';
 
 const GPU_NAME = KarpenterPlatform.GPU_NAME_LABEL;
 const GPU_COUNT = KarpenterPlatform.GPU_COUNT_LABEL;
@@ -194,8 +195,8 @@ export interface GpuNodePoolProps {
   readonly disruptionBudgets?: DisruptionBudget[];
   /**
    * Node lifetime. Karpenter v1 drains expired nodes even under `karpenter.sh/do-not-disrupt` pods (after
-   * `terminationGracePeriod`), so it must outlast the longest job; the pool checks the `activeDeadlineSeconds` of
-   * every Job that targets it (`pool.platform()`).
+   * `terminationGracePeriod`), so it must outlast the longest job; the pool checks the active deadline of every job
+   * that targets it (`pool.platform()`), and warns about a job without one.
    * @default NodeExpiry.after(Duration.days(30)) - Karpenter's 720h
    */
   readonly expireAfter?: NodeExpiry;
@@ -265,6 +266,7 @@ export class GpuNodePool extends Construct {
   private readonly _nodeClass?: Ec2NodeClass;
   private readonly _problems: _Problems;
   private readonly _base: KarpenterPlatform;
+  private readonly _warned = new Set<string>();
 
   public constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
@@ -399,9 +401,10 @@ export class GpuNodePool extends Construct {
       p.error('volumeKmsKeyId', props.volumeKmsKeyId, 'must be a KMS key ID or ARN');
     }
 
+    // Workloads that target this pool are checked once the whole app exists (before `attach`, whose validation
+    // prints the warnings this adds).
+    this.node.addValidation({ validate: () => (p.ok ? this.checkWorkloads(p) : []) });
     p.attach(this);
-    // Workloads that target this pool are checked once the whole app exists.
-    this.node.addValidation({ validate: () => (p.ok ? this.checkWorkloads() : []) });
     if (!p.ok) return;
 
     const requirements: NodePoolSpecTemplateSpecRequirements[] = [
@@ -502,43 +505,56 @@ export class GpuNodePool extends Construct {
   }
 
   /**
-   * Checks every pod template of the app that selects this pool (`karpenter.sh/nodepool`) against it: read from the
-   * rendered objects, so it covers every construct (and hand-written Jobs) without knowing their internals.
+   * Checks every pod of the app that selects this pool (`karpenter.sh/nodepool`, by node selector or required node
+   * affinity) against it: read from the rendered objects, so it covers every kind that lands on a pool (Jobs, JobSets,
+   * Kubeflow jobs, Deployments, KServe InferenceServices, LeaderWorkerSets, hand-written objects) and every replica,
+   * after escape-hatch edits. Errors are returned; a job without a deadline on expiring nodes is a warning.
    */
-  private checkWorkloads(): string[] {
+  private checkWorkloads(p: _Problems): string[] {
     const out: string[] = [];
-    const WORKLOADS = new Set(['Job', 'Deployment', 'StatefulSet']);
     for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof ApiObject) || !WORKLOADS.has(c.kind) || c.node.scopes.includes(this)) continue;
+      if (!(c instanceof ApiObject) || !_mayHavePods(c.kind) || c.node.scopes.includes(this)) continue;
       const obj = c.toJson();
-      const pod = obj?.spec?.template?.spec;
-      const selector = pod?.nodeSelector ?? {};
-      if (selector[NODEPOOL] !== this.name) continue;
-      const what = `${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name} (${c.node.scopes[c.node.scopes.length - 2]?.node.path ?? c.node.path})`;
-      const deadline = obj.spec.activeDeadlineSeconds;
-      if (typeof deadline === 'number' && this.expireAfterSeconds !== undefined && deadline > this.expireAfterSeconds) {
-        out.push(`expireAfter=${_karpenterDuration(this.expireAfterSeconds)} is invalid: ${what} may run for ${_karpenterDuration(deadline)} (activeDeadlineSeconds=${deadline}) on this NodePool, and Karpenter v1 drains expired nodes even under do-not-disrupt pods (allowed: at least ${_karpenterDuration(deadline)}, or NodeExpiry.NEVER)`);
+      const pods = _placedPodsOf(obj).filter(pod => _requiredValues(pod.spec, NODEPOOL)?.includes(this.name));
+      const object = `${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name} (${c.node.scopes[c.node.scopes.length - 2]?.node.path ?? c.node.path})`;
+      const several = _placedPodsOf(obj).length > 1;
+      let undated = false;
+      for (const pod of pods) {
+        const what = several ? `${object} at ${pod.where}` : object;
+        const deadline = pod.deadline;
+        if (deadline && this.expireAfterSeconds !== undefined && deadline.seconds > this.expireAfterSeconds) {
+          out.push(`expireAfter=${_karpenterDuration(this.expireAfterSeconds)} is invalid: ${what} may run for ${_karpenterDuration(deadline.seconds)} (${deadline.field}=${deadline.seconds}) on this NodePool, and Karpenter v1 drains expired nodes even under do-not-disrupt pods (allowed: at least ${_karpenterDuration(deadline.seconds)}, or NodeExpiry.NEVER)`);
+        }
+        if (!deadline && pod.runsToCompletion && this.expireAfterSeconds !== undefined) undated = true;
+        const gpuNames = _requiredValues(pod.spec, GPU_NAME);
+        if (gpuNames !== undefined && !gpuNames.includes(this.accelerator.karpenterGpuName!)) {
+          out.push(`accelerator=${_show(this.accelerator.name)} is invalid for ${what}: it selects ${GPU_NAME}${gpuNames.length === 1 ? `=${gpuNames[0]}` : ` in [${gpuNames.join(', ')}]`}, which this NodePool never launches (allowed: ${this.accelerator.karpenterGpuName})`);
+        }
+        const gpuMemories = _requiredValues(pod.spec, GPU_MEMORY);
+        const poolMemory = this.accelerator.karpenterGpuMemoryMib;
+        if (gpuMemories !== undefined && poolMemory !== undefined && !gpuMemories.includes(String(poolMemory))) {
+          const other = Accelerator._known()
+            .find(a => gpuNames?.includes(a.karpenterGpuName!) && gpuMemories.includes(String(a.karpenterGpuMemoryMib)));
+          out.push(`accelerator=${_show(this.accelerator.name)} is invalid for ${what}: it selects ${GPU_MEMORY}${gpuMemories.length === 1 ? `=${gpuMemories[0]}` : ` in [${gpuMemories.join(', ')}]`}${other ? ` (${other.name})` : ''}, which this NodePool never launches (allowed: ${poolMemory})`);
+        }
+        const wanted = _requiredValues(pod.spec, CAPACITY);
+        if (wanted !== undefined && !wanted.some(t => this.capacityTypes.includes(t))) {
+          out.push(`capacityType=${_show(this.capacityTypes.join(','))} is invalid for ${what}: it needs ${CAPACITY} in [${wanted.join(', ')}], which this NodePool never launches`);
+        }
+        const gpus = _podGpus(pod.spec);
+        if (gpus > Math.max(0, ...this.gpusPerNode)) {
+          out.push(`gpusPerNode=${_show(this.gpusPerNode)} is invalid for ${what}: its pods request ${gpus} GPUs, more than one node of this NodePool carries (allowed: include ${this.accelerator.awsInstanceFamilies.flatMap(f => f.gpusPerInstance).filter(n => n >= gpus).sort((a, b) => a - b)[0] ?? 'a larger count'})`);
+        }
       }
-      const gpuName = selector[GPU_NAME];
-      if (gpuName !== undefined && gpuName !== this.accelerator.karpenterGpuName) {
-        out.push(`accelerator=${_show(this.accelerator.name)} is invalid for ${what}: it selects ${GPU_NAME}=${gpuName}, which this NodePool never launches (allowed: ${this.accelerator.karpenterGpuName})`);
-      }
-      const gpuMemory = selector[GPU_MEMORY];
-      const poolMemory = this.accelerator.karpenterGpuMemoryMib;
-      if (gpuMemory !== undefined && poolMemory !== undefined && gpuMemory !== String(poolMemory)) {
-        const other = Accelerator._known().find(a => a.karpenterGpuName === gpuName && String(a.karpenterGpuMemoryMib) === gpuMemory);
-        out.push(`accelerator=${_show(this.accelerator.name)} is invalid for ${what}: it selects ${GPU_MEMORY}=${gpuMemory}${other ? ` (${other.name})` : ''}, which this NodePool never launches (allowed: ${poolMemory})`);
-      }
-      const wanted = _capacityOf(pod);
-      if (wanted !== undefined && !wanted.some(t => this.capacityTypes.includes(t))) {
-        out.push(`capacityType=${_show(this.capacityTypes.join(','))} is invalid for ${what}: it needs ${CAPACITY} in [${wanted.join(', ')}], which this NodePool never launches`);
-      }
-      const gpus = _podGpus(pod);
-      if (gpus > Math.max(0, ...this.gpusPerNode)) {
-        out.push(`gpusPerNode=${_show(this.gpusPerNode)} is invalid for ${what}: its pods request ${gpus} GPUs, more than one node of this NodePool carries (allowed: include ${this.accelerator.awsInstanceFamilies.flatMap(f => f.gpusPerInstance).filter(n => n >= gpus).sort((a, b) => a - b)[0] ?? 'a larger count'})`);
+      if (undated) {
+        const warning = `expireAfter=${_karpenterDuration(this.expireAfterSeconds!)}: ${object} runs to completion on this NodePool without an active deadline, so it may outlive a node, and Karpenter v1 drains expired nodes even under do-not-disrupt pods (give it an activeDeadline of at most ${_karpenterDuration(this.expireAfterSeconds!)}, or use NodeExpiry.NEVER)`;
+        if (!this._warned.has(warning)) {
+          this._warned.add(warning);
+          p.warn(warning);
+        }
       }
     }
-    return out;
+    return [...new Set(out)];
   }
 }
 
@@ -570,22 +586,27 @@ function _blockDevices(ami: AmiAlias, mib: number, kmsKeyId?: string): Ec2NodeCl
   return [{ deviceName: '/dev/xvda', rootVolume: true, ebs: ebs(mib / 1024) }];
 }
 
-/** Capacity types a pod accepts (nodeSelector or required node affinity), if it says. */
-function _capacityOf(pod: any): string[] | undefined {
-  const sel = pod?.nodeSelector?.[CAPACITY];
+/**
+ * The values of node label `key` a pod accepts, if it restricts them: its node selector, or required node affinity
+ * whose every term has an `In` on the key (terms are ORed, so one term without it leaves the key free).
+ */
+function _requiredValues(pod: any, key: string): string[] | undefined {
+  const sel = pod?.nodeSelector?.[key];
   if (typeof sel === 'string') return [sel];
-  const terms = pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  const terms: any[] = pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  if (!Array.isArray(terms) || terms.length === 0) return undefined;
+  const values: string[] = [];
   for (const t of terms) {
-    for (const e of t.matchExpressions ?? []) if (e.key === CAPACITY && e.operator === 'In') return e.values;
+    const e = (t?.matchExpressions ?? []).find((x: any) => x?.key === key && x.operator === 'In' && Array.isArray(x.values));
+    if (!e) return undefined;
+    values.push(...e.values);
   }
-  return undefined;
+  return [...new Set(values)];
 }
 
+/** GPUs a pod holds on its node: its containers' together, or its largest init container's, whichever is more. */
 function _podGpus(pod: any): number {
-  let total = 0;
-  for (const c of pod?.containers ?? []) {
-    const v = c?.resources?.limits?.['nvidia.com/gpu'] ?? c?.resources?.requests?.['nvidia.com/gpu'];
-    if (v !== undefined) total += Number(v);
-  }
-  return total;
+  const gpusOf = (c: any) => Number(c?.resources?.limits?.['nvidia.com/gpu'] ?? c?.resources?.requests?.['nvidia.com/gpu'] ?? 0) || 0;
+  const containers = (pod?.containers ?? []).reduce((sum: number, c: any) => sum + gpusOf(c), 0);
+  return Math.max(containers, ...(pod?.initContainers ?? []).map(gpusOf));
 }

@@ -7,6 +7,8 @@ import { Platform } from '../platform/platform';
 import { _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _containerSecurityContext, _podSecurityContext } from '../pod/security-context';
 import { _Problems, _checkDnsLabel, _checkLabels, _durationSeconds, _ensure, _show } from '../validation';
+import { _noNamespace } from '../capacity/_cluster-scoped';
+import { GpuWorkload } from '../workload/gpu-workload';
 import { _Registry } from '../workload/registry';
 import { _gpuDashboard } from './dashboard';
 import { GpuPriceTable } from './gpu-price-table';
@@ -16,6 +18,7 @@ import { _CostLine, _gpuRuleGroups, _promDuration } from './rules';
 const INSTANCE_LABEL = Conventions.INSTANCE_LABEL;
 const COMPONENT_LABEL = Conventions.COMPONENT_LABEL;
 const PSS_EXCEPTION_LABEL = Conventions.PSS_EXCEPTION_LABEL;
+const PSS_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
 /** A workload's own metrics endpoint to scrape (e.g. an inference server's `/metrics`). */
 export interface ScrapeTarget {
@@ -47,10 +50,18 @@ export interface GpuMonitoringProps {
    */
   readonly name?: string;
   /**
-   * Namespace of the namespaced objects (exporter, rules, monitors, dashboard).
+   * Namespace of the rules, the monitors of `scrapeTargets` (the namespace of the pods they select) and the dashboard.
    * @default - the chart's namespace
    */
   readonly namespace?: string;
+  /**
+   * Namespace of the DCGM exporter (DaemonSet, Service, ServiceAccount, ServiceMonitor, NetworkPolicy). The exporter
+   * runs as root with a hostPath, so it needs a namespace whose Pod Security level is `privileged`: never the
+   * workloads' own. The default namespace is emitted too (labelled `pod-security.kubernetes.io/enforce: privileged`);
+   * a namespace you name is yours to create.
+   * @default GpuMonitoring.DEFAULT_EXPORTER_NAMESPACE ('gpu-monitoring')
+   */
+  readonly exporterNamespace?: string;
   /**
    * Deploy the NVIDIA DCGM exporter DaemonSet (with its Service, ServiceMonitor and NetworkPolicy). Must stay false
    * where the platform runs DCGM itself and forbids node agents (GKE Autopilot).
@@ -69,7 +80,7 @@ export interface GpuMonitoringProps {
   readonly profilingMetrics?: boolean;
   /**
    * Namespace of Prometheus: the only one the exporter's NetworkPolicy admits scrapes from.
-   * @default 'monitoring'
+   * @default - 'monitoring' with prometheus-operator; 'gmp-system' (where its collectors run) with GKE Managed Prometheus
    */
   readonly monitoringNamespace?: string;
   /**
@@ -161,12 +172,17 @@ export class GpuMonitoring extends Construct {
   public static readonly DEFAULT_EXPORTER_IMAGE = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless';
   /** Port of the DCGM exporter's /metrics. */
   public static readonly EXPORTER_PORT = 9400;
+  /** The exporter's own namespace unless `exporterNamespace` names another. */
+  public static readonly DEFAULT_EXPORTER_NAMESPACE = 'gpu-monitoring';
 
   /** The platform. */
   public readonly platform: Platform;
   /** Base name of the objects. */
   public readonly name: string;
+  /** Namespace of the DCGM exporter (undefined when no exporter is deployed). */
+  public readonly exporterNamespace?: string;
   private readonly _problems: _Problems;
+  private readonly _exporterNamespaceObject?: k8s.KubeNamespace;
   private readonly _daemonSet?: k8s.KubeDaemonSet;
   private readonly _service?: k8s.KubeService;
   private readonly _serviceMonitor?: ApiObject;
@@ -184,6 +200,7 @@ export class GpuMonitoring extends Construct {
     _checkDnsLabel(p, 'name', this.name, 40);
     _checkDnsLabel(p, 'namespace', props.namespace);
     _checkDnsLabel(p, 'monitoringNamespace', props.monitoringNamespace);
+    _checkDnsLabel(p, 'exporterNamespace', props.exporterNamespace);
     _checkLabels(p, 'prometheusLabels', props.prometheusLabels);
     if (!(platform instanceof Platform)) {
       p.error('platform', platform, 'must be a Platform, e.g. Platform.gkeAutopilot()');
@@ -192,6 +209,9 @@ export class GpuMonitoring extends Construct {
     const deployExporter = props.deployExporter ?? (ok && !platform.managesDcgm);
     if (ok && deployExporter && !platform.allowsNodeAgents) {
       p.raw(`deployExporter=true is invalid: ${platform.displayName} rejects node agents (hostPath, root) and runs its own managed DCGM exporter (allowed: false)`);
+    }
+    if (ok && !deployExporter && props.exporterNamespace !== undefined) {
+      p.error('exporterNamespace', props.exporterNamespace, 'names the namespace of the DCGM exporter, and none is deployed (deployExporter is false); drop it');
     }
     if (props.exporterImage !== undefined && (typeof props.exporterImage !== 'string' || props.exporterImage.length === 0 || /\s/.test(props.exporterImage))) {
       p.error('exporterImage', props.exporterImage, 'must be a container image reference without spaces');
@@ -260,6 +280,24 @@ export class GpuMonitoring extends Construct {
       _durationSeconds(p, `scrapeTargets[${i}].interval`, t.interval);
     }
     const llm = props.llmRules !== undefined ? _llmRuleSettings(p, props.llmRules) : undefined;
+    // Never silently among the workloads: their namespace is (or should be) "restricted", and the exporter's cannot be.
+    // Registered before `attach`, whose validation prints the warnings.
+    if (ok && deployExporter) {
+      const exporterNs = props.exporterNamespace ?? GpuMonitoring.DEFAULT_EXPORTER_NAMESPACE;
+      let checked = false;
+      this.node.addValidation({
+        validate: () => {
+          if (checked) return [];
+          checked = true;
+          const sharing = this.node.root.node.findAll().filter((c): c is GpuWorkload =>
+            c instanceof GpuWorkload && c.platform instanceof Platform && c.platform.cluster === platform.cluster && c.namespace === exporterNs);
+          if (sharing.length) {
+            p.warn(`exporterNamespace=${_show(exporterNs)} is also the namespace of GPU workloads (${sharing.map(w => `[${w.node.path}]`).join(', ')}): the DCGM exporter runs as root with a hostPath and needs a privileged namespace, which would take the "restricted" Pod Security level away from them (give the exporter a namespace of its own)`);
+          }
+          return [];
+        },
+      });
+    }
     p.attach(this);
     if (!p.ok) return;
 
@@ -272,7 +310,18 @@ export class GpuMonitoring extends Construct {
       const exporterName = `${this.name}-dcgm-exporter`;
       const selector = { 'app.kubernetes.io/name': 'dcgm-exporter', [INSTANCE_LABEL]: exporterName };
       const exporterLabels = { ...selector, [COMPONENT_LABEL]: 'daemon', ...MANAGED_BY };
-      const meta = { name: exporterName, namespace, labels: exporterLabels };
+      // Its own namespace: DCGM needs root and a hostPath, which a workloads' "restricted" namespace rejects.
+      const exporterNamespace = this.exporterNamespace = props.exporterNamespace ?? GpuMonitoring.DEFAULT_EXPORTER_NAMESPACE;
+      if (props.exporterNamespace === undefined) {
+        this._exporterNamespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+          metadata: {
+            name: exporterNamespace,
+            namespace: _noNamespace(),
+            labels: { ...labels, [PSS_ENFORCE_LABEL]: 'privileged' },
+          },
+        });
+      }
+      const meta = { name: exporterName, namespace: exporterNamespace, labels: exporterLabels };
       new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
       const needs = platform.dcgmExporterNeeds();
       const sched = platform.nodeAgentPlacement();
@@ -306,6 +355,8 @@ export class GpuMonitoring extends Construct {
                 env: [
                   { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' },
                   { name: 'DCGM_EXPORTER_LISTEN', value: `:${GpuMonitoring.EXPORTER_PORT}` },
+                  // The `Hostname` label of every series: the node, not the exporter pod (dcgm-exporter's hostname.go).
+                  { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
                   ...needs.env,
                 ],
                 ports: [{ name: 'metrics', containerPort: GpuMonitoring.EXPORTER_PORT, protocol: 'TCP' }],
@@ -332,7 +383,7 @@ export class GpuMonitoring extends Construct {
         },
       });
       this._serviceMonitor = flavor._exporterScrape(this, 'ServiceMonitor', {
-        name: exporterName, namespace, labels: { ...exporterLabels, ...promLabels }, matchLabels: selector,
+        name: exporterName, namespace: exporterNamespace, labels: { ...exporterLabels, ...promLabels }, matchLabels: selector,
         port: 'metrics', path: '/metrics', interval: '15s',
       });
       if (props.isolateNetwork !== false) {
@@ -342,7 +393,7 @@ export class GpuMonitoring extends Construct {
             podSelector: { matchLabels: selector },
             policyTypes: ['Ingress'],
             ingress: [{
-              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.monitoringNamespace ?? 'monitoring' } } }],
+              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.monitoringNamespace ?? flavor._scraperNamespace } } }],
               ports: [{ port: k8s.IntOrString.fromNumber(GpuMonitoring.EXPORTER_PORT), protocol: 'TCP' }],
             }],
           },
@@ -387,6 +438,11 @@ export class GpuMonitoring extends Construct {
   public get daemonSet(): k8s.KubeDaemonSet | undefined {
     _ensure(this, this._rules, this._problems);
     return this._daemonSet;
+  }
+
+  /** The exporter's Namespace, if an exporter is deployed in the default `exporterNamespace` (which this emits). */
+  public get exporterNamespaceObject(): k8s.KubeNamespace | undefined {
+    return this._exporterNamespaceObject;
   }
 
   /** The exporter's Service, if an exporter is deployed. */

@@ -45,8 +45,15 @@ export interface _RuleGroup {
   readonly rules: _Rule[];
 }
 
-/** Seconds between rule evaluations; the dashboard turns `sum_over_time` of recorded $/h into dollars with it. */
+/** Seconds between rule evaluations; the dashboard turns `sum_over_time` of recorded $/h into dollars with it. @internal */
 export const _RULE_INTERVAL_SECONDS = 30;
+
+/**
+ * The window in which GpuIdle looks for a busy sample: twice the rule interval, so every sample is seen by at least
+ * one evaluation, also one scraped between two evaluations or appended late (a scrape commits after it started).
+ * @internal
+ */
+export const _IDLE_WINDOW_SECONDS = 2 * _RULE_INTERVAL_SECONDS;
 
 /** Renders seconds as a Prometheus duration (`1h`, `10m`, `90s`). @internal */
 export function _promDuration(seconds: number): string {
@@ -67,7 +74,9 @@ function num(value: number): string {
 
 /**
  * The recording and alerting rules of GpuMonitoring. Every DCGM series with a pod label is a GPU allocated to that
- * pod (dcgm-exporter attributes a GPU only to the pod the device plugin gave it to), so "allocated" needs no join.
+ * pod (dcgm-exporter attributes a GPU only to the pod the device plugin gave it to), so "allocated" needs no join, and
+ * a GPU no pod holds has no pod label (the scrape drops the exporter pod's own): the workload rules read only series
+ * with a pod, the hardware alerts (XID, temperature) every GPU.
  * @internal
  */
 export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
@@ -75,6 +84,9 @@ export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
   const byPod = `${ns}, ${pod}`;
   const util = `${GpuMetric.GPU_UTILIZATION.name}{${pod}!=""}`;
   const who = `{{ $labels.${ns} }}/{{ $labels.${pod} }}`;
+  const holder = `{{ if $labels.${pod} }}pod ${who}{{ else }}held by no pod{{ end }}`;
+  // Idle: the busiest sample of the pod's GPUs in the last window is below the threshold.
+  const idle = `max by (${byPod}) (max_over_time(${util}[${_promDuration(_IDLE_WINDOW_SECONDS)}])) < ${num(s.idlePercent)}`;
 
   const recording: _Rule[] = [
     { record: GpuMetric.NAMESPACE_GPU_UTILIZATION.name, expr: `avg by (${ns}) (${util})` },
@@ -94,7 +106,8 @@ export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
     recording.push(
       {
         record: GpuMetric.OWNER_GPU_COST_PER_HOUR.name,
-        expr: `sum by (${ns}, owner_kind, owner_name, accelerator, capacity_type) (${GpuMetric.POD_GPU_COST_PER_HOUR.name} * on (${byPod}) group_left (owner_kind, owner_name) ${GpuMetric.KSM_POD_OWNER.name})`,
+        // max by: one owner series per pod even when several kube-state-metrics replicas export it.
+        expr: `sum by (${ns}, owner_kind, owner_name, accelerator, capacity_type) (${GpuMetric.POD_GPU_COST_PER_HOUR.name} * on (${byPod}) group_left (owner_kind, owner_name) max by (${byPod}, owner_kind, owner_name) (${GpuMetric.KSM_POD_OWNER.name}))`,
       },
       {
         record: GpuMetric.NAMESPACE_GPU_COST_PER_HOUR.name,
@@ -107,17 +120,17 @@ export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
   const alerts: _Rule[] = [
     {
       alert: 'GpuIdle',
-      expr: `max by (${byPod}) (${util}) < ${num(s.idlePercent)}`,
+      expr: idle,
       for: _promDuration(s.idleSeconds),
       labels: { severity: 'warning' },
       annotations: {
         summary: 'GPUs allocated but idle',
-        description: `Pod ${who} holds GPUs whose utilization stayed below ${num(s.idlePercent)}% for ${_promDuration(s.idleSeconds)}: release them or fix the job.`,
+        description: `Pod ${who} holds GPUs whose utilization stayed below ${num(s.idlePercent)}% in every sample for ${_promDuration(s.idleSeconds)}: release them or fix the job.`,
       },
     },
     {
       alert: 'GpuLowUtilization',
-      expr: `(avg by (${byPod}) (${util}) < ${num(s.lowPercent)}) unless on (${byPod}) (max by (${byPod}) (${util}) < ${num(s.idlePercent)})`,
+      expr: `(avg by (${byPod}) (${util}) < ${num(s.lowPercent)}) unless on (${byPod}) (${idle})`,
       for: _promDuration(s.lowSeconds),
       labels: { severity: 'info' },
       annotations: {
@@ -141,7 +154,7 @@ export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
       labels: { severity: 'critical' },
       annotations: {
         summary: 'GPU reported an XID error',
-        description: `${gpuWhere} (pod ${who}) reported XID error {{ $value }}: see NVIDIA's XID catalog; the GPU or node may need a reset.`,
+        description: `${gpuWhere} (${holder}) reported XID error {{ $value }}: see NVIDIA's XID catalog; the GPU or node may need a reset.`,
       },
     },
     {
@@ -151,7 +164,7 @@ export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
       labels: { severity: 'warning' },
       annotations: {
         summary: 'GPU temperature high',
-        description: `${gpuWhere} (pod ${who}) is at {{ $value }} °C (threshold ${num(s.temperatureCelsius)} °C): it will throttle.`,
+        description: `${gpuWhere} (${holder}) is at {{ $value }} °C (threshold ${num(s.temperatureCelsius)} °C): it will throttle.`,
       },
     },
     {

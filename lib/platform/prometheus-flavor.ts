@@ -58,6 +58,15 @@ export class PrometheusFlavor {
       : { namespace: 'namespace', pod: 'pod', container: 'container' };
   }
 
+  /**
+   * Namespace the scrapes come from, the only one an exporter's NetworkPolicy admits: kube-prometheus-stack's usual
+   * `monitoring`, or `gmp-system`, where GKE Managed Prometheus runs its collectors.
+   * @internal
+   */
+  public get _scraperNamespace(): string {
+    return this.gmp ? 'gmp-system' : 'monitoring';
+  }
+
   /** Whether the flavor reads `prometheusLabels` (selector labels of the Prometheus). @internal */
   public get _usesSelectorLabels(): boolean {
     return !this.gmp;
@@ -88,7 +97,8 @@ export class PrometheusFlavor {
 
   /**
    * The scrape of a node exporter's pods behind a Service (the DCGM exporter): a `ServiceMonitor` that keeps the
-   * series' own namespace/pod/container (`honorLabels`), or a `PodMonitoring`.
+   * series' own namespace/pod/container and never adds the exporter pod's, or a `PodMonitoring` (GMP renames the
+   * series' own to `exported_*`, and `_workloadMetricLabels` reads those).
    * @internal
    */
   public _exporterScrape(scope: Construct, id: string, o: _PodScrape): ApiObject {
@@ -100,9 +110,15 @@ export class PrometheusFlavor {
       spec: {
         selector: { matchLabels: o.matchLabels },
         namespaceSelector: { matchNames: [o.namespace!] },
-        // honorLabels keeps the exporter's namespace/pod/container (the GPU's workload) instead of renaming them
-        // exported_* behind the exporter pod's own.
-        endpoints: [{ port: o.port, path: o.path, interval: o.interval, scrapeTimeout: '10s', honorLabels: true }],
+        endpoints: [{
+          port: o.port, path: o.path, interval: o.interval, scrapeTimeout: '10s',
+          // dcgm-exporter labels a GPU with the namespace/pod/container of the pod holding it: keep those
+          // (honorLabels) instead of renaming them exported_* behind the exporter pod's own...
+          honorLabels: true,
+          // ...and drop the target's own (the exporter pod's), which honorLabels would otherwise put on every GPU no
+          // pod holds. Target relabelings run before the scrape, so the series' own labels are untouched.
+          relabelings: [{ action: 'labeldrop', regex: 'pod|namespace|container' }],
+        }],
       },
     });
   }

@@ -189,7 +189,7 @@ export class KServeInferenceService extends InferenceEndpoint {
     this._finish({
       resource: this._inferenceService,
       ingress: [{ ports: admitted.map(n => ({ port: k8s.IntOrString.fromNumber(n), protocol: 'TCP' })) }],
-      templates: () => this.predictorPods(),
+      templates: () => this.componentPods(),
     });
   }
 
@@ -271,15 +271,18 @@ export class KServeInferenceService extends InferenceEndpoint {
   }
 
   /**
-   * The pod KServe makes of the predictor, as the platform's admission sees it: the model container carries the GPUs,
-   * and KServe's webhook turns the platform's accelerator annotation into the node selector.
+   * The pods KServe makes of the components (predictor, and a transformer or explainer added through the escape
+   * hatch), as the platform's admission sees them: the model container carries the GPUs, and KServe's webhook turns
+   * the platform's accelerator annotation into the node selector.
    */
-  private predictorPods(): _FoundTemplate[] {
-    const pr = this._inferenceService!.toJson().spec?.predictor ?? {};
-    const { model, containers, annotations, labels: _l, minReplicas: _a, maxReplicas: _b, scaleMetric: _c, scaleTarget: _d,
-      scaleMetricType: _e, ...rest } = pr;
-    const nodeSelector = { ...(rest.nodeSelector ?? {}), ...this.platform._kserveWebhookNodeSelector(annotations) };
-    const main = model ? [{ name: 'kserve-container', image: 'runtime', ...model }] : containers;
-    return [{ where: 'spec.predictor', spec: { ...rest, nodeSelector, containers: main }, annotations }];
+  private componentPods(): _FoundTemplate[] {
+    const spec = this._inferenceService!.toJson().spec ?? {};
+    return ['predictor', 'transformer', 'explainer'].filter(c => spec[c] && typeof spec[c] === 'object').map(c => {
+      const { model, containers, annotations, labels: _l, minReplicas: _a, maxReplicas: _b, scaleMetric: _c, scaleTarget: _d,
+        scaleMetricType: _e, ...rest } = spec[c];
+      const nodeSelector = { ...(rest.nodeSelector ?? {}), ...this.platform._kserveWebhookNodeSelector(annotations) };
+      const main = model ? [{ name: 'kserve-container', image: 'runtime', ...model }] : containers ?? [];
+      return { where: `spec.${c}`, spec: { ...rest, nodeSelector, containers: main }, annotations };
+    });
   }
 }

@@ -2,11 +2,13 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _show } from '../validation';
 
-/** Where an object was claimed. */
+/** Where an object (or a singleton) was claimed. */
 interface Claim {
   readonly owner: IConstruct;
-  /** The message when others claim the same key, given their paths and the cluster. */
-  readonly message: (others: string, cluster: string) => string;
+  /** For an object: its name and how a message names it (`Job ml/x`). */
+  readonly object?: { readonly name: string; readonly what: string };
+  /** For a singleton: the message when others claim it too, given their paths and the cluster. */
+  readonly message?: (others: string, cluster: string) => string;
 }
 
 /** A claim that is not an object: e.g. one GPU monitoring stack per cluster. @internal */
@@ -17,9 +19,9 @@ export interface _SingletonClaim {
 
 /**
  * The objects every construct of one app emits, per cluster: two constructs that would emit the same kind, namespace
- * and name in one cluster (any charts of the app) are both reported, with each other's construct paths. Claims are
- * recorded while constructs are built; each construct checks only its own claims at validation, so the check stays
- * linear in the number of objects.
+ * and name in one cluster (any charts of the app) are both reported, with each other's construct paths: one message
+ * per construct and name, listing every object they both emit. Claims are recorded while constructs are built; each
+ * construct checks only its own claims at validation, so the check stays linear in the number of objects.
  * @internal
  */
 export class _Registry {
@@ -36,7 +38,8 @@ export class _Registry {
 
   /**
    * Claims every API object under `owner` for `cluster` and adds the validation that reports conflicts of `owner`.
-   * `extraKeys` claims singletons that are not objects (e.g. one GPU monitoring stack per cluster).
+   * `extraKeys` claims singletons that are not objects (e.g. one GPU monitoring stack per cluster); a singleton
+   * conflict replaces the object conflicts with the same constructs, which it explains.
    */
   public static claimAll(owner: Construct, cluster: string, extraKeys: _SingletonClaim[] = []): void {
     const registry = _Registry.of(owner);
@@ -46,31 +49,45 @@ export class _Registry {
       const ns = typeof c.metadata.namespace === 'string' ? c.metadata.namespace : '';
       const group = c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : '';
       const key = `${cluster}\u0000${group}\u0000${c.kind}\u0000${ns}\u0000${c.name}`;
-      const what = `${c.kind} ${ns ? `${ns}/` : ''}${c.name}`;
-      mine.push(registry.claim(key, owner, (others, cl) => `name=${_show(c.name)} is invalid: ${what} is also emitted by ${others} in cluster ${_show(cl)}; names must be unique per kind and namespace in a cluster (give one of them another name, or give the platforms of charts that target different clusters different cluster names: Platform.xxx({ cluster: '...' }))`));
+      mine.push(registry.claim(key, { owner, object: { name: c.name, what: `${c.kind} ${ns ? `${ns}/` : ''}${c.name}` } }));
     }
-    for (const extra of extraKeys) mine.push(registry.claim(`${cluster}\u0000${extra.key}`, owner, extra.message));
+    for (const extra of extraKeys) mine.push(registry.claim(`${cluster}\u0000${extra.key}`, { owner, message: extra.message }));
     owner.node.addValidation({ validate: () => registry.conflicts(owner, cluster, mine) });
   }
 
   private static readonly registries = new WeakMap<IConstruct, _Registry>();
   private readonly claims = new Map<string, Claim[]>();
 
-  private claim(key: string, owner: IConstruct, message: Claim['message']): string {
+  private claim(key: string, claim: Claim): string {
     const list = this.claims.get(key) ?? [];
-    list.push({ owner, message });
+    list.push(claim);
     this.claims.set(key, list);
     return key;
   }
 
   private conflicts(owner: IConstruct, cluster: string, keys: string[]): string[] {
-    const out: string[] = [];
+    const singletons: { others: string; message: string }[] = [];
+    // Object conflicts, grouped by the other constructs and the name: one message lists every object they share.
+    const objects = new Map<string, { others: string; name: string; whats: string[] }>();
     for (const key of new Set(keys)) {
       const list = this.claims.get(key) ?? [];
-      const others = [...new Set(list.filter(c => c.owner !== owner).map(c => c.owner.node.path))];
-      if (others.length === 0) continue;
-      out.push(list.find(c => c.owner === owner)!.message(others.map(o => `[${o}]`).join(', '), cluster));
+      const others = [...new Set(list.filter(c => c.owner !== owner).map(c => c.owner.node.path))].map(o => `[${o}]`).join(', ');
+      if (!others) continue;
+      const mine = list.find(c => c.owner === owner)!;
+      if (mine.message) {
+        singletons.push({ others, message: mine.message(others, cluster) });
+      } else if (mine.object) {
+        const group = `${others}\u0000${mine.object.name}`;
+        const entry = objects.get(group) ?? { others, name: mine.object.name, whats: [] };
+        entry.whats.push(mine.object.what);
+        objects.set(group, entry);
+      }
     }
-    return out;
+    const explained = new Set(singletons.map(s => s.others));
+    const out = [...objects.values()].filter(o => !explained.has(o.others)).map(o => {
+      const whats = o.whats.length === 1 ? o.whats[0] : `${o.whats.slice(0, -1).join(', ')} and ${o.whats[o.whats.length - 1]}`;
+      return `name=${_show(o.name)} is invalid: ${whats} ${o.whats.length === 1 ? 'is' : 'are'} also emitted by ${o.others} in cluster ${_show(cluster)}; names must be unique per kind and namespace in a cluster (give one of them another name, or give the platforms of charts that target different clusters different cluster names: Platform.xxx({ cluster: '...' }))`;
+    });
+    return [...out, ...singletons.map(s => s.message)];
   }
 }
