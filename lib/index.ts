@@ -33,3 +33,6 @@ export * from './capacity/gpu-priority-classes';
 export * from './monitoring/gpu-metric';
 export * from './monitoring/gpu-price-table';
 export * from './monitoring/gpu-monitoring';
+export * from './notebooks/gpu-notebook';
+export * from './notebooks/kubeflow-notebook';
+export * from './notebooks/stateful-set-notebook';

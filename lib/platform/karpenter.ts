@@ -9,7 +9,7 @@ import {
 
 /**
  * Karpenter v1 on EKS with the NVIDIA device plugin: GPU pods select `karpenter.k8s.aws/instance-gpu-name`,
- * tolerate the GPU NodePool's taint, pick spot or on-demand with `karpenter.sh/capacity-type`, and training/batch pods
+ * tolerate the GPU NodePool's taint, pick spot or on-demand with `karpenter.sh/capacity-type`, and training/batch/notebook pods
  * carry `karpenter.sh/do-not-disrupt: "true"` so consolidation does not evict them. AWS gives spot instances a
  * 2-minute notice.
  */
@@ -96,7 +96,8 @@ export class KarpenterPlatform extends Platform {
       // Karpenter picks spot when a NodePool allows both; a workload that did not ask for spot must not get it.
       nodeSelector[capacity] = 'on-demand';
     }
-    if (req.kind === WorkloadKind.TRAINING || req.kind === WorkloadKind.BATCH) {
+    // A notebook's kernels hold unsaved state: consolidating its node would lose it (idle culling frees the GPU).
+    if (req.kind === WorkloadKind.TRAINING || req.kind === WorkloadKind.BATCH || req.kind === WorkloadKind.NOTEBOOK) {
       podAnnotations[KarpenterPlatform.DO_NOT_DISRUPT_ANNOTATION] = 'true';
     }
     return { nodeSelector, tolerations, affinity, podAnnotations };

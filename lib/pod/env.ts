@@ -16,6 +16,29 @@ export interface SecretEnvVar {
   readonly optional?: boolean;
 }
 
+/** A key of a Kubernetes Secret, e.g. an API key or an access token. */
+export interface SecretKeyRef {
+  /** Name of the Secret (in the namespace of the object that reads it). */
+  readonly secretName: string;
+  /** Key in the Secret. */
+  readonly key: string;
+}
+
+/**
+ * Checks a Secret key reference and returns it as an env var that reads it (`prop` names it in messages).
+ * @internal
+ */
+export function _secretKeyEnv(p: _Problems, prop: string, name: string, ref: SecretKeyRef | undefined): k8s.EnvVar | undefined {
+  if (ref === undefined) return undefined;
+  if (!ref || typeof ref !== 'object') {
+    p.error(prop, ref, 'must be { secretName, key } naming a key of a Kubernetes Secret');
+    return undefined;
+  }
+  _checkDnsSubdomain(p, `${prop}.secretName`, ref.secretName ?? '');
+  if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) p.error(`${prop}.key`, ref.key, 'must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'');
+  return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
+}
+
 const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS', 'PRIVATEKEY'];
 const SECRET_PAIRS = ['API_KEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'AUTH_KEY'];
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
