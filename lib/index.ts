@@ -36,3 +36,6 @@ export * from './monitoring/gpu-monitoring';
 export * from './notebooks/gpu-notebook';
 export * from './notebooks/kubeflow-notebook';
 export * from './notebooks/stateful-set-notebook';
+export * from './notebooks/jupyterhub-gpu-profiles';
+export * from './experiments/wandb-launch-queue';
+export * from './experiments/wandb-launch-agent';
