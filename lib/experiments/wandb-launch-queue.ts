@@ -89,7 +89,7 @@ export class WandbLaunchQueue extends Construct implements IWandbLaunchQueue {
     // What agents since wandb 0.28.1 refuse, or overwrite, in a queue config.
     const refused = 'W&B Launch agents (wandb >= 0.28.1) refuse queue configs that set it';
     if (given.serviceAccountName !== undefined) p.error('serviceAccountName', given.serviceAccountName, `${refused}; runs use the job namespace's default ServiceAccount`);
-    if (given.identity !== undefined) p.error('identity', _show(given.identity?.value), `needs the pod's ServiceAccount, which ${refused}; annotate the job namespace's default ServiceAccount instead`);
+    if (given.identity !== undefined) p.error('identity', given.identity?.value, `needs the pod's ServiceAccount, which ${refused}; annotate the job namespace's default ServiceAccount instead`);
     if (given.automountServiceAccountToken === true) p.error('automountServiceAccountToken', true, refused);
     if (given.runAsRoot === true) p.error('runAsRoot', true, `needs a securityContext, which ${refused}; the agent sets the containers' security context itself`);
     for (const prop of ['command', 'args'] as const) {
