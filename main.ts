@@ -6,6 +6,7 @@ import { addBatchExamples } from './examples/batch';
 import { addCapacityExamples } from './examples/capacity';
 import { addMonitoringExamples } from './examples/monitoring';
 import { addServingExamples } from './examples/serving';
+import { addNotebookExamples } from './examples/notebooks';
 import { Platform } from './lib';
 
 /** The platforms of the example app; each gets its own chart and file in dist/ (`<id>.k8s.yaml`). */
@@ -29,6 +30,7 @@ export function createApp(outdir?: string): App {
     addCapacityExamples(chart, platform);
     addMonitoringExamples(chart, platform);
     addServingExamples(chart, platform);
+    addNotebookExamples(chart, platform);
   }
   return app;
 }

@@ -46,7 +46,7 @@ function values(platform: Platform, profiles: JupyterHubProfile[], extra: Partia
   const chart = new Chart(app, platform.id, { namespace: 'ml' });
   const hub = new JupyterHubGpuProfiles(chart, 'hub', { platform, profiles, ...extra });
   app.synth();
-  expect(hub.valuesFile).toBe(`extras/${platform.id}.jupyterhub-values.yaml`);
+  expect(hub.valuesFile).toBe(`extras/${platform.id}.jupyterhub-values.yml`);
   const text = fs.readFileSync(path.join(outdir, hub.valuesFile), 'utf8');
   expect(parse(text)).toEqual(hub.values);
   return { text, values: parse(text) };
@@ -177,6 +177,6 @@ describe('bad input', () => {
       new JupyterHubGpuProfiles(chart, 'a', { platform: autopilot, profiles: [PROFILES[0]] });
       new JupyterHubGpuProfiles(chart, 'b', { platform: autopilot, profiles: [PROFILES[0]] });
     }, autopilot);
-    expect(msg).toContain('[gke-autopilot/a] output file extras/gke-autopilot.jupyterhub-values.yaml is also written by [gke-autopilot/b]');
+    expect(msg).toContain('[gke-autopilot/a] output file extras/gke-autopilot.jupyterhub-values.yml is also written by [gke-autopilot/b]');
   });
 });

@@ -102,8 +102,8 @@ const SHM = 'gpu-ml-shm';
  * platform's placement of its GPU request; GPUs go into `extra_resource_limits` and `extra_resource_guarantees`;
  * CPU, memory and `/dev/shm` follow the workloads' defaults. A GPU count or size the platform refuses is a synth error.
  *
- * Synthesis writes `extras/<chart>.jupyterhub-values.yaml` into the app's output directory (not a manifest): pass it to
- * `helm upgrade --install <release> jupyterhub/jupyterhub -f dist/extras/<chart>.jupyterhub-values.yaml`.
+ * Synthesis writes `extras/<chart>.jupyterhub-values.yml` into the app's output directory (not a manifest): pass it to
+ * `helm upgrade --install <release> jupyterhub/jupyterhub -f dist/extras/<chart>.jupyterhub-values.yml`.
  */
 export class JupyterHubGpuProfiles extends Construct {
   /** The platform. */
@@ -145,8 +145,8 @@ export class JupyterHubGpuProfiles extends Construct {
       const defaults = profiles.map((pr, i) => (pr && pr.default === true ? i : -1)).filter(i => i >= 0);
       if (defaults.length > 1) p.error('profiles', defaults.map(i => `profiles[${i}]`).join(', '), 'at most one profile may be the default');
     }
-    this.valuesFile = `${_OutputFile.DIRECTORY}/${_OutputFile.chartFileName(this, 'jupyterhub-values.yaml')}`;
-    _OutputFile.write(this, _OutputFile.chartFileName(this, 'jupyterhub-values.yaml'), () => this.render(), p);
+    this.valuesFile = `${_OutputFile.DIRECTORY}/${_OutputFile.chartFileName(this, 'jupyterhub-values.yml')}`;
+    _OutputFile.write(this, _OutputFile.chartFileName(this, 'jupyterhub-values.yml'), () => this.render(), p);
   }
 
   /** The chart values this construct writes (`{ singleuser: { profileList: [...] } }`). */

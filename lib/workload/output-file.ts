@@ -8,7 +8,8 @@ import { _Problems } from '../validation';
  * Files a construct writes into the app's output directory beside the manifests, which are not Kubernetes objects
  * (Helm values, W&B queue configs, reports). They go to the `extras/` folder of the outdir: `kubectl apply -f dist/`
  * and GitOps directory sources read every .yaml, .yml and .json file of a folder (not its subfolders) and reject one
- * without `apiVersion` and `kind`.
+ * without `apiVersion` and `kind`. A YAML file is named `.yml`: the cdk8s CLI takes every `.yaml` file under the
+ * outdir, subfolders included, for a manifest (`cdk8s synth --stdout` prints it, validation plugins check it).
  *
  * A file is written by a validation: cdk8s's `App.synth()` runs every validation right after creating the outdir and
  * before writing the charts, so the file reflects the app as it is at synth (escape-hatch edits included). Nothing is
@@ -22,7 +23,7 @@ export class _OutputFile {
 
   /**
    * `<chart>.<suffix>`, named after the chart's manifest file (`dist/<chart>.k8s.yaml`), e.g.
-   * `gke-autopilot.jupyterhub-values.yaml`.
+   * `gke-autopilot.jupyterhub-values.yml`.
    */
   public static chartFileName(scope: IConstruct, suffix: string): string {
     return `${Names.toDnsLabel(Chart.of(scope))}.${suffix}`;
@@ -33,8 +34,8 @@ export class _OutputFile {
    * recorded nothing is written (they fail the synth themselves).
    */
   public static write(owner: Construct, fileName: string, produce: () => string, problems?: _Problems): void {
-    if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(fileName) || fileName.includes('..')) {
-      throw new Error(`[${owner.node.path}] output file name ${JSON.stringify(fileName)} must be a plain file name`);
+    if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(fileName) || fileName.includes('..') || fileName.endsWith('.yaml')) {
+      throw new Error(`[${owner.node.path}] output file name ${JSON.stringify(fileName)} must be a plain file name, not ending in .yaml (the cdk8s CLI takes those for manifests)`);
     }
     const claims = _OutputFile.claimsOf(owner);
     const owners = claims.get(fileName) ?? [];
