@@ -234,5 +234,10 @@ describe('bad input', () => {
     expect(msg).toContain('token="abc" is invalid: must be { secretName, key } naming a key of a Kubernetes Secret');
     expect(msg).toContain('stopped="yes" is invalid: must be true or false');
     expect(msg).toContain('accessNamespaces="ml" is invalid: must be a list of namespace names');
+    const shapes = synthError(chart => new StatefulSetNotebook(chart, 'lab', { platform: kubernetes, image: STACKS_IMAGE, secretEnv: 'x' as any, volumes: 'y' as any, env: 'z' as any }), kubernetes);
+    expect(shapes).toContain('secretEnv="x" is invalid: must be a list of { name, secretName, key }');
+    expect(shapes).toContain('volumes="y" is invalid: must be a list of { volume, mountPath }');
+    expect(shapes).toContain('env="z" is invalid: must be a map of environment variable names to values');
+    expect(synthError(chart => new KubeflowNotebook(chart, 'lab', null as any), kubernetes)).toContain('[kubernetes/lab] props=null is invalid: must be an object of props');
   });
 });

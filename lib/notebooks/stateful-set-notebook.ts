@@ -25,11 +25,12 @@ export class StatefulSetNotebook extends GpuNotebook {
   private readonly _statefulSet?: k8s.KubeStatefulSet;
   private readonly _service?: k8s.KubeService;
 
-  public constructor(scope: Construct, id: string, props: StatefulSetNotebookProps) {
-    super(scope, id, props);
+  public constructor(scope: Construct, id: string, givenProps: StatefulSetNotebookProps) {
+    super(scope, id, givenProps);
+    const props: StatefulSetNotebookProps = givenProps !== null && typeof givenProps === 'object' ? givenProps : ({} as StatefulSetNotebookProps);
     const p = this._problems;
     const tokenEnv = _secretKeyEnv(p, 'token', 'JUPYTER_TOKEN', props.token);
-    if (tokenEnv && (props.secretEnv ?? []).some(s => s?.name === 'JUPYTER_TOKEN')) {
+    if (tokenEnv && Array.isArray(props.secretEnv) && props.secretEnv.some(s => s?.name === 'JUPYTER_TOKEN')) {
       p.error('token', props.token?.secretName, 'and secretEnv both set JUPYTER_TOKEN; keep one');
     }
     for (const a of this._authArgs.filter(x => x.value === '' && /token$/.test(x.option))) {

@@ -57,6 +57,10 @@ export function _looksSecret(name: string): boolean {
  */
 export function _renderEnv(p: _Problems, env: { [name: string]: string } | undefined, secretEnv: SecretEnvVar[] | undefined): k8s.EnvVar[] {
   const out: k8s.EnvVar[] = [];
+  if (env !== undefined && (env === null || typeof env !== 'object' || Array.isArray(env))) {
+    p.error('env', env, 'must be a map of environment variable names to values');
+    env = undefined;
+  }
   for (const [key, value] of Object.entries(env ?? {})) {
     if (!ENV_NAME.test(key)) p.error(`env[${JSON.stringify(key)}]`, key, 'environment variable names are letters, digits, \'_\', \'-\' and \'.\', not starting with a digit');
     if (typeof value !== 'string') p.error(`env[${JSON.stringify(key)}]`, value, 'values must be strings');
@@ -64,6 +68,10 @@ export function _renderEnv(p: _Problems, env: { [name: string]: string } | undef
       p.raw(`env[${JSON.stringify(key)}]=<literal value, not shown> is invalid: ${key} looks like a secret; pass it with secretEnv: [{ name: '${key}', secretName: ..., key: ... }] so it stays in a Secret`);
     }
     out.push({ name: key, value });
+  }
+  if (secretEnv !== undefined && !Array.isArray(secretEnv)) {
+    p.error('secretEnv', secretEnv, 'must be a list of { name, secretName, key }');
+    return out;
   }
   for (const [i, s] of (secretEnv ?? []).entries()) {
     if (!s || typeof s !== 'object') { p.error(`secretEnv[${i}]`, s, 'must be { name, secretName, key }'); continue; }
