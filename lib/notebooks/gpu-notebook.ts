@@ -121,10 +121,10 @@ export abstract class GpuNotebook extends GpuWorkload {
   /** The Jupyter auth options of the command line. @internal */
   protected readonly _authArgs: _JupyterAuthArg[];
 
-  protected constructor(scope: Construct, id: string, givenProps: GpuNotebookProps) {
-    super(scope, id, givenProps, WorkloadKind.NOTEBOOK);
+  protected constructor(scope: Construct, id: string, props: GpuNotebookProps) {
+    super(scope, id, props, WorkloadKind.NOTEBOOK);
     // The base reports props that are no object; go on with none.
-    const props: GpuNotebookProps = givenProps !== null && typeof givenProps === 'object' ? givenProps : ({} as GpuNotebookProps);
+    props = props !== null && typeof props === 'object' ? props : ({} as GpuNotebookProps);
     const p = this._problems;
     const v = this._variant();
     // StatefulSet pods carry `controller-revision-hash: <name>-<10 characters>`, a label value of at most 63.

@@ -25,9 +25,9 @@ export class StatefulSetNotebook extends GpuNotebook {
   private readonly _statefulSet?: k8s.KubeStatefulSet;
   private readonly _service?: k8s.KubeService;
 
-  public constructor(scope: Construct, id: string, givenProps: StatefulSetNotebookProps) {
-    super(scope, id, givenProps);
-    const props: StatefulSetNotebookProps = givenProps !== null && typeof givenProps === 'object' ? givenProps : ({} as StatefulSetNotebookProps);
+  public constructor(scope: Construct, id: string, props: StatefulSetNotebookProps) {
+    super(scope, id, props);
+    props = props !== null && typeof props === 'object' ? props : ({} as StatefulSetNotebookProps);
     const p = this._problems;
     const tokenEnv = _secretKeyEnv(p, 'token', 'JUPYTER_TOKEN', props.token);
     if (tokenEnv && Array.isArray(props.secretEnv) && props.secretEnv.some(s => s?.name === 'JUPYTER_TOKEN')) {
