@@ -7,6 +7,7 @@ import { addCapacityExamples } from './examples/capacity';
 import { addMonitoringExamples } from './examples/monitoring';
 import { addServingExamples } from './examples/serving';
 import { addLlmExamples } from './examples/llm';
+import { addNotebookExamples } from './examples/notebooks';
 import { Platform } from './lib';
 
 /** The platforms of the example app; each gets its own chart and file in dist/ (`<id>.k8s.yaml`). */
@@ -31,6 +32,7 @@ export function createApp(outdir?: string): App {
     addMonitoringExamples(chart, platform);
     addServingExamples(chart, platform);
     addLlmExamples(chart, platform);
+    addNotebookExamples(chart, platform);
   }
   return app;
 }

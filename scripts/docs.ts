@@ -2,7 +2,8 @@
  * Keeps the YAML in the docs true: every ```ts synth``` snippet in README.md and docs/*.md is run as a user would run it
  * (`import ... from 'cdk8s-gpu-ml'` is the library), and the ```yaml block right after it is rewritten with what the
  * snippet synthesizes. The yaml block's first line selects what to show: `# Job` (every Job), `# Job/name`, or
- * `# Job spec.template.spec` (a part of it); `# all` shows every object. Prose may stand between the two blocks.
+ * `# Job spec.template.spec` (a part of it); `# all` shows every object; `# file extras/<name>` shows a file the snippet
+ * wrote beside the manifests (a values file, a queue config). Prose may stand between the two blocks.
  *
  *   npm run docs           rewrite the YAML blocks
  *   test/docs.test.ts      fails when a YAML block is not what its snippet makes
@@ -24,8 +25,11 @@ export function docFiles(): string[] {
   return [path.join(ROOT, 'README.md'), ...guides];
 }
 
-/** Runs one snippet and returns the objects it synthesizes. */
-export function runSnippet(code: string, where: string): any[] {
+/**
+ * Runs one snippet and returns the objects it synthesizes; the files it writes under extras/ (values files, queue
+ * configs) go into `files` when given, keyed `extras/<name>`.
+ */
+export function runSnippet(code: string, where: string, files?: Map<string, string>): any[] {
   const js = esbuild.transformSync(code, { loader: 'ts', format: 'cjs', target: 'node18' }).code;
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-ml-docs-'));
   const previous = process.env.CDK8S_OUTDIR;
@@ -39,10 +43,13 @@ export function runSnippet(code: string, where: string): any[] {
   } finally {
     if (previous === undefined) delete process.env.CDK8S_OUTDIR; else process.env.CDK8S_OUTDIR = previous;
   }
-  const files = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).sort();
-  const objects = files.flatMap(f => parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map(d => d.toJS()));
+  const manifests = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).sort();
+  const objects = manifests.flatMap(f => parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map(d => d.toJS()));
+  const extras = path.join(outdir, 'extras');
+  const extraFiles = fs.existsSync(extras) ? fs.readdirSync(extras).sort() : [];
+  for (const f of extraFiles) files?.set(`extras/${f}`, fs.readFileSync(path.join(extras, f), 'utf8'));
   fs.rmSync(outdir, { recursive: true, force: true });
-  if (objects.length === 0) throw new Error(`${where}: the snippet synthesized nothing (does it call app.synth()?)`);
+  if (objects.length === 0 && extraFiles.length === 0) throw new Error(`${where}: the snippet synthesized nothing (does it call app.synth()?)`);
   return objects;
 }
 
@@ -65,6 +72,13 @@ export function render(objects: any[], selector: string, where: string): string 
   return Yaml.stringify(...docs).trimEnd();
 }
 
+/** A file the snippet wrote under extras/ (`# file extras/<name>`), as written. */
+export function renderFile(files: Map<string, string>, name: string, where: string): string {
+  const text = files.get(name);
+  if (text === undefined) throw new Error(`${where}: "# file ${name}" is not a file the snippet wrote (files: ${[...files.keys()].join(', ') || 'none'})`);
+  return text.trimEnd();
+}
+
 /** The document with every synthesized YAML block regenerated. */
 export function regenerate(file: string): string {
   const text = fs.readFileSync(file, 'utf8');
@@ -72,7 +86,9 @@ export function regenerate(file: string): string {
   const block = /```ts synth\n([\s\S]*?)```((?:(?!```)[\s\S])*)```yaml\n# ([^\n]*)\n[\s\S]*?```/g;
   return text.replace(block, (_all, code: string, gap: string, selector: string, offset: number) => {
     const where = `${rel}:${text.slice(0, offset).split('\n').length}`;
-    const yaml = render(runSnippet(code, where), selector, where);
+    const files = new Map<string, string>();
+    const objects = runSnippet(code, where, files);
+    const yaml = selector.startsWith('file ') ? renderFile(files, selector.slice(5).trim(), where) : render(objects, selector, where);
     return `\`\`\`ts synth\n${code}\`\`\`${gap}\`\`\`yaml\n# ${selector}\n${yaml}\n\`\`\``;
   });
 }

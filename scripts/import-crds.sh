@@ -14,6 +14,8 @@ group() { # group <module-name> <crd files...>
 }
 group kserve serving.kserve.io_inferenceservices.yaml
 group kubeflow kubeflow.org_pytorchjobs.yaml kubeflow.org_tfjobs.yaml
+# Notebook is its own module: lib/notebooks imports only its types, and the training modules stay unchanged.
+group kubeflow-notebooks kubeflow.org_notebooks.yaml
 group jobset jobset.x-k8s.io_jobsets.yaml
 group karpenter karpenter.sh_nodepools.yaml
 group karpenter-aws karpenter.k8s.aws_ec2nodeclasses.yaml

@@ -2,23 +2,42 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { _wandbRefusals } from '../lib/experiments/wandb-resource-args';
 import { createApp, examplePlatforms } from '../main';
 import { expectSchemaValid, warnIfNoSchemas } from './support/schema';
 import { podsOf } from './support/pods';
 
 const ROOT = path.resolve(__dirname, '..');
 
+/** Every file under `dir` (the manifests and the extras/ folder), by path relative to it. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap(e => (e.isDirectory() ? filesUnder(dir, path.join(prefix, e.name)) : [path.join(prefix, e.name)]));
+}
+
 function synthTo(dir: string): Map<string, string> {
   createApp(dir).synth();
   const files = new Map<string, string>();
-  for (const f of fs.readdirSync(dir).sort()) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+  for (const f of filesUnder(dir)) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
   return files;
 }
 
 const fresh = synthTo(fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-ml-a-')));
+const manifests = [...fresh.keys()].filter(f => !f.includes('/'));
 
-test('the example app writes one file per platform', () => {
-  expect([...fresh.keys()]).toEqual(examplePlatforms().map(p => `${p.id}.k8s.yaml`).sort());
+test('the example app writes one manifest file per platform, and its other files under extras/', () => {
+  expect(manifests).toEqual(examplePlatforms().map(p => `${p.id}.k8s.yaml`).sort());
+  expect([...fresh.keys()].filter(f => f.includes('/'))).toEqual(examplePlatforms().flatMap(p => [
+    `extras/${p.id}.gpu-training.launch-queue.json`, `extras/${p.id}.jupyterhub-values.yml`,
+  ]).sort());
+});
+
+test('every W&B queue config in dist/extras/ names its namespace and passes the refusal rules of wandb >= 0.28.1', () => {
+  for (const [file, text] of fresh) {
+    if (!file.endsWith('.launch-queue.json')) continue;
+    const config = JSON.parse(text);
+    expect({ file, namespace: config.metadata.namespace, refusals: _wandbRefusals(config) }).toEqual({ file, namespace: 'ml-launch', refusals: [] });
+  }
 });
 
 test('synth is deterministic: two synths are byte-identical', () => {
@@ -27,7 +46,7 @@ test('synth is deterministic: two synths are byte-identical', () => {
 });
 
 test('committed dist/ is exactly what a fresh synth makes (run `npm run synth` and commit dist/)', () => {
-  const committed = fs.readdirSync(path.join(ROOT, 'dist')).sort();
+  const committed = filesUnder(path.join(ROOT, 'dist'));
   expect(committed).toEqual([...fresh.keys()]);
   for (const [file, text] of fresh) {
     expect({ file, text: fs.readFileSync(path.join(ROOT, 'dist', file), 'utf8') }).toEqual({ file, text });
@@ -36,8 +55,8 @@ test('committed dist/ is exactly what a fresh synth makes (run `npm run synth` a
 
 test('every object in dist/ validates strictly against the upstream schemas', () => {
   if (!warnIfNoSchemas()) return;
-  for (const text of fresh.values()) {
-    expectSchemaValid(parseAllDocuments(text).map(d => d.toJS()));
+  for (const file of manifests) {
+    expectSchemaValid(parseAllDocuments(fresh.get(file)!).map(d => d.toJS()));
   }
 });
 

@@ -10,8 +10,8 @@ import {
 /**
  * Karpenter v1 on EKS with the NVIDIA device plugin: GPU pods select `karpenter.k8s.aws/instance-gpu-name` (and
  * `instance-gpu-memory` where one GPU name covers two models, as `a100` does for p4d and p4de), tolerate the GPU
- * NodePool's taint, pick spot or on-demand with `karpenter.sh/capacity-type`, and training/batch pods carry
- * `karpenter.sh/do-not-disrupt: "true"` so consolidation does not evict them. AWS gives spot instances a 2-minute
+ * NodePool's taint, pick spot or on-demand with `karpenter.sh/capacity-type`, and training/batch/notebook pods
+ * carry `karpenter.sh/do-not-disrupt: "true"` so consolidation does not evict them. AWS gives spot instances a 2-minute
  * notice. A pod must request less CPU and memory than the allocatable share Karpenter computes for the biggest instance
  * type that carries its GPUs.
  *
@@ -128,7 +128,8 @@ export class KarpenterPlatform extends Platform {
       // Karpenter picks spot when a NodePool allows both; a workload that did not ask for spot must not get it.
       nodeSelector[capacity] = 'on-demand';
     }
-    if (req.kind === WorkloadKind.TRAINING || req.kind === WorkloadKind.BATCH) {
+    // A notebook's kernels hold unsaved state: consolidating its node would lose it (idle culling frees the GPU).
+    if (req.kind === WorkloadKind.TRAINING || req.kind === WorkloadKind.BATCH || req.kind === WorkloadKind.NOTEBOOK) {
       podAnnotations[KarpenterPlatform.DO_NOT_DISRUPT_ANNOTATION] = 'true';
     }
     return { nodeSelector, tolerations, affinity, podAnnotations };

@@ -16,6 +16,8 @@ export enum WorkloadKind {
   SERVING = 'serving',
   /** A per-node agent (e.g. a metrics exporter). */
   DAEMON = 'daemon',
+  /** An interactive notebook: its kernels hold unsaved state in memory, so it must not be disrupted voluntarily. */
+  NOTEBOOK = 'notebook',
 }
 
 /** Which kind of capacity a workload runs on. */

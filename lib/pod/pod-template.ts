@@ -98,7 +98,8 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
     volumeRequests.push({ prop: 'checkpoints', name: 'checkpoints', volume: props.checkpoints, mountPath: path, readOnly: false });
     dataEnv.push({ name: 'CHECKPOINT_DIR', value: path });
   }
-  for (const [i, m] of (props.volumes ?? []).entries()) {
+  if (props.volumes !== undefined && !Array.isArray(props.volumes)) p.error('volumes', props.volumes, 'must be a list of { volume, mountPath }');
+  for (const [i, m] of (Array.isArray(props.volumes) ? props.volumes : []).entries()) {
     if (!m || typeof m !== 'object') { p.error(`volumes[${i}]`, m, 'must be { volume, mountPath }'); continue; }
     volumeRequests.push({ prop: `volumes[${i}]`, name: `volume-${i}`, volume: m.volume, mountPath: m.mountPath, readOnly: m.readOnly ?? false });
   }

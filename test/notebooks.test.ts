@@ -1,0 +1,243 @@
+import { JsonPatch, Size } from 'cdk8s';
+import {
+  Accelerator, CapacityType, ClusterAddon, KubeflowNotebook, KubeflowNotebookProps, Platform, StatefulSetNotebook,
+  StatefulSetNotebookProps, StorageVolume,
+} from '../lib';
+import { restrictedViolations } from './support/pss';
+import { podsOf } from './support/pods';
+import { chartFor, find, synth, synthError } from './support/synth';
+
+const autopilot = Platform.gkeAutopilot();
+const karpenter = Platform.karpenter();
+const kubernetes = Platform.kubernetes();
+const KUBEFLOW_IMAGE = 'ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-pytorch-cuda-full:v1.11.0';
+const STACKS_IMAGE = 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12';
+
+function kubeflow(platform: Platform, props: Partial<KubeflowNotebookProps> = {}) {
+  const chart = chartFor(platform);
+  new KubeflowNotebook(chart, 'lab', { platform, accelerator: Accelerator.L4, image: KUBEFLOW_IMAGE, ...props } as KubeflowNotebookProps);
+  return synth(chart, platform);
+}
+
+function statefulSet(platform: Platform, props: Partial<StatefulSetNotebookProps> = {}) {
+  const chart = chartFor(platform);
+  new StatefulSetNotebook(chart, 'lab', { platform, image: STACKS_IMAGE, ...props } as StatefulSetNotebookProps);
+  return synth(chart, platform);
+}
+
+describe('KubeflowNotebook on GKE Autopilot', () => {
+  const objects = kubeflow(autopilot, { memory: Size.gibibytes(32), workspaceSize: Size.gibibytes(50), workspaceStorageClass: 'premium-rwo' });
+  const nb = find(objects, 'Notebook');
+  const pod = nb.spec.template.spec;
+  const c = pod.containers[0];
+
+  test('a kubeflow.org/v1 Notebook whose first container is named after it, with an image (the controller\'s rules)', () => {
+    expect(nb.apiVersion).toBe('kubeflow.org/v1');
+    expect(nb.metadata.name).toBe('gke-autopilot-lab');
+    expect(pod.containers).toHaveLength(1);
+    expect(c.name).toBe(nb.metadata.name);
+    expect(c.image).toBe(KUBEFLOW_IMAGE);
+    expect(c.ports).toEqual([{ name: 'notebook-port', containerPort: 8888, protocol: 'TCP' }]);
+  });
+  test('the GPU, placed the Autopilot way, with /dev/shm', () => {
+    expect(c.resources.limits['nvidia.com/gpu']).toBe(1);
+    expect(c.resources.requests['nvidia.com/gpu']).toBe(1);
+    expect(pod.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-l4' });
+    expect(pod.tolerations).toBeUndefined();
+    expect(c.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
+  });
+  test('the workspace claim is emitted and mounted at the home directory', () => {
+    const pvc = find(objects, 'PersistentVolumeClaim');
+    expect(pvc.metadata.name).toBe('gke-autopilot-lab-workspace');
+    expect(pvc.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'premium-rwo', resources: { requests: { storage: '50Gi' } } });
+    expect(pod.volumes).toContainEqual({ name: 'workspace', persistentVolumeClaim: { claimName: 'gke-autopilot-lab-workspace' } });
+    expect(c.volumeMounts).toContainEqual({ name: 'workspace', mountPath: '/home/jovyan' });
+  });
+  test('non-root (uid 1000, the image\'s group, fsGroup 100), own ServiceAccount without token, Pod Security restricted', () => {
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 100, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.serviceAccountName).toBe('gke-autopilot-lab');
+    expect(find(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+    expect(restrictedViolations(pod)).toEqual([]);
+  });
+  test('the NetworkPolicy admits only the Istio gateway and the notebook controller (culler) to Jupyter\'s port', () => {
+    expect(find(objects, 'NetworkPolicy').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'gke-autopilot-lab' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kubeflow' } } },
+        ],
+        ports: [{ port: 8888, protocol: 'TCP' }],
+      }],
+    });
+    // The controller copies the Notebook's labels to the pod: the policy's selector finds it.
+    expect(nb.metadata.labels['app.kubernetes.io/instance']).toBe('gke-autopilot-lab');
+  });
+  test('running unless stopped: no stop annotation', () => {
+    expect(nb.metadata.annotations).toBeUndefined();
+  });
+  test('whole manifest', () => expect(objects).toMatchSnapshot());
+});
+
+test('stopped: the controller\'s stop annotation (it checks only its presence)', () => {
+  const nb = find(kubeflow(autopilot, { stopped: true }), 'Notebook');
+  expect(nb.metadata.annotations).toEqual({ 'kubeflow-resource-stopped': 'true' });
+});
+
+test('Karpenter: GPU selector, toleration, on-demand, and do-not-disrupt on the Notebook (the controller copies it to the pod)', () => {
+  const nb = find(kubeflow(karpenter, { accelerator: Accelerator.A10G }), 'Notebook');
+  expect(nb.spec.template.spec.nodeSelector).toEqual({ 'karpenter.k8s.aws/instance-gpu-name': 'a10g', 'karpenter.sh/capacity-type': 'on-demand' });
+  expect(nb.spec.template.spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  expect(nb.metadata.annotations).toEqual({ 'karpenter.sh/do-not-disrupt': 'true' });
+  expect(nb.spec.template.metadata).toBeUndefined();
+});
+
+test('a CPU-only notebook: no GPU, no GPU placement, no /dev/shm', () => {
+  const pod = find(kubeflow(autopilot, { gpus: 0, accelerator: undefined }), 'Notebook').spec.template.spec;
+  expect(pod.containers[0].resources.limits).toEqual({ memory: '4Gi' });
+  expect(pod.nodeSelector).toBeUndefined();
+  expect(pod.volumes).toEqual([{ name: 'workspace', persistentVolumeClaim: { claimName: 'gke-autopilot-lab-workspace' } }]);
+});
+
+test('admission checks see the pod as the controller makes it (escape-hatch edits included)', () => {
+  const chart = chartFor(autopilot);
+  const nb = new KubeflowNotebook(chart, 'lab', { platform: autopilot, accelerator: Accelerator.L4, image: KUBEFLOW_IMAGE });
+  nb.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/hostNetwork', true));
+  expect(() => synth(chart, autopilot)).toThrow('GKE Autopilot admission (spec.template): hostNetwork: true is rejected by Autopilot');
+});
+
+describe('StatefulSetNotebook on plain Kubernetes', () => {
+  const objects = statefulSet(kubernetes, { token: { secretName: 'lab-token', key: 'token' }, accessNamespaces: ['ingress-nginx'] });
+  const sts = find(objects, 'StatefulSet');
+  const pod = sts.spec.template.spec;
+  const c = pod.containers[0];
+
+  test('one replica, the workspace as a claim template kept when the StatefulSet goes', () => {
+    expect(sts.spec.replicas).toBe(1);
+    expect(sts.spec.serviceName).toBe('kubernetes-lab');
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('workspace');
+    expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
+    expect(c.volumeMounts).toContainEqual({ name: 'workspace', mountPath: '/home/jovyan' });
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(['dshm']);
+  });
+  test('the token comes from the Secret as JUPYTER_TOKEN', () => {
+    expect(c.env).toEqual([{ name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: 'lab-token', key: 'token' } } }]);
+  });
+  test('the GPU with the device plugin\'s toleration; any GPU model when none is named', () => {
+    expect(c.resources.limits['nvidia.com/gpu']).toBe(1);
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+  test('a ClusterIP Service on port 80 to Jupyter', () => {
+    expect(find(objects, 'Service').spec).toEqual({
+      type: 'ClusterIP', selector: { 'app.kubernetes.io/instance': 'kubernetes-lab' },
+      ports: [{ name: 'http', port: 80, targetPort: 'notebook-port', protocol: 'TCP' }],
+    });
+  });
+  test('only the listed namespaces reach Jupyter', () => {
+    expect(find(objects, 'NetworkPolicy').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+      ports: [{ port: 8888, protocol: 'TCP' }],
+    }]);
+  });
+  test('Pod Security restricted', () => {
+    for (const p of podsOf(sts)) expect(restrictedViolations(p.spec, p.annotations)).toEqual([]);
+  });
+});
+
+test('StatefulSetNotebook: nothing reaches it by default; stopped means no replica', () => {
+  const objects = statefulSet(autopilot, { accelerator: Accelerator.L4, stopped: true });
+  expect(find(objects, 'NetworkPolicy').spec.ingress).toEqual([]);
+  expect(find(objects, 'StatefulSet').spec.replicas).toBe(0);
+});
+
+test('references instead of literals are accepted: $(JUPYTER_TOKEN) in args, an empty token behind Kubeflow', () => {
+  const sts = find(statefulSet(kubernetes, { command: ['start-notebook.py'], args: ['--IdentityProvider.token=$(JUPYTER_TOKEN)'], secretEnv: [{ name: 'JUPYTER_TOKEN', secretName: 't', key: 'k' }] }), 'StatefulSet');
+  expect(sts.spec.template.spec.containers[0].args).toEqual(['--IdentityProvider.token=$(JUPYTER_TOKEN)']);
+  const nb = find(kubeflow(autopilot, { command: ['jupyter', 'lab'], args: ['--ServerApp.token=', '--ServerApp.base_url=$(NB_PREFIX)'] }), 'Notebook');
+  expect(nb.spec.template.spec.containers[0].command).toEqual(['jupyter', 'lab']);
+});
+
+test('escape hatches: the workspace claim, the StatefulSet and its Service', () => {
+  const chart = chartFor(kubernetes);
+  const nb = new KubeflowNotebook(chart, 'a', { platform: kubernetes, image: KUBEFLOW_IMAGE });
+  const sts = new StatefulSetNotebook(chart, 'b', { platform: kubernetes, image: STACKS_IMAGE });
+  expect(nb.workspaceClaim.name).toBe('kubernetes-a-workspace');
+  expect(sts.statefulSet.kind).toBe('StatefulSet');
+  expect(sts.service.name).toBe('kubernetes-b');
+  expect(nb.apiObject.kind).toBe('Notebook');
+});
+
+const K = 'gke-autopilot/lab';
+const badKubeflow: [string, Platform, Partial<KubeflowNotebookProps>, string][] = [
+  ['a literal token in args', autopilot, { args: ['--ServerApp.token=s3cret'] },
+    `[${K}] args[0]=<literal value, not shown> is invalid: --ServerApp.token carries a literal secret, which would sit in the manifest and in every pod description; keep it in a Secret (Kubeflow authenticates at its gateway; an image that wants a token reads JUPYTER_TOKEN from secretEnv) or reference an env var, e.g. --ServerApp.token=$(JUPYTER_TOKEN)`],
+  ['a literal password in a shell script', autopilot, { command: ['sh', '-c', 'jupyter lab --NotebookApp.password=sha1:abc:def --no-browser'] },
+    `[${K}] command[2]=<literal value, not shown> is invalid: --NotebookApp.password carries a literal secret`],
+  ['a token as the next argument', autopilot, { args: ['--IdentityProvider.token', 'abc'] },
+    `[${K}] args[0]=<literal value, not shown> is invalid: --IdentityProvider.token carries a literal secret`],
+  ['a hashed password', autopilot, { args: ['--PasswordIdentityProvider.hashed_password=argon2:xyz'] },
+    `[${K}] args[0]=<literal value, not shown> is invalid: --PasswordIdentityProvider.hashed_password carries a literal secret`],
+  ['a literal token in env', autopilot, { env: { JUPYTER_TOKEN: 'abc' } },
+    `[${K}] env["JUPYTER_TOKEN"]=<literal value, not shown> is invalid: JUPYTER_TOKEN looks like a secret; pass it with secretEnv`],
+  ['a literal password in env', autopilot, { env: { JUPYTER_PASSWORD: 'abc' } },
+    `[${K}] env["JUPYTER_PASSWORD"]=<literal value, not shown> is invalid: JUPYTER_PASSWORD looks like a secret`],
+  ['a GPU count the platform refuses', autopilot, { gpus: 3 },
+    `[${K}] gpus=3 is not accepted by GKE Autopilot for nvidia-l4 (allowed: 1, 2, 4, 8)`],
+  ['no Kubeflow in the cluster', Platform.gkeAutopilot({ addons: [ClusterAddon.KUEUE] }), {},
+    `[${K}] platform.addons=[kueue] is invalid: a Kubeflow Notebook needs the Kubeflow notebook controller (kubeflow.org/v1 Notebook), which GKE Autopilot does not list; install it and add ClusterAddon.KUBEFLOW_NOTEBOOKS to the platform's addons`],
+  ['a relative workspace path', autopilot, { workspacePath: 'work' },
+    `[${K}] workspacePath="work" is invalid: must be an absolute path without '..', other than / and /dev/shm`],
+  ['the workspace on the dataset\'s path', autopilot, { dataset: StorageVolume.fromPersistentVolumeClaim('data'), datasetPath: '/home/jovyan' },
+    `[${K}] workspacePath="/home/jovyan" is invalid: is already the mount path of another volume (dataset, checkpoints or volumes)`],
+  ['a tiny workspace', autopilot, { workspaceSize: Size.mebibytes(100) }, `[${K}] workspaceSize=100Mi is invalid: must be at least 1024Mi`],
+  ['a bad storage class', autopilot, { workspaceStorageClass: 'Fast SSD' }, `[${K}] workspaceStorageClass="Fast SSD" is invalid: must be a DNS-1123 subdomain`],
+  ['a bad access namespace', autopilot, { accessNamespaces: ['Istio'] }, `[${K}] accessNamespaces[0]="Istio" is invalid: must be a DNS-1123 label`],
+  ['a name too long for the StatefulSet\'s revision label', autopilot, { name: 'n'.repeat(53) },
+    `[${K}] name="${'n'.repeat(53)}" is invalid: must be at most 52 characters: the StatefulSet's pods carry the label controller-revision-hash=<name>-<hash>, which must fit in 63`],
+  ['spot fallback on GKE', autopilot, { capacityType: CapacityType.SPOT_WITH_FALLBACK },
+    `[${K}] capacityType="spot-with-fallback" is invalid: GKE Autopilot cannot fall back from spot to on-demand per pod`],
+];
+
+const S = 'kubernetes/lab';
+const badStatefulSet: [string, Partial<StatefulSetNotebookProps>, string][] = [
+  ['an empty token (authentication off)', { command: ['start-notebook.py'], args: ['--IdentityProvider.token=\'\''] },
+    `[${S}] args[0]="--IdentityProvider.token=" is invalid: an empty token turns Jupyter's authentication off, and anyone who reaches the Service gets a shell`],
+  ['a Kubeflow image, whose start script turns authentication off', { image: KUBEFLOW_IMAGE },
+    `[${S}] image="${KUBEFLOW_IMAGE}" is invalid: Kubeflow notebook-server images turn Jupyter's authentication off (their start script passes --ServerApp.token=""), so this notebook would be open to anyone who reaches it; use KubeflowNotebook`],
+  ['a Kubeflow image from Docker Hub', { image: 'kubeflownotebookswg/jupyter-pytorch-cuda-full:v1.9.2' },
+    `[${S}] image="kubeflownotebookswg/jupyter-pytorch-cuda-full:v1.9.2" is invalid: Kubeflow notebook-server images turn Jupyter's authentication off`],
+  ['the token twice', { token: { secretName: 'a', key: 'b' }, secretEnv: [{ name: 'JUPYTER_TOKEN', secretName: 'c', key: 'd' }] },
+    `[${S}] token="a" is invalid: and secretEnv both set JUPYTER_TOKEN; keep one`],
+  ['a token that is no Secret key', { token: { secretName: 'Lab Token', key: 'to ken' } },
+    `[${S}] token.secretName="Lab Token" is invalid: must be a DNS-1123 subdomain`],
+  ['a literal token in args', { args: ['--ServerApp.token=abc'] },
+    `[${S}] args[0]=<literal value, not shown> is invalid: --ServerApp.token carries a literal secret, which would sit in the manifest and in every pod description; keep it in a Secret (token: { secretName, key } sets JUPYTER_TOKEN from it)`],
+];
+
+describe('bad input', () => {
+  test.each(badKubeflow)('KubeflowNotebook: %s', (_name, platform, props, expected) => {
+    const msg = synthError(chart => new KubeflowNotebook(chart, 'lab', { platform, accelerator: Accelerator.L4, image: KUBEFLOW_IMAGE, ...props } as KubeflowNotebookProps), platform);
+    expect(msg).toContain(expected);
+  });
+  test.each(badStatefulSet)('StatefulSetNotebook: %s', (_name, props, expected) => {
+    const msg = synthError(chart => new StatefulSetNotebook(chart, 'lab', { platform: kubernetes, image: STACKS_IMAGE, ...props } as StatefulSetNotebookProps), kubernetes);
+    expect(msg).toContain(expected);
+  });
+  test('a secret value never appears in a message', () => {
+    const msg = synthError(chart => new StatefulSetNotebook(chart, 'lab', { platform: kubernetes, image: STACKS_IMAGE, args: ['--ServerApp.token=hunter2'], env: { JUPYTER_TOKEN: 'hunter3' } }), kubernetes);
+    expect(msg).not.toMatch(/hunter/);
+  });
+  test('garbage props are reported, not thrown', () => {
+    const msg = synthError(chart => new StatefulSetNotebook(chart, 'lab', { platform: kubernetes, image: STACKS_IMAGE, token: 'abc' as any, stopped: 'yes' as any, accessNamespaces: 'ml' as any }), kubernetes);
+    expect(msg).toContain('token="abc" is invalid: must be { secretName, key } naming a key of a Kubernetes Secret');
+    expect(msg).toContain('stopped="yes" is invalid: must be true or false');
+    expect(msg).toContain('accessNamespaces="ml" is invalid: must be a list of namespace names');
+    const shapes = synthError(chart => new StatefulSetNotebook(chart, 'lab', { platform: kubernetes, image: STACKS_IMAGE, secretEnv: 'x' as any, volumes: 'y' as any, env: 'z' as any }), kubernetes);
+    expect(shapes).toContain('secretEnv="x" is invalid: must be a list of { name, secretName, key }');
+    expect(shapes).toContain('volumes="y" is invalid: must be a list of { volume, mountPath }');
+    expect(shapes).toContain('env="z" is invalid: must be a map of environment variable names to values');
+    expect(synthError(chart => new KubeflowNotebook(chart, 'lab', null as any), kubernetes)).toContain('[kubernetes/lab] props=null is invalid: must be an object of props');
+  });
+});
