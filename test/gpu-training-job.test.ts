@@ -126,7 +126,7 @@ const bad: [string, Platform, Partial<GpuTrainingJobProps>, string][] = [
   ['invalid label value', autopilot, { labels: { team: 'ml research' } }, `[${P}] labels["team"]="ml research" is invalid: label values are strings of at most 63 characters`],
   ['zero active deadline', autopilot, { activeDeadline: Duration.seconds(0) }, `[${P}] activeDeadline=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
   ['zero grace', autopilot, { terminationGracePeriod: Duration.seconds(0) }, `[${P}] terminationGracePeriod=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
-  ['literal secret in env', autopilot, { env: { HF_TOKEN: 'hf_abc123' } }, `[${P}] env["HF_TOKEN"]=<literal value, not shown> is invalid: HF_TOKEN looks like a secret; pass it with secretEnv`],
+  ['literal secret in env', autopilot, { env: { HF_TOKEN: 'hf_abc123' } }, `[${P}] env["HF_TOKEN"]=<literal value, not shown> is invalid: HF_TOKEN looks like a secret; keep it in a Secret: secretEnv: [{ name: 'HF_TOKEN'`],
   ['literal password in env', autopilot, { env: { DB_PASSWORD: 'hunter2' } }, `[${P}] env["DB_PASSWORD"]=<literal value, not shown> is invalid: DB_PASSWORD looks like a secret`],
   ['spot grace over the Autopilot cap', autopilot, { capacityType: CapacityType.SPOT, terminationGracePeriod: Duration.seconds(60) }, `[${P}] terminationGracePeriod=60s is invalid: spot pods on GKE Autopilot get at most 25s of termination grace (allowed: 1-25s)`],
   ['spot on plain Kubernetes', Platform.kubernetes(), { capacityType: CapacityType.SPOT }, '[kubernetes/train] capacityType="spot" is invalid: Kubernetes (NVIDIA device plugin) has no spot capacity (allowed: on-demand)'],
@@ -170,6 +170,6 @@ describe('bad input: every invalid prop fails at synth with path, prop, value an
     expect(msg).toContain('platform="gke" is invalid: must be a Platform');
     expect(msg).toContain('image=42 is invalid');
     expect(msg).toContain('gpus="2" is invalid');
-    expect(msg).toContain('memory="16Gi" is invalid: must be a cdk8s Size');
+    expect(msg).toContain('memory="16Gi" is invalid: must be a Size, e.g. Size.gibibytes(16)');
   });
 });

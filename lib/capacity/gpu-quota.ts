@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Conventions } from '../conventions';
 import { Platform } from '../platform/platform';
-import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkInt, _checkLabels, _ensure } from '../validation';
+import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkInt, _checkLabels, _checkProps, _ensure } from '../validation';
 import { IPriorityClass } from '../workload/priority-class';
 import { _Registry } from '../workload/registry';
 import { _clusterOf } from './_cluster-scoped';
@@ -57,6 +57,7 @@ export class GpuQuota extends Construct {
   public constructor(scope: Construct, id: string, props: GpuQuotaProps) {
     super(scope, id);
     const p = (this._problems = new _Problems());
+    props = _checkProps(p, 'GpuQuotaProps', props, { allowUnknown: new.target !== GpuQuota });
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false });
     this.gpus = props.gpus;
     _checkDnsSubdomain(p, 'name', this.name);

@@ -6,7 +6,7 @@ import { Conventions } from '../conventions';
 import { Platform } from '../platform/platform';
 import { _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _containerSecurityContext, _podSecurityContext } from '../pod/security-context';
-import { _Problems, _checkDnsLabel, _checkLabels, _durationSeconds, _ensure, _show } from '../validation';
+import { _Problems, _checkDnsLabel, _checkLabels, _checkProps, _durationSeconds, _ensure, _show } from '../validation';
 import { _Registry } from '../workload/registry';
 import { _gpuDashboard } from './dashboard';
 import { GpuPriceTable } from './gpu-price-table';
@@ -171,6 +171,7 @@ export class GpuMonitoring extends Construct {
   public constructor(scope: Construct, id: string, props: GpuMonitoringProps) {
     super(scope, id);
     const p = (this._problems = new _Problems());
+    props = _checkProps(p, 'GpuMonitoringProps', props, { allowUnknown: new.target !== GpuMonitoring });
     const platform = props.platform;
     this.platform = platform;
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 40 });

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { _secretShape } from '../secrets';
 import { _Problems, _checkDnsSubdomain } from '../validation';
 
 /** An environment variable read from a Kubernetes Secret (the only way secrets reach a workload). */
@@ -16,11 +17,17 @@ export interface SecretEnvVar {
   readonly optional?: boolean;
 }
 
-const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS', 'PRIVATEKEY'];
-const SECRET_PAIRS = ['API_KEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'AUTH_KEY'];
+const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PASS', 'PWD', 'PASSPHRASE', 'SECRET', 'TOKEN', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS',
+  'CREDS', 'PRIVATEKEY', 'DSN'];
+const SECRET_PAIRS = ['API_KEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'AUTH_KEY', 'DATABASE_URL', 'DB_URL', 'CONNECTION_STRING',
+  'WEBHOOK_URL'];
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/** A value the container (`$(VAR)`) or its shell (`$VAR`, `${VAR}`) expands from another variable, e.g. a secretEnv one. */
+const REFERENCE = /^(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
+/** An absolute file path: a secret-looking name pointing at a mounted file (`GOOGLE_APPLICATION_CREDENTIALS`). */
+const FILE_PATH = /^\/[A-Za-z0-9._/-]*$/;
 
-/** Whether an environment variable name looks like it carries a secret. @internal */
+/** Whether an environment variable (or flag) name looks like it carries a secret. @internal */
 export function _looksSecret(name: string): boolean {
   const upper = name.toUpperCase();
   const parts = upper.split(/[^A-Z0-9]+/);
@@ -29,25 +36,122 @@ export function _looksSecret(name: string): boolean {
 }
 
 /**
- * The container env: plain variables (a literal under a secret-looking name is refused), then Secret references.
+ * Whether a literal under a secret-looking name is a secret: not empty, not a reference to another variable, not the
+ * path of a mounted file.
+ */
+function isLiteralSecret(value: string): boolean {
+  return value.length > 0 && !REFERENCE.test(value) && !FILE_PATH.test(value);
+}
+
+/** Why a value under `name` is a secret, if it is. @internal */
+export function _secretIn(name: string, value: string): string | undefined {
+  if (_looksSecret(name) && isLiteralSecret(value)) return `${name} looks like a secret`;
+  const shape = _secretShape(value, name);
+  return shape ? `it contains ${shape}` : undefined;
+}
+
+/** How to pass a secret instead, for messages. */
+function useSecretEnv(name: string): string {
+  const variable = name.replace(/^-+/, '').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase() || 'SECRET';
+  return `keep it in a Secret: secretEnv: [{ name: '${variable}', secretName: ..., key: ... }], and refer to it as $(${variable})`;
+}
+
+/**
+ * The container env: plain variables (a literal secret is refused: a secret-looking name, or a value shaped like a
+ * credential), then Secret references.
  * @internal
  */
 export function _renderEnv(p: _Problems, env: { [name: string]: string } | undefined, secretEnv: SecretEnvVar[] | undefined): k8s.EnvVar[] {
   const out: k8s.EnvVar[] = [];
   for (const [key, value] of Object.entries(env ?? {})) {
-    if (!ENV_NAME.test(key)) p.error(`env[${JSON.stringify(key)}]`, key, 'environment variable names are letters, digits, \'_\', \'-\' and \'.\', not starting with a digit');
-    if (typeof value !== 'string') p.error(`env[${JSON.stringify(key)}]`, value, 'values must be strings');
-    else if (_looksSecret(key) && value.length > 0 && !/^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(value)) {
-      p.raw(`env[${JSON.stringify(key)}]=<literal value, not shown> is invalid: ${key} looks like a secret; pass it with secretEnv: [{ name: '${key}', secretName: ..., key: ... }] so it stays in a Secret`);
-    }
+    const prop = `env[${JSON.stringify(key)}]`;
+    if (!ENV_NAME.test(key)) p.error(prop, key, 'environment variable names are letters, digits, \'_\', \'-\' and \'.\', not starting with a digit');
+    const why = _secretIn(key, value);
+    if (why) p.raw(`${prop}=<literal value, not shown> is invalid: ${why}; ${useSecretEnv(key)}`);
     out.push({ name: key, value });
   }
   for (const [i, s] of (secretEnv ?? []).entries()) {
-    if (!s || typeof s !== 'object') { p.error(`secretEnv[${i}]`, s, 'must be { name, secretName, key }'); continue; }
-    if (typeof s.name !== 'string' || !ENV_NAME.test(s.name)) p.error(`secretEnv[${i}].name`, s.name, 'must be an environment variable name');
-    _checkDnsSubdomain(p, `secretEnv[${i}].secretName`, s.secretName ?? '');
-    if (typeof s.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(s.key)) p.error(`secretEnv[${i}].key`, s.key, 'must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'');
+    if (!ENV_NAME.test(s.name)) p.error(`secretEnv[${i}].name`, s.name, 'must be an environment variable name');
+    _checkDnsSubdomain(p, `secretEnv[${i}].secretName`, s.secretName);
+    if (!/^[-._a-zA-Z0-9]+$/.test(s.key)) p.error(`secretEnv[${i}].key`, s.key, 'must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'');
     out.push({ name: s.name, valueFrom: { secretKeyRef: { name: s.secretName, key: s.key, optional: s.optional } } });
   }
+  return out;
+}
+
+/**
+ * Refuses literal secrets in a command line (`command`, `args`, a preStop command): values shaped like credentials
+ * anywhere, `--hf-token=...` or `--token ...` (a flag whose name looks secret, then a literal), and `NAME=...`
+ * assignments of a secret-looking variable inside a shell line (`sh -c "WANDB_API_KEY=... python train.py"`). A value
+ * that refers to a variable (`$(HF_TOKEN)`, `$HF_TOKEN`), `true`/`false` and short numbers (`--token-budget 512`) are
+ * not secrets.
+ * @internal
+ */
+export function _checkCommandLine(p: _Problems, prop: string, line: string[] | undefined): void {
+  if (line === undefined) return;
+  const flagValue = (v: string) => isLiteralSecret(v) && !/^(true|false|[0-9]{1,6})$/.test(v);
+  line.forEach((arg, i) => {
+    const where = `${prop}[${i}]=<not shown>`;
+    // Each word of an argument: one word, or the words of a shell line.
+    const words = arg.split(/\s+/).map(w => w.replace(/^["']|["';]$/g, '')).filter(w => w.length > 0);
+    for (const [j, word] of words.entries()) {
+      const assign = /^(--?[A-Za-z][-A-Za-z0-9_.]*|[A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word);
+      const name = assign?.[1] ?? (/^--?[A-Za-z][-A-Za-z0-9_.]*$/.test(word) ? word : undefined);
+      const shape = _secretShape(word, name ?? (j > 0 ? words[j - 1] : i > 0 ? line[i - 1] : undefined));
+      if (shape) {
+        p.raw(`${where} is invalid: it contains ${shape}; ${useSecretEnv(name ?? 'SECRET')}`);
+        return;
+      }
+      if (assign && _looksSecret(assign[1]) && flagValue(assign[2])) {
+        p.raw(`${where} is invalid: ${assign[1]}= takes a literal secret; ${useSecretEnv(assign[1])}`);
+        return;
+      }
+      // `--token VALUE`: the value is the next word of a shell line, or the next argument.
+      if (!assign && name?.startsWith('-') && _looksSecret(name)) {
+        const next = j + 1 < words.length ? words[j + 1] : words.length === 1 && i + 1 < line.length ? line[i + 1] : undefined;
+        if (next !== undefined && !next.startsWith('-') && flagValue(next)) {
+          p.raw(`${prop}[${j + 1 < words.length ? i : i + 1}]=<not shown> is invalid: ${name} takes a literal secret; ${useSecretEnv(name)}`);
+          return;
+        }
+      }
+    }
+  });
+}
+
+/** Refuses a value with a credential in it (e.g. `storageUri: 's3://KEY:SECRET@bucket'`). @internal */
+export function _checkNoCredentials(p: _Problems, prop: string, value: string | undefined, how: string): void {
+  if (value === undefined) return;
+  const shape = _secretShape(value);
+  if (shape) p.raw(`${prop}=<not shown> is invalid: it contains ${shape}; ${how}`);
+}
+
+/**
+ * Credentials in rendered objects (after escape-hatch patches, in values the library derived): every env entry with a
+ * literal secret, and every string shaped like a credential. The safety net behind the props' own checks.
+ * @internal
+ */
+export function _secretsInRendered(json: any): string[] {
+  const out: string[] = [];
+  const what = `${json?.kind ?? 'object'} ${json?.metadata?.name ?? ''}`.trim();
+  const walk = (node: any, path: string, key: string) => {
+    if (typeof node === 'string') {
+      const shape = _secretShape(node);
+      if (shape) out.push(`${what} ${path}=<not shown> is invalid: it contains ${shape}; keep credentials in Secrets (secretEnv)`);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      node.forEach((n, i) => {
+        if (key === 'env' && typeof n?.name === 'string' && typeof n?.value === 'string') {
+          const why = _secretIn(n.name, n.value);
+          if (why) { out.push(`${what} ${path}[${i}] (${n.name})=<not shown> is invalid: ${why}; ${useSecretEnv(n.name)}`); return; }
+        }
+        walk(n, `${path}[${i}]`, key);
+      });
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k, k);
+  };
+  walk(json, '', '');
   return out;
 }

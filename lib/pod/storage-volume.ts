@@ -115,7 +115,7 @@ export function _renderVolumes(p: _Problems, platform: Platform | undefined, uid
     const v = r.volume;
     let readOnly = r.readOnly;
     if (!(v instanceof StorageVolume)) { p.error(r.prop, v, 'must be a StorageVolume, e.g. StorageVolume.fromPersistentVolumeClaim("datasets")'); continue; }
-    if (typeof r.mountPath !== 'string' || !r.mountPath.startsWith('/') || r.mountPath.includes('..') || r.mountPath === '/dev/shm') {
+    if (!r.mountPath.startsWith('/') || r.mountPath.includes('..') || r.mountPath === '/dev/shm') {
       p.error(`${r.prop} mount path`, r.mountPath, 'must be an absolute path without \'..\', other than /dev/shm');
     }
     if (mounts.some(m => m.mountPath === r.mountPath)) p.error(`${r.prop} mount path`, r.mountPath, 'is already used by another volume');

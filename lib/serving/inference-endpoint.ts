@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { WorkloadKind } from '../platform/platform';
+import { _checkNoCredentials } from '../pod/env';
 import { _Problems, _checkInt, _show } from '../validation';
 import { GpuPodProps } from '../workload/gpu-pod-props';
 import { GpuWorkload } from '../workload/gpu-workload';
@@ -56,6 +57,9 @@ export interface _ScalingRules {
  * optionally a metrics port. `InferenceDeployment` serves with a plain Deployment, `KServeInferenceService` with KServe.
  */
 export abstract class InferenceEndpoint extends GpuWorkload {
+  /** @internal */
+  public static readonly _propsType: string = 'InferenceEndpointProps';
+
   /** Port the model server listens on. */
   public readonly port: number;
   /** Fewest replicas. */
@@ -67,8 +71,10 @@ export abstract class InferenceEndpoint extends GpuWorkload {
 
   protected constructor(scope: Construct, id: string, props: InferenceEndpointProps) {
     super(scope, id, props, WorkloadKind.SERVING);
+    props = this._checkedProps;
     const p = this._problems;
     this.port = props.port ?? 8080;
+    _checkNoCredentials(p, 'storageUri', props.storageUri, 'give the storage credentials with a cloud identity (identity) or, on KServe, a Secret (storageSecretName)');
     _checkInt(p, 'port', props.port, 1, 65535);
     _checkInt(p, 'metricsPort', props.metricsPort, 1, 65535);
     if (props.metricsPort !== undefined && props.metricsPort === this.port) p.error('metricsPort', props.metricsPort, `must differ from port (${this.port})`);

@@ -99,12 +99,16 @@ const KSERVE_SCHEMES = ['gs', 's3', 'pvc', 'hf', 'https', 'oci'];
  * revision's progress deadline so a cold GPU start is not marked failed. Needs KServe (and Knative for Knative mode).
  */
 export class KServeInferenceService extends InferenceEndpoint {
+  /** @internal */
+  public static readonly _propsType: string = 'KServeInferenceServiceProps';
+
   /** The deployment mode. */
   public readonly deploymentMode: KServeDeploymentMode;
   private readonly _inferenceService?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: KServeInferenceServiceProps) {
     super(scope, id, props);
+    props = this._checkedProps;
     const mode = props?.deploymentMode ?? KServeDeploymentMode.STANDARD;
     const knative = mode === KServeDeploymentMode.KNATIVE;
     this._checkScaling(knative
@@ -196,7 +200,7 @@ export class KServeInferenceService extends InferenceEndpoint {
   private checkStorageUri(uri: string | undefined): void {
     const p = this._problems;
     if (uri === undefined) return;
-    const m = typeof uri === 'string' ? /^([a-z0-9]+):\/\/([^/\s]+)\/?(\S*)$/.exec(uri) : null;
+    const m = /^([a-z0-9]+):\/\/([^/\s]+)\/?(\S*)$/.exec(uri);
     if (!m) {
       p.error('storageUri', uri, 'must be a URI such as pvc://claim/path, gs://bucket/path, s3://bucket/path or hf://org/model');
       return;

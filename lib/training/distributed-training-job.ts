@@ -132,6 +132,9 @@ function waitScript(timeoutSeconds: number): string {
  * a plain Indexed Job (`DdpJob`), a JobSet (`DdpJobSet`) or a Kubeflow PyTorchJob (`PyTorchJob`).
  */
 export abstract class DistributedTrainingJob extends GpuWorkload {
+  /** @internal */
+  public static readonly _propsType: string = 'DistributedTrainingJobProps';
+
   /** Node count (the most nodes, in elastic mode). */
   public readonly nodes: number;
   /** Node 0's address as the pods see it (with `$(POD_NAMESPACE)`), if the construct sets it. */
@@ -151,6 +154,9 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
 
   protected constructor(scope: Construct, id: string, props: DistributedTrainingJobProps, elastic?: DdpElasticPolicy) {
     super(scope, id, props, WorkloadKind.TRAINING);
+    props = this._checkedProps;
+    // The subclass passes its raw `elastic` prop: read the type-checked one.
+    if (elastic !== undefined) elastic = (props as { elastic?: DdpElasticPolicy }).elastic;
     const p = this._problems;
     const v = this._variant();
 
@@ -161,12 +167,10 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
     const multi = nodes > 1;
     if (elastic !== undefined) {
       const e = elastic;
-      if (!e || typeof e !== 'object') {
-        p.error('elastic', e, 'must be { minNodes, maxRestarts? }');
-      } else if (!multi) {
+      if (!multi) {
         p.error('elastic', e, 'a single-node run (nodes=1) runs torchrun --standalone; drop elastic or use nodes >= 2');
       } else {
-        if (typeof e.minNodes !== 'number' || !Number.isInteger(e.minNodes) || e.minNodes < 1) {
+        if (!Number.isInteger(e.minNodes) || e.minNodes < 1) {
           p.error('elastic.minNodes', e.minNodes, 'must be an integer >= 1');
         } else if (e.minNodes > nodes) {
           p.error('elastic.minNodes', e.minNodes, `must be at most nodes=${nodes} (the elastic maximum)`);
@@ -186,10 +190,10 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
     if ((props.script === undefined) === (props.module === undefined)) {
       p.raw(`script=${_show(props.script)}, module=${_show(props.module)} is invalid: give exactly one of script (e.g. "train.py") and module (e.g. "trainer.main")`);
     }
-    if (props.script !== undefined && (typeof props.script !== 'string' || !/^[^\s-][^\s]*$/.test(props.script))) {
+    if (props.script !== undefined && !/^[^\s-][^\s]*$/.test(props.script)) {
       p.error('script', props.script, 'must be a script path without spaces, not starting with \'-\'');
     }
-    if (props.module !== undefined && (typeof props.module !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(props.module))) {
+    if (props.module !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(props.module)) {
       p.error('module', props.module, 'must be a dotted Python module name, e.g. "trainer.main"');
     }
     for (const key of Object.keys(props.env ?? {})) {
@@ -205,7 +209,7 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
     this._deadlineSeconds = _durationSeconds(p, 'activeDeadline', props.activeDeadline);
     this._ttlSeconds = props.ttlAfterFinished !== undefined ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true }) ?? 86400 : 86400;
     const domain = props.clusterDomain ?? 'cluster.local';
-    if (typeof domain !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) {
       p.error('clusterDomain', domain, 'must be a DNS domain, e.g. "cluster.local"');
     }
 
@@ -217,7 +221,7 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
       return `derived pod hostnames exceed 63 characters ("${longest}" has ${longest.length}); with ${nodes} node(s) ${v.what} names may have at most ${max}`;
     });
     const name = this.name;
-    if ((multi || v.operatorRendezvous) && typeof name === 'string' && /^[0-9]/.test(name)) {
+    if ((multi || v.operatorRendezvous) && /^[0-9]/.test(name)) {
       p.error('name', name, 'must start with a letter: it also names the Service(s) of the run (DNS-1035 labels)');
     }
 

@@ -1,0 +1,51 @@
+/**
+ * The runtime type check is derived from the type definitions: lib/generated/type-specs.ts is what
+ * scripts/type-specs.ts makes of lib/index.ts (`npm run type-specs`), and every construct checks its own props type.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import * as lib from '../lib';
+import { _typeSpecs } from '../lib/generated/type-specs';
+import { generateTypeSpecs } from '../scripts/type-specs';
+
+test('lib/generated/type-specs.ts is up to date with the types (run `npm run type-specs`)', () => {
+  expect(fs.readFileSync(path.join(__dirname, '..', 'lib', 'generated', 'type-specs.ts'), 'utf8')).toBe(generateTypeSpecs());
+}, 60000);
+
+test('the specs hold what the types say', () => {
+  const s = _typeSpecs();
+  expect(s.structs.GpuPodProps.gpus).toBe('?n');
+  expect(s.structs.GpuPodProps.env).toBe('?{s');
+  expect(s.structs.GpuPodProps.secretEnv).toBe('?[@SecretEnvVar');
+  expect(s.structs.GpuWorkloadProps).toEqual({ '^': 'GpuPodProps', 'image': 's' });
+  expect(s.structs.TfJobProps['^']).toBe('GpuWorkloadProps,KubeflowRunPolicyProps');
+  expect(s.enums.CapacityType).toEqual({ ON_DEMAND: 'on-demand', SPOT: 'spot', SPOT_WITH_FALLBACK: 'spot-with-fallback' });
+  expect(s.classes.Size.members).toContain('toMebibytes');
+  expect(s.classes.Accelerator.fields.autopilotCounts).toBe('[n');
+  expect(s.open).toEqual(['IPriorityClass']);
+});
+
+const workloads = Object.entries(_typeSpecs().constructs).filter(([cls]) => (lib as any)[cls]?.prototype instanceof lib.GpuWorkload || cls === 'GpuWorkload');
+
+test.each(workloads)('%s states its props type (%s) for the type check', (cls, type) => {
+  const ctor = (lib as any)[cls];
+  expect(Object.prototype.hasOwnProperty.call(ctor, '_propsType') && ctor._propsType).toBe(type);
+});
+
+test.each([
+  ['GpuQuota', (c: Chart) => new lib.GpuQuota(c, 'x', { gpus: 1, gpu: 1 } as any), 'GpuQuotaProps'],
+  ['GpuPriorityClasses', (c: Chart) => new lib.GpuPriorityClasses(c, 'x', { researchNme: 'r' } as any), 'GpuPriorityClassesProps'],
+  ['GpuNodePool', (c: Chart) => new lib.GpuNodePool(c, 'x', { accelerator: lib.Accelerator.L4, gpuLimit: 8, role: 'r', clusterName: 'c', gpuLimt: 1 } as any), 'GpuNodePoolProps'],
+  ['GpuMonitoring', (c: Chart) => new lib.GpuMonitoring(c, 'x', { platform: lib.Platform.karpenter(), acelerators: [] } as any), 'GpuMonitoringProps'],
+] as const)('%s checks its props against %s', (_cls, build, type) => {
+  const chart = new Chart(Testing.app(), 'c');
+  build(chart);
+  expect(() => Testing.synth(chart)).toThrow(`is not a prop of ${type}`);
+});
+
+test('the construct list covers every exported construct class', () => {
+  const constructs = Object.keys(_typeSpecs().constructs).sort();
+  const exported = Object.entries(lib).filter(([, v]) => typeof v === 'function' && (v as any).prototype instanceof (require('constructs').Construct)).map(([k]) => k).sort();
+  expect(constructs).toEqual(exported);
+});
