@@ -327,6 +327,7 @@ export function _checkProps<T>(p: _Problems, type: string, value: unknown, optio
   } catch (e) {
     // A hostile object (a Proxy, a throwing getter): report it, never let it escape as a TypeError.
     checker.fail('props', `${options.prefix ?? ''}${options.name ?? 'props'} could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    for (const prop of Object.keys(_structProps(type))) checker.failedProps.add(prop);
     clean = {};
   }
   p._typeProblems(checker.messages, checker.failedProps);
@@ -376,8 +377,10 @@ class _TypeChecker {
   /** Checks a value against a type code; returns the well-typed copy, or MISSING when it is not well-typed. */
   private check(value: unknown, code: string, path: string, freeText: boolean): any {
     const top = path.split(/[.[]/)[0];
+    // Free text (env values, args, labels...) may hold a credential: a message names its type, not its value.
+    const hidden = (freeText || code === '[s' || code === '{s') && value !== undefined && value !== null && typeof value !== 'boolean';
     const bad = (what: string) => {
-      this.fail(top, `${this.prefix}${path}=${freeText && value !== undefined && value !== null ? `<${_typeName(value)}, not shown>` : _show(value)} is invalid: ${what}`);
+      this.fail(top, `${this.prefix}${path}=${hidden ? `<${_typeName(value)}, not shown>` : _show(value)} is invalid: ${what}`);
       return MISSING;
     };
     const kind = code[0];
@@ -549,7 +552,7 @@ function _didYouMean(key: string, known: string[]): string | undefined {
   for (const k of known) {
     const d = _editDistance(lower, k.toLowerCase());
     const prefix = k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase());
-    const score = prefix && Math.min(k.length, key.length) >= 3 ? Math.min(d, 1) : d;
+    const score = prefix && Math.min(k.length, key.length) >= 3 ? Math.min(d, 0.5) : d;
     if (score < bestDistance) { bestDistance = score; best = k; }
   }
   return bestDistance <= (key.length <= 4 ? 1 : 2) ? best : undefined;
