@@ -21,6 +21,12 @@ const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PASS', 'PWD', 'PASSPHRASE', 'SECRET
   'CREDS', 'PRIVATEKEY', 'DSN'];
 const SECRET_PAIRS = ['API_KEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'AUTH_KEY', 'DATABASE_URL', 'DB_URL', 'CONNECTION_STRING',
   'WEBHOOK_URL'];
+/** Names whose value is a connection URL: a secret only with credentials in it. */
+const CONNECTION_URL = /(^|_)(DATABASE_URL|DB_URL|DSN)$/;
+/** A URL with user info (`user@`, `user:password@`) whose password, if any, is not a variable reference. */
+const URL_WITH_CREDENTIALS = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@]+@/;
+const URL_WITH_REFERENCE_PASSWORD = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@:]*:(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\})@/;
+const URL = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** A value the container (`$(VAR)`) or its shell (`$VAR`, `${VAR}`) expands from another variable, e.g. a secretEnv one. */
 const REFERENCE = /^(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
@@ -29,7 +35,8 @@ const FILE_PATH = /^\/[A-Za-z0-9._/-]*$/;
 
 /** Whether an environment variable (or flag) name looks like it carries a secret. @internal */
 export function _looksSecret(name: string): boolean {
-  const upper = name.toUpperCase();
+  // Flags too: --api-key is API_KEY.
+  const upper = name.replace(/^-+/, '').replace(/[-.]/g, '_').toUpperCase();
   const parts = upper.split(/[^A-Z0-9]+/);
   if (parts.some(part => SECRET_WORDS.includes(part))) return true;
   return SECRET_PAIRS.some(pair => upper === pair || upper.endsWith(`_${pair}`) || upper.includes(`${pair}_`));
@@ -43,9 +50,21 @@ function isLiteralSecret(value: string): boolean {
   return value.length > 0 && !REFERENCE.test(value) && !FILE_PATH.test(value);
 }
 
+/**
+ * Whether a connection URL (`DATABASE_URL`, `*_DSN`) holds a secret: user info in it, unless its password is a variable
+ * reference (`postgres://app:$(DB_PASSWORD)@db/app`); a connection string that is not a URL always counts.
+ */
+function isConnectionSecret(value: string): boolean {
+  if (!URL.test(value)) return isLiteralSecret(value);
+  return URL_WITH_CREDENTIALS.test(value) && !URL_WITH_REFERENCE_PASSWORD.test(value);
+}
+
 /** Why a value under `name` is a secret, if it is. @internal */
 export function _secretIn(name: string, value: string): string | undefined {
-  if (_looksSecret(name) && isLiteralSecret(value)) return `${name} looks like a secret`;
+  const connection = CONNECTION_URL.test(name.toUpperCase());
+  if (_looksSecret(name) && (connection ? isConnectionSecret(value) : isLiteralSecret(value))) {
+    return connection ? `${name} holds credentials` : `${name} looks like a secret`;
+  }
   const shape = _secretShape(value, name);
   return shape ? `it contains ${shape}` : undefined;
 }
