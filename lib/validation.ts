@@ -133,14 +133,13 @@ export function _checkDnsLabel(p: _Problems, prop: string, value: string | undef
 }
 
 /**
- * Checks a name that also names a Service (or a KServe InferenceService): a DNS-1035 label, which starts with a letter.
- * `what` says which object the name becomes.
+ * Checks that a name that also names a Service (or a KServe InferenceService) starts with a letter: those are DNS-1035
+ * labels. Other defects of the name are the DNS-1123 label check's to report. `what` says why.
  * @internal
  */
-export function _checkDns1035(p: _Problems, prop: string, value: string | undefined, what: string, maxLen = 63): void {
-  if (value === undefined) return;
-  if (typeof value !== 'string' || value.length > maxLen || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
-    p.error(prop, value, `must be a DNS-1035 label of at most ${maxLen} characters (${what}): lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`);
+export function _checkDns1035(p: _Problems, prop: string, value: string | undefined, what: string): void {
+  if (value !== undefined && DNS_LABEL.test(value) && /^[0-9]/.test(value)) {
+    p.error(prop, value, `must start with a letter: ${what} (a DNS-1035 label)`);
   }
 }
 
@@ -159,6 +158,11 @@ export function _isLabelKey(key: unknown): boolean {
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
   return !((prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) || name.length > 63 || !LABEL_NAME.test(name));
+}
+
+/** Whether a value is a label value. @internal */
+export function _isLabelValue(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 63 && LABEL_VALUE.test(value);
 }
 
 /** @internal */
@@ -210,6 +214,34 @@ export function _checkAcceleratorCounts(p: _Problems, prop: string, acc: _Accele
   return ok;
 }
 
+/**
+ * Why `value` cannot be used as the RE2 regular expression of a PromQL matcher (`label=~"..."`), if it cannot:
+ * Prometheus compiles matchers with Go's regexp (RE2), which has no lookaround and no backreferences; a pattern
+ * JavaScript cannot compile either is no regular expression at all. PromQL anchors the pattern at both ends.
+ * @internal
+ */
+export function _promRegexProblem(value: string): string | undefined {
+  if (value.length === 0) return 'must not be empty';
+  if (/[\n\r]/.test(value)) return 'must be one line';
+  if (/\(\?<?[=!]|\(\?>|\\[1-9]|\\k</.test(value)) return 'uses lookaround, an atomic group or a backreference, which Prometheus\' RE2 regular expressions do not support';
+  try {
+    new RegExp(value);
+  } catch (e) {
+    return `is not a regular expression (${e instanceof Error ? e.message : String(e)})`;
+  }
+  return undefined;
+}
+
+/**
+ * A literal value inside a PromQL regex matcher (`label=~"..."`): RE2 metacharacters escaped, then quoted as a PromQL
+ * string (JSON escapes are valid PromQL escapes), so a value such as `NVIDIA A100-SXM4-80GB (MIG 1g.10gb)` matches only
+ * itself.
+ * @internal
+ */
+export function _promRegexLiteral(value: string): string {
+  return JSON.stringify(value.replace(/[\\.+*?()|[\]{}^$]/g, c => `\\${c}`));
+}
+
 /** Checks an integer prop lies in [min, max]. @internal */
 export function _checkInt(p: _Problems, prop: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (value === undefined) return;
@@ -232,7 +264,20 @@ export function _checkEnum<T extends string>(p: _Problems, prop: string, value: 
   return false;
 }
 
-/** Checks a cdk8s Duration is a positive whole number of seconds and returns it. @internal */
+/** Largest value of a 32-bit Kubernetes integer field (ttlSecondsAfterFinished, progressDeadlineSeconds, ports...). */
+const INT32_MAX = 2147483647;
+
+/** Largest value of a 32-bit Kubernetes integer field. @internal */
+export function _int32Max(): number {
+  return INT32_MAX;
+}
+
+/**
+ * Checks a cdk8s Duration is a positive whole number of seconds and returns it. Every duration the library emits goes
+ * into a 32-bit field (`ttlSecondsAfterFinished`), a 64-bit one or a Go duration string, so none may exceed the 32-bit
+ * maximum (2147483647 s, 68 years): a larger value is refused here rather than by the API server.
+ * @internal
+ */
 export function _durationSeconds(p: _Problems, prop: string, value: any, opts: { allowZero?: boolean; max?: number } = {}): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || typeof value.toSeconds !== 'function') {
@@ -251,8 +296,9 @@ export function _durationSeconds(p: _Problems, prop: string, value: any, opts: {
     p.error(prop, value, `must be a whole number of seconds, at least ${lowest}s`);
     return undefined;
   }
-  if (opts.max !== undefined && seconds > opts.max) {
-    p.error(prop, value, `must be at most ${opts.max}s`);
+  const max = opts.max ?? INT32_MAX;
+  if (seconds > max) {
+    p.error(prop, value, max === INT32_MAX ? `must be at most ${INT32_MAX}s (68 years; Kubernetes stores it in a 32-bit field)` : `must be at most ${max}s`);
     return undefined;
   }
   return seconds;
@@ -274,6 +320,11 @@ export function _sizeMebibytes(p: _Problems, prop: string, value: any, minMebiby
   }
   if (!Number.isFinite(mib) || mib < minMebibytes) {
     p.error(prop, value, `must be at least ${minMebibytes}Mi`);
+    return undefined;
+  }
+  // A quantity is written in digits: beyond 2^53 MiB JavaScript writes an exponent, which is no quantity.
+  if (mib > Number.MAX_SAFE_INTEGER) {
+    p.error(prop, value, `must be at most ${Number.MAX_SAFE_INTEGER}Mi`);
     return undefined;
   }
   return mib;

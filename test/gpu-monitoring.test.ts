@@ -260,7 +260,7 @@ describe('bad input', () => {
     ['custom accelerator without model name', kubernetes, {
       accelerators: [mi300x],
       prices: GpuPriceTable.of([{ accelerator: mi300x, onDemandPerHour: 2, spotPerHour: 1 }]),
-    }, 'prices["MI300X"].dcgmModelName=undefined is invalid: must be a regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"'],
+    }, 'prices["MI300X"].dcgmModelName=undefined is invalid: must be an RE2 regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"'],
     ['bad scrape port', autopilot, { scrapeTargets: [{ name: 'llm', matchLabels: { app: 'llm' }, port: '8080' }] }, 'scrapeTargets[0].port="8080" is invalid: must be the name of a container port (IANA service name: at most 15 lowercase letters, digits and \'-\')'],
     ['scrape target without selector', autopilot, { scrapeTargets: [{ name: 'llm', matchLabels: {}, port: 'http' }] }, 'scrapeTargets[0].matchLabels={} is invalid: must select the pods with at least one label'],
   ];

@@ -144,7 +144,7 @@ describe('KServe Knative mode on Autopilot with scale-to-zero', () => {
     const chart = chartFor(autopilot);
     chart.node.setContext('cdk8s-gpu-ml:strict', true);
     new KServeInferenceService(chart, 'ep', { platform: autopilot, name: 'ep', ...kserveHf, deploymentMode: KServeDeploymentMode.KNATIVE, minReplicas: 0 } as KServeInferenceServiceProps);
-    expect(() => Testing.synth(chart)).toThrow('[gke-autopilot/ep] (strict mode) minReplicas=0 with 1 GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision\'s progress deadline is set to 1800s so a cold start is not marked failed (kserve#1247)');
+    expect(() => Testing.synth(chart)).toThrow('[gke-autopilot/ep] (strict mode) minReplicas=0 with 1 GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision\'s progress deadline is raised to 1800s (Knative\'s default: 600s) so a cold start is not marked failed (kserve#1247)');
   });
 });
 
@@ -325,7 +325,7 @@ describe('found by the property-based tests', () => {
       accelerator: Accelerator.T4, scalingMetrics: [ScalingMetric.requestsPerSecond(0.25)],
     }), platform);
     expect(msg).toContain('[gke-standard/ep] scalingMetrics[0]=');
-    expect(msg).toContain('the target must be a whole number of requests (KServe\'s scaleTarget is an integer)');
+    expect(msg).toContain('the target must be a whole number of requests from 1 to 2147483647 (KServe\'s scaleTarget is a 32-bit integer)');
   });
 
   test('Knative on Autopilot spot is refused up front, naming capacityType (Knative sets a grace above the 25 s cap)', () => {

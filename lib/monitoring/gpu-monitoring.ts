@@ -6,7 +6,7 @@ import { Conventions } from '../conventions';
 import { Platform } from '../platform/platform';
 import { _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _containerSecurityContext, _podSecurityContext } from '../pod/security-context';
-import { _Problems, _checkDnsLabel, _checkLabels, _checkProps, _durationSeconds, _ensure, _show } from '../validation';
+import { _Problems, _checkDns1035, _checkDnsLabel, _checkLabels, _checkProps, _durationSeconds, _ensure, _promRegexProblem, _show } from '../validation';
 import { _Registry } from '../workload/registry';
 import { _gpuDashboard } from './dashboard';
 import { GpuPriceTable } from './gpu-price-table';
@@ -176,6 +176,7 @@ export class GpuMonitoring extends Construct {
     this.platform = platform;
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 40 });
     _checkDnsLabel(p, 'name', this.name, 40);
+    _checkDns1035(p, 'name', this.name, 'it names the DCGM exporter\'s Service');
     _checkDnsLabel(p, 'namespace', props.namespace);
     _checkDnsLabel(p, 'monitoringNamespace', props.monitoringNamespace);
     _checkLabels(p, 'prometheusLabels', props.prometheusLabels);
@@ -230,8 +231,8 @@ export class GpuMonitoring extends Construct {
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) p.error(`prices[${JSON.stringify(acc.name)}].${field}`, v, 'must be a number of USD >= 0');
       }
       const model = GpuPriceTable._modelNameOf(price);
-      if (model === undefined || typeof model !== 'string' || model.length === 0 || model.includes('\n')) {
-        p.error(`prices[${JSON.stringify(acc.name)}].dcgmModelName`, model, 'must be a regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"');
+      if (model === undefined || _promRegexProblem(model)) {
+        p.error(`prices[${JSON.stringify(acc.name)}].dcgmModelName`, model, `must be an RE2 regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"${model !== undefined ? `: it ${_promRegexProblem(model)}` : ''}`);
         continue;
       }
       if (seenModels.has(model)) {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkloadKind } from '../platform/platform';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
-import { _checkDnsSubdomain, _checkEnum, _checkInt, _durationSeconds, _ensure, _show } from '../validation';
+import { _checkDns1035, _checkDnsSubdomain, _checkEnum, _checkInt, _durationSeconds, _ensure, _int32Max, _show } from '../validation';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ScalingMetric, ScalingMetricType } from './scaling-metric';
 
@@ -108,7 +108,8 @@ export class InferenceDeployment extends InferenceEndpoint {
     if (!healthPath.startsWith('/') || /\s/.test(healthPath)) p.error('healthPath', props.healthPath, 'must be an absolute HTTP path without spaces, e.g. "/health"');
     const loadSeconds = props.modelLoadTimeout !== undefined ? _durationSeconds(p, 'modelLoadTimeout', props.modelLoadTimeout, { max: 6 * 3600 }) ?? 1200 : 1200;
     _checkInt(p, 'servicePort', props.servicePort, 1, 65535);
-    _checkInt(p, 'maxUnavailable', props.maxUnavailable, 1);
+    _checkInt(p, 'maxUnavailable', props.maxUnavailable, 1, _int32Max());
+    _checkDns1035(p, 'name', this.name, 'it also names the Deployment\'s Service');
     const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
     _checkEnum(p, 'serviceType', serviceType, ServiceType, 'ServiceType');
 

@@ -6,7 +6,7 @@ import { ClusterAddon } from '../platform/cluster-addon';
 import { CapacityType, PodPlacement, WorkloadKind } from '../platform/platform';
 import { _FoundTemplate } from '../pod/admission';
 import { _PodTemplate } from '../pod/pod-template';
-import { _checkDnsSubdomain, _checkEnum, _durationSeconds, _show } from '../validation';
+import { _checkDns1035, _checkDnsSubdomain, _checkEnum, _durationSeconds, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ModelFormat } from './model-format';
@@ -90,6 +90,19 @@ export interface KServeInferenceServiceProps extends InferenceEndpointProps {
 
 /** Knative queue-proxy ports: requests (HTTP/1, h2c) and the autoscaler's metrics scrape. */
 const KNATIVE_QUEUE_PORTS = [8012, 8013, 9090];
+/**
+ * Ports and env a Knative revision's user container may not use (knative/serving pkg/apis/serving/k8s_validation.go:
+ * reservedPorts = queue-proxy's 8012 (HTTP/1), 8013 (h2c), 8022 (admin), 9090 and 9091 (metrics) and the profiling
+ * port 8008; reservedEnvVars = PORT, K_SERVICE, K_CONFIGURATION, K_REVISION, which Knative sets itself).
+ */
+const KNATIVE_RESERVED_PORTS = [8008, 8012, 8013, 8022, 9090, 9091];
+const KNATIVE_RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+/** Env KServe's webhook refuses in every predictor container since v0.18 (pkg/validation/env_policy.go). */
+const KSERVE_BLOCKED_ENV = ['PYTHONPATH'];
+/** Knative's default revision progress deadline (config-deployment `progress-deadline`). */
+const KNATIVE_DEFAULT_PROGRESS_DEADLINE = 600;
+/** KServe (0.9+) names the predictor's Deployment, Service or Knative Service `<name>-predictor`. */
+const PREDICTOR_SUFFIX = '-predictor';
 const KSERVE_SCHEMES = ['gs', 's3', 'pvc', 'hf', 'https', 'oci'];
 
 /**
@@ -122,6 +135,8 @@ export class KServeInferenceService extends InferenceEndpoint {
     const p = this._problems;
     this.deploymentMode = mode;
     _checkEnum(p, 'deploymentMode', mode, KServeDeploymentMode, 'KServeDeploymentMode');
+    this.checkNames(knative);
+    this.checkReserved(props, knative);
     _requireAddon(p, this.platform, ClusterAddon.KSERVE, 'a KServe InferenceService');
     if (knative) _requireAddon(p, this.platform, ClusterAddon.KNATIVE_SERVING, 'KServe\'s Knative deployment mode');
 
@@ -183,8 +198,16 @@ export class KServeInferenceService extends InferenceEndpoint {
     if (knative && (props.capacityType ?? CapacityType.ON_DEMAND) !== CapacityType.ON_DEMAND && spotCap !== undefined && spotCap < 30) {
       p.raw(`capacityType=${_show(props.capacityType)} is invalid with deploymentMode=${_show(mode)} on ${platform.displayName}: Knative sets the pod's termination grace itself (at least 30s), above the ${spotCap}s spot pods get there (allowed: CapacityType.ON_DEMAND, or KServeDeploymentMode.STANDARD on spot)`);
     }
-    if (knative && pod.gpus > 0 && this.minReplicas === 0) {
-      p.warn(`minReplicas=0 with ${pod.gpus} GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision's progress deadline is set to ${coldStartSeconds}s so a cold start is not marked failed (kserve#1247)`);
+    if (knative && pod.gpus > 0) {
+      const lowered = coldStartSeconds < KNATIVE_DEFAULT_PROGRESS_DEADLINE;
+      const deadline = lowered
+        ? `lowered to ${coldStartSeconds}s (Knative's default: ${KNATIVE_DEFAULT_PROGRESS_DEADLINE}s), so a cold start that takes longer is marked failed`
+        : `raised to ${coldStartSeconds}s (Knative's default: ${KNATIVE_DEFAULT_PROGRESS_DEADLINE}s) so a cold start is not marked failed`;
+      if (this.minReplicas === 0) {
+        p.warn(`minReplicas=0 with ${pod.gpus} GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision's progress deadline is ${deadline} (kserve#1247)`);
+      } else if (lowered) {
+        p.warn(`coldStartTimeout=${coldStartSeconds}s lowers the revision's progress deadline below Knative's default (${KNATIVE_DEFAULT_PROGRESS_DEADLINE}s): a new revision whose GPU node and model load take longer is marked failed`);
+      }
     }
     if (!this._ready()) return;
 
@@ -195,6 +218,37 @@ export class KServeInferenceService extends InferenceEndpoint {
       ingress: [{ ports: admitted.map(n => ({ port: k8s.IntOrString.fromNumber(n), protocol: 'TCP' })) }],
       templates: () => this.predictorPods(),
     });
+  }
+
+  /**
+   * KServe refuses names that are not DNS-1035 labels (its webhook's IsvcNameFmt), and derives `<name>-predictor`; in
+   * Standard mode the predictor's host label is `<name>-predictor-<namespace>` (KServe's default ingress domain
+   * template), which must stay a DNS label too (kserve#4807).
+   */
+  private checkNames(knative: boolean): void {
+    const p = this._problems;
+    this._limitName(63 - PREDICTOR_SUFFIX.length, max => `KServe names the predictor ${this.name}${PREDICTOR_SUFFIX}, which must be at most 63 characters (allowed: at most ${max})`);
+    _checkDns1035(p, 'name', this.name, 'KServe requires it of InferenceService names');
+    const host = `${this.name}${PREDICTOR_SUFFIX}-${this.namespace}`;
+    if (!knative && this.namespace !== undefined && this.name.length <= 63 - PREDICTOR_SUFFIX.length && host.length > 63) {
+      p.raw(`name=${_show(this.name)} is invalid in namespace ${_show(this.namespace)}: KServe's Standard mode makes the host label ${host} (${host.length} characters) of the two, which must be at most 63 (kserve#4807); shorten the name to at most ${63 - PREDICTOR_SUFFIX.length - 1 - this.namespace.length} characters`);
+    }
+  }
+
+  /** Ports and env that Knative or KServe reserve for themselves. */
+  private checkReserved(props: KServeInferenceServiceProps, knative: boolean): void {
+    const p = this._problems;
+    const names = [...Object.keys(props.env ?? {}), ...(props.secretEnv ?? []).map(s => s.name)];
+    for (const name of names.filter(n => KSERVE_BLOCKED_ENV.includes(n))) {
+      p.raw(`env[${JSON.stringify(name)}] is invalid: KServe (v0.18 and later) refuses ${name} in predictor containers`);
+    }
+    if (!knative) return;
+    if (KNATIVE_RESERVED_PORTS.includes(this.port)) {
+      p.error('port', this.port, `Knative reserves ${KNATIVE_RESERVED_PORTS.join(', ')} for its queue-proxy and profiling; use another port, e.g. 8080`);
+    }
+    for (const name of names.filter(n => KNATIVE_RESERVED_ENV.includes(n))) {
+      p.raw(`env[${JSON.stringify(name)}] is invalid in Knative mode: Knative sets ${KNATIVE_RESERVED_ENV.join(', ')} itself (PORT is the container's port: ${this.port})`);
+    }
   }
 
   private checkStorageUri(uri: string | undefined): void {

@@ -94,6 +94,9 @@ export interface _TorchVariant {
   hostOf(name: string, index: number, nodes: number, elastic: boolean): string;
 }
 
+/** Most nodes of a run: an Indexed Job's parallelism may not exceed 100000 (maxParallelismForIndexedJob). */
+const MAX_NODES = 100000;
+
 /** Env names the constructs set; user env must not shadow them. */
 const RESERVED_ENV = ['POD_NAMESPACE', 'NODE_RANK', 'MASTER_ADDR', 'MASTER_PORT', 'PROCESS_GROUP_TIMEOUT_SECONDS',
   'TORCH_NCCL_ASYNC_ERROR_HANDLING', 'NCCL_ASYNC_ERROR_HANDLING'];
@@ -161,8 +164,11 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
     const v = this._variant();
 
     // Shape of the run
-    _checkInt(p, 'nodes', props.nodes, 1);
-    const nodes = Number.isInteger(props.nodes) && props.nodes! >= 1 ? props.nodes! : (props.nodes === undefined ? 2 : 1);
+    if (props.nodes !== undefined && (!Number.isInteger(props.nodes) || props.nodes < 1 || props.nodes > MAX_NODES)) {
+      p.error('nodes', props.nodes, `must be an integer from 1 to ${MAX_NODES} (Kubernetes allows an Indexed Job at most ${MAX_NODES} pods in parallel)`);
+    }
+    const nodesValid = Number.isInteger(props.nodes) && props.nodes! >= 1 && props.nodes! <= MAX_NODES;
+    const nodes = nodesValid ? props.nodes! : (props.nodes === undefined ? 2 : 1);
     this.nodes = nodes;
     const multi = nodes > 1;
     if (elastic !== undefined) {
