@@ -1,7 +1,11 @@
 import { Construct } from 'constructs';
 import { Conventions } from './conventions';
 import { _TypeSpecs, _typeSpecs } from './generated/type-specs';
+import { _installKubectlSafeYaml } from './kubectl-yaml';
 import { _scrubSecrets } from './secrets';
+
+// Every construct imports this module: from here on, what cdk8s writes is read back by kubectl as it was written.
+_installKubectlSafeYaml();
 
 /**
  * Collects every problem with a construct's props so that a synth reports all of them at once,
