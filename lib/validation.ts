@@ -246,6 +246,61 @@ export function _promRegexLiteral(value: string): string {
   return JSON.stringify(value.replace(/[\\.+*?()|[\]{}^$]/g, c => `\\${c}`));
 }
 
+/** An image tag (distribution/reference: `[\w][\w.-]{0,127}`). */
+const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
+
+/**
+ * Why `ref` is not a container image reference a kubelet can pull, if it is not. The grammar of
+ * distribution/reference (`[domain[:port]/]path[:tag][@digest]`): the path is lowercase letters and digits separated by
+ * `.`, `_`, `__` or dashes; the first component is a registry when it has a `.` or `:` or is `localhost`; at most 255
+ * characters of name.
+ * @internal
+ */
+export function _imageProblem(ref: string): string | undefined {
+  if (ref.length === 0) return 'must not be empty';
+  if (/\s/.test(ref)) return 'must not contain spaces';
+  let rest = ref;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!/^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/.test(digest)) {
+      return `has an invalid digest ${JSON.stringify(digest)} (allowed: algorithm:hex, e.g. sha256:<64 hex digits>)`;
+    }
+  }
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  let tag: string | undefined;
+  if (colon > slash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!IMAGE_TAG.test(tag)) return `has an invalid tag ${JSON.stringify(tag)} (allowed: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-')`;
+  }
+  if (rest.length > 255) return 'has a name longer than 255 characters';
+  const parts = rest.split('/');
+  const first = parts[0];
+  const hasDomain = parts.length > 1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+  if (hasDomain) {
+    parts.shift();
+    if (!/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$/.test(first)) {
+      return `has an invalid registry ${JSON.stringify(first)}`;
+    }
+  }
+  for (const part of parts) {
+    if (part !== part.toLowerCase()) return `has upper-case letters in the repository ${JSON.stringify(parts.join('/'))} (registries refuse them: use lowercase)`;
+    if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(part)) {
+      return `has an invalid repository path component ${JSON.stringify(part)} (allowed: lowercase letters and digits separated by '.', '_', '__' or '-')`;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a string is an image tag. @internal */
+export function _isImageTag(tag: string): boolean {
+  return IMAGE_TAG.test(tag);
+}
+
 /** Checks an integer prop lies in [min, max]. @internal */
 export function _checkInt(p: _Problems, prop: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (value === undefined) return;

@@ -137,7 +137,7 @@ const bad: [string, Platform, Partial<GpuTrainingJobProps>, string][] = [
   ['fail-fast exit code 0', autopilot, { failFastExitCodes: [0, 1] }, `[${P}] failFastExitCodes=[0,1] is invalid: must be a list of exit codes from 1 to 255`],
   ['negative backoff', autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],
   ['shm as large as memory', autopilot, { memory: Size.gibibytes(16), sharedMemorySize: Size.gibibytes(16) }, `[${P}] sharedMemorySize=16384Mi is invalid: must be below memory (16Gi): /dev/shm counts against the memory limit`],
-  ['image with spaces', autopilot, { image: 'my image' }, `[${P}] image="my image" is invalid: must be a container image reference without spaces`],
+  ['image with spaces', autopilot, { image: 'my image' }, `[${P}] image="my image" is invalid: must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it must not contain spaces`],
   ['ephemeral storage under Autopilot\'s GPU minimum', autopilot, { ephemeralStorage: Size.mebibytes(256) }, `[${P}] ephemeralStorage=256Mi is invalid: must be at least 512Mi`],
 ];
 

@@ -76,6 +76,35 @@ test.each(cases)('%s', (_name, build, expected) => {
   expect(synthError(build)).toContain(expected);
 });
 
+const IMG = `${J} image=`;
+const images: [string, string, string | undefined][] = [
+  ['an upper-case repository', 'Example/Trainer:1.0', `${IMG}"Example/Trainer:1.0" is invalid: must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it has upper-case letters in the repository "Trainer" (registries refuse them: use lowercase)`],
+  ['an upper-case repository on a registry', 'ghcr.io/Org/trainer:1.0', `${IMG}"ghcr.io/Org/trainer:1.0" is invalid: must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it has upper-case letters in the repository "Org/trainer"`],
+  ['a bad tag', 'trainer:-1', `${IMG}"trainer:-1" is invalid: must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it has an invalid tag "-1"`],
+  ['a bad digest', 'trainer@sha256:abc', `${IMG}"trainer@sha256:abc" is invalid: must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it has an invalid digest "sha256:abc"`],
+  ['a path component ending in a separator', 'team/trainer-:1', `${IMG}"team/trainer-:1" is invalid: must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it has an invalid repository path component "trainer-"`],
+  ['an empty string', '', `${IMG}"" is invalid: must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it must not be empty`],
+  ['a registry with a port', 'localhost:5000/team/trainer:1.0', undefined],
+  ['an upper-case registry host', 'Registry.Example.com/team/trainer:1.0', undefined],
+  ['tag and digest', `nvcr.io/nvidia/pytorch:24.05-py3@sha256:${'a'.repeat(64)}`, undefined],
+  ['separators', 'us-docker.pkg.dev/p/r/my__model.v2-x:latest', undefined],
+];
+
+test.each(images)('image reference: %s', (_name, image, expected) => {
+  if (expected) {
+    expect(synthError(c => new GpuTrainingJob(c, 'j', { ...base, image }))).toContain(expected);
+  } else {
+    const chart = new Chart(Testing.app(), 'test');
+    new GpuTrainingJob(chart, 'j', { ...base, image });
+    expect(Testing.synth(chart).find(o => o.kind === 'Job').spec.template.spec.containers[0].image).toBe(image);
+  }
+});
+
+test('a KServe runtimeVersion is an image tag', () => {
+  expect(synthError(c => new KServeInferenceService(c, 'j', { ...kserve, runtimeVersion: 'v0.15 latest' })))
+    .toContain(`${J} runtimeVersion="v0.15 latest" is invalid: must be an image tag`);
+});
+
 test('a name at the limit is accepted', () => {
   const chart = new Chart(Testing.app(), 'c', { namespace: 'ml' });
   new KServeInferenceService(chart, 'j', { ...kserve, name: 'a'.repeat(53 - 'ml'.length - 1) });

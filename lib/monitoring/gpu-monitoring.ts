@@ -6,7 +6,7 @@ import { Conventions } from '../conventions';
 import { Platform } from '../platform/platform';
 import { _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _containerSecurityContext, _podSecurityContext } from '../pod/security-context';
-import { _Problems, _checkDns1035, _checkDnsLabel, _checkLabels, _checkProps, _durationSeconds, _ensure, _promRegexProblem, _show } from '../validation';
+import { _Problems, _checkDns1035, _checkDnsLabel, _checkLabels, _checkProps, _durationSeconds, _ensure, _imageProblem, _promRegexProblem, _show } from '../validation';
 import { _Registry } from '../workload/registry';
 import { _gpuDashboard } from './dashboard';
 import { GpuPriceTable } from './gpu-price-table';
@@ -188,8 +188,8 @@ export class GpuMonitoring extends Construct {
     if (ok && deployExporter && !platform.allowsNodeAgents) {
       p.raw(`deployExporter=true is invalid: ${platform.displayName} rejects node agents (hostPath, root) and runs its own managed DCGM exporter (allowed: false)`);
     }
-    if (props.exporterImage !== undefined && (typeof props.exporterImage !== 'string' || props.exporterImage.length === 0 || /\s/.test(props.exporterImage))) {
-      p.error('exporterImage', props.exporterImage, 'must be a container image reference without spaces');
+    if (props.exporterImage !== undefined && _imageProblem(props.exporterImage)) {
+      p.error('exporterImage', props.exporterImage, `must be a container image reference: it ${_imageProblem(props.exporterImage)}`);
     }
     const percent = (prop: string, value: number | undefined, dflt: number, min = 0): number => {
       if (value === undefined) return dflt;

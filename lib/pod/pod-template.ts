@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { CapacityType, GpuRequest, Platform, PodPlacement, WorkloadKind } from '../platform/platform';
-import { _Problems, _checkAcceleratorCounts, _durationSeconds } from '../validation';
+import { _Problems, _checkAcceleratorCounts, _durationSeconds, _imageProblem } from '../validation';
 import { GpuPodProps } from '../workload/gpu-pod-props';
 import { _renderEnv } from './env';
 import { _resources } from './resources';
@@ -55,8 +55,9 @@ export interface _PodIdentity {
  */
 export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, identity: _PodIdentity): _PodTemplate {
   const platform: Platform | undefined = props.platform;
-  if ((props.image !== undefined || !opts.imageOptional) && (props.image === undefined || props.image.length === 0 || /\s/.test(props.image))) {
-    p.error('image', props.image, 'must be a container image reference without spaces, e.g. "us-docker.pkg.dev/p/r/trainer:1.0"');
+  if (props.image !== undefined || !opts.imageOptional) {
+    const problem = props.image === undefined ? 'is required' : _imageProblem(props.image);
+    if (problem) p.error('image', props.image, `must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it ${problem}`);
   }
   const res = _resources(p, props, {
     defaultGpus: opts.defaultGpus ?? 1,

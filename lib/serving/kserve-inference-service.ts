@@ -6,7 +6,7 @@ import { ClusterAddon } from '../platform/cluster-addon';
 import { CapacityType, PodPlacement, WorkloadKind } from '../platform/platform';
 import { _FoundTemplate } from '../pod/admission';
 import { _PodTemplate } from '../pod/pod-template';
-import { _checkDns1035, _checkDnsSubdomain, _checkEnum, _durationSeconds, _show } from '../validation';
+import { _checkDns1035, _checkDnsSubdomain, _checkEnum, _durationSeconds, _isImageTag, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ModelFormat } from './model-format';
@@ -158,6 +158,10 @@ export class KServeInferenceService extends InferenceEndpoint {
       p.raw(`runtime=${_show(runtime ?? props.runtimeVersion)} is invalid without modelFormat: a custom container has no ServingRuntime`);
     }
     _checkEnum(p, 'protocolVersion', props.protocolVersion, ProtocolVersion, 'ProtocolVersion');
+    // KServe appends it to the runtime's image as its tag.
+    if (props.runtimeVersion !== undefined && !_isImageTag(props.runtimeVersion)) {
+      p.error('runtimeVersion', props.runtimeVersion, 'must be an image tag: up to 128 letters, digits, \'_\', \'.\' and \'-\', not starting with \'.\' or \'-\'');
+    }
     this.checkStorageUri(props.storageUri);
     _checkDnsSubdomain(p, 'storageSecretName', props.storageSecretName);
     const coldStartSeconds = props.coldStartTimeout !== undefined ? _durationSeconds(p, 'coldStartTimeout', props.coldStartTimeout) ?? 1800 : 1800;
