@@ -14,12 +14,14 @@ export function addMonitoringExamples(scope: Construct, platform: Platform): voi
       });
       break;
     case 'gke-standard':
+      // T4 for training and batch, L4 for the Knative LLM: every GPU the chart runs has a price.
       new GpuMonitoring(scope, 'gpu-monitoring', {
-        name: 'gpu', platform, accelerators: [Accelerator.T4] });
+        name: 'gpu', platform, accelerators: [Accelerator.T4, Accelerator.L4] });
       break;
     case 'karpenter':
+      // The GPUs of the chart's NodePools: A10G and T4.
       new GpuMonitoring(scope, 'gpu-monitoring', {
-        name: 'gpu', platform, accelerators: [Accelerator.A10G, Accelerator.L4], profilingMetrics: true });
+        name: 'gpu', platform, accelerators: [Accelerator.A10G, Accelerator.T4], profilingMetrics: true });
       break;
     default:
       // No cloud list prices on plain Kubernetes: give your own (e.g. amortized hardware cost per GPU-hour).
