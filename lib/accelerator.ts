@@ -193,7 +193,8 @@ export class Accelerator {
 
   /** Defines an accelerator that is not in the catalog. */
   public static custom(props: AcceleratorProps): Accelerator {
-    return new Accelerator(props);
+    // Garbage from JavaScript callers makes an accelerator without a name, which the runtime type check reports.
+    return new Accelerator(props !== null && typeof props === 'object' ? props : ({} as AcceleratorProps));
   }
 
   /** Short name, e.g. `L4`. */

@@ -67,13 +67,13 @@ export class GpuPriceTable {
 
   private constructor(prices: GpuPrice[]) {
     const byAccelerator = new Map<Accelerator, GpuPrice>();
-    for (const price of prices ?? []) byAccelerator.set(price?.accelerator, price);
+    for (const price of Array.isArray(prices) ? prices : []) byAccelerator.set(price?.accelerator, price);
     this.prices = [...byAccelerator.values()];
   }
 
   /** A copy of this table with `price` added, or replacing the price of the same accelerator. */
   public withPrice(price: GpuPrice): GpuPriceTable {
-    return new GpuPriceTable([...this.prices.filter(p => p.accelerator !== price.accelerator), price]);
+    return new GpuPriceTable([...this.prices.filter(p => p.accelerator !== price?.accelerator), price]);
   }
 
   /** The price of `accelerator`, if the table has one. */

@@ -36,7 +36,7 @@ export class StorageVolume {
 
   /** A GCS bucket through the GCS FUSE CSI driver (GKE only; the pod's service account needs access). */
   public static fromGcsBucket(bucketName: string, options: GcsBucketOptions = {}): StorageVolume {
-    return new StorageVolume(StorageVolumeType.GCS_BUCKET, bucketName, options.mountOptions);
+    return new StorageVolume(StorageVolumeType.GCS_BUCKET, bucketName, options?.mountOptions);
   }
 
   /** A ConfigMap, mounted read-only. */

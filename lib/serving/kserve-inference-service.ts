@@ -142,7 +142,9 @@ export class KServeInferenceService extends InferenceEndpoint {
 
     // Model source
     const format = props.modelFormat;
-    if (format !== undefined && !(format instanceof ModelFormat)) p.error('modelFormat', format, 'must be a ModelFormat, e.g. ModelFormat.HUGGINGFACE');
+    if (format !== undefined && (!/^[^\s]+$/.test(format.name) || (format.version !== undefined && !/^[^\s]+$/.test(format.version)))) {
+      p.error('modelFormat', format, 'must name a model format (and version) without spaces, e.g. ModelFormat.custom("vllm")');
+    }
     const runtime = props.runtime;
     _checkDnsSubdomain(p, 'runtime', runtime);
     if (format instanceof ModelFormat && !format.hasBuiltInRuntime && runtime === undefined) {
