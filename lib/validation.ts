@@ -172,10 +172,6 @@ export function _isLabelValue(value: unknown): boolean {
 /** @internal */
 export function _checkLabels(p: _Problems, prop: string, labels: { [key: string]: string } | undefined): void {
   if (labels === undefined) return;
-  if (typeof labels !== 'object' || labels === null) {
-    p.error(prop, labels, 'must be a map of label keys to label values');
-    return;
-  }
   for (const [key, value] of Object.entries(labels)) {
     if (!_isLabelKey(key)) {
       p.error(`${prop}[${JSON.stringify(key)}]`, key, 'label keys are an optional DNS subdomain prefix and \'/\' followed by a name of at most 63 characters ([A-Za-z0-9] at both ends, \'-\', \'_\' and \'.\' inside)');
@@ -339,10 +335,6 @@ export function _int32Max(): number {
  */
 export function _durationSeconds(p: _Problems, prop: string, value: any, opts: { allowZero?: boolean; max?: number } = {}): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || typeof value.toSeconds !== 'function') {
-    p.error(prop, value, 'must be a cdk8s Duration, e.g. Duration.minutes(30)');
-    return undefined;
-  }
   let seconds: number;
   try {
     seconds = value.toSeconds({ integral: false });
@@ -366,10 +358,6 @@ export function _durationSeconds(p: _Problems, prop: string, value: any, opts: {
 /** Returns a cdk8s Size in MiB, or records an error. @internal */
 export function _sizeMebibytes(p: _Problems, prop: string, value: any, minMebibytes = 1): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || typeof value.toMebibytes !== 'function') {
-    p.error(prop, value, 'must be a cdk8s Size, e.g. Size.gibibytes(16)');
-    return undefined;
-  }
   let mib: number;
   try {
     mib = value.toMebibytes({ rounding: 2 /* SizeRoundingBehavior.NONE */ });

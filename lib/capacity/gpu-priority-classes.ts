@@ -75,7 +75,7 @@ export class GpuPriorityClasses extends Construct {
     const researchValue = props.researchValue ?? 1000;
     for (const [prop, name] of [['productionName', this.productionName], ['researchName', this.researchName]] as const) {
       _checkDnsSubdomain(p, prop, name);
-      if (typeof name === 'string' && name.startsWith('system-')) p.error(prop, name, 'the system- prefix is reserved for Kubernetes\' own classes');
+      if (name.startsWith('system-')) p.error(prop, name, 'the system- prefix is reserved for Kubernetes\' own classes');
     }
     if (this.productionName === this.researchName) p.error('researchName', this.researchName, 'must differ from productionName');
     _checkInt(p, 'productionValue', props.productionValue, -MAX_USER_PRIORITY, MAX_USER_PRIORITY);

@@ -63,16 +63,15 @@ export class GpuQuota extends Construct {
     _checkDnsSubdomain(p, 'name', this.name);
     _checkDnsLabel(p, 'namespace', props.namespace);
     _checkLabels(p, 'labels', props.labels);
-    if (props.gpus === undefined) p.error('gpus', props.gpus, 'must be an integer >= 0');
     _checkInt(p, 'gpus', props.gpus, 0);
     const given = props.priorityClasses;
     let classes: string[] | undefined;
     if (given !== undefined) {
-      if (!Array.isArray(given) || given.length === 0) {
+      if (given.length === 0) {
         p.error('priorityClasses', given, 'must be a non-empty list of priority classes, e.g. [classes.researchClass]');
       } else {
-        classes = given.map(c => c?.priorityClassName);
-        classes.forEach((c, i) => _checkDnsSubdomain(p, `priorityClasses[${i}]`, c ?? ''));
+        classes = given.map(c => c.priorityClassName);
+        classes.forEach((c, i) => _checkDnsSubdomain(p, `priorityClasses[${i}]`, c));
       }
     }
     p.attach(this);

@@ -114,7 +114,6 @@ export function _renderVolumes(p: _Problems, platform: Platform | undefined, uid
   for (const r of requests) {
     const v = r.volume;
     let readOnly = r.readOnly;
-    if (!(v instanceof StorageVolume)) { p.error(r.prop, v, 'must be a StorageVolume, e.g. StorageVolume.fromPersistentVolumeClaim("datasets")'); continue; }
     if (!r.mountPath.startsWith('/') || r.mountPath.includes('..') || r.mountPath === '/dev/shm') {
       p.error(`${r.prop} mount path`, r.mountPath, 'must be an absolute path without \'..\', other than /dev/shm');
     }

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkloadKind } from '../platform/platform';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
-import { _checkDns1035, _checkDnsSubdomain, _checkEnum, _checkInt, _durationSeconds, _ensure, _int32Max, _show } from '../validation';
+import { _checkDns1035, _checkDnsSubdomain, _checkInt, _durationSeconds, _ensure, _int32Max, _show } from '../validation';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ScalingMetric, ScalingMetricType } from './scaling-metric';
 
@@ -111,7 +111,6 @@ export class InferenceDeployment extends InferenceEndpoint {
     _checkInt(p, 'maxUnavailable', props.maxUnavailable, 1, _int32Max());
     _checkDns1035(p, 'name', this.name, 'it also names the Deployment\'s Service');
     const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
-    _checkEnum(p, 'serviceType', serviceType, ServiceType, 'ServiceType');
 
     // HTTPS on a host name, where the platform manages certificates.
     const https = this.platform?._httpsExposure?.();

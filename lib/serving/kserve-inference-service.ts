@@ -6,7 +6,7 @@ import { ClusterAddon } from '../platform/cluster-addon';
 import { CapacityType, PodPlacement, WorkloadKind } from '../platform/platform';
 import { _FoundTemplate } from '../pod/admission';
 import { _PodTemplate } from '../pod/pod-template';
-import { _checkDns1035, _checkDnsSubdomain, _checkEnum, _durationSeconds, _isImageTag, _show } from '../validation';
+import { _checkDns1035, _checkDnsSubdomain, _durationSeconds, _isImageTag, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ModelFormat } from './model-format';
@@ -134,7 +134,6 @@ export class KServeInferenceService extends InferenceEndpoint {
       });
     const p = this._problems;
     this.deploymentMode = mode;
-    _checkEnum(p, 'deploymentMode', mode, KServeDeploymentMode, 'KServeDeploymentMode');
     this.checkNames(knative);
     this.checkReserved(props, knative);
     _requireAddon(p, this.platform, ClusterAddon.KSERVE, 'a KServe InferenceService');
@@ -147,7 +146,7 @@ export class KServeInferenceService extends InferenceEndpoint {
     }
     const runtime = props.runtime;
     _checkDnsSubdomain(p, 'runtime', runtime);
-    if (format instanceof ModelFormat && !format.hasBuiltInRuntime && runtime === undefined) {
+    if (format !== undefined && !format.hasBuiltInRuntime && runtime === undefined) {
       p.raw(`modelFormat=${_show(format.name)} is invalid without runtime: no runtime installed with KServe serves it; set runtime to the ServingRuntime that lists it in supportedModelFormats`);
     }
     if (format !== undefined && props.image !== undefined) {
@@ -159,7 +158,6 @@ export class KServeInferenceService extends InferenceEndpoint {
     if (format === undefined && (runtime !== undefined || props.runtimeVersion !== undefined)) {
       p.raw(`runtime=${_show(runtime ?? props.runtimeVersion)} is invalid without modelFormat: a custom container has no ServingRuntime`);
     }
-    _checkEnum(p, 'protocolVersion', props.protocolVersion, ProtocolVersion, 'ProtocolVersion');
     // KServe appends it to the runtime's image as its tag.
     if (props.runtimeVersion !== undefined && !_isImageTag(props.runtimeVersion)) {
       p.error('runtimeVersion', props.runtimeVersion, 'must be an image tag: up to 128 letters, digits, \'_\', \'.\' and \'-\', not starting with \'.\' or \'-\'');

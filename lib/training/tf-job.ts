@@ -10,7 +10,7 @@ import {
 } from '../pod/kubeflow';
 import { _PodOptions, _PodTemplate } from '../pod/pod-template';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
-import { _Problems, _checkDnsSubdomain, _checkEnum, _checkInt, _show } from '../validation';
+import { _Problems, _checkDnsSubdomain, _checkInt, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { GpuWorkloadProps } from '../workload/gpu-pod-props';
 import { GpuWorkload } from '../workload/gpu-workload';
@@ -135,9 +135,8 @@ export class TfJob extends GpuWorkload {
     const p = this._problems;
     _requireAddon(p, this.platform, ClusterAddon.KUBEFLOW_TRAINING_OPERATOR, 'a TFJob');
     const runPolicy = _runPolicy(p, props);
-    const restartPolicy = _replicaRestartPolicy(p, 'restartPolicy', props.restartPolicy, ReplicaRestartPolicy.EXIT_CODE);
+    const restartPolicy = _replicaRestartPolicy(props.restartPolicy, ReplicaRestartPolicy.EXIT_CODE);
     const successPolicy = props.successPolicy ?? TfSuccessPolicy.CHIEF_OR_FIRST_WORKER;
-    _checkEnum(p, 'successPolicy', successPolicy, TfSuccessPolicy, 'TfSuccessPolicy');
     const script = this.scriptCommand(p, props);
     // The job-level gpus reach the pods only through replicas that do not override them; check it on its own too.
     if (props.gpus !== undefined && (!Number.isInteger(props.gpus) || props.gpus < 0)) {
