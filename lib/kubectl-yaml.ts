@@ -44,9 +44,10 @@ export function _kubectlMayMisread(s: string): boolean {
 const INSTALLED = Symbol.for('cdk8s-gpu-ml.kubectl-safe-yaml');
 
 /**
- * Wraps `Yaml.stringify` once per process: strings that kubectl may misread are replaced by unique plain placeholders,
- * the original stringifier writes the YAML, and each placeholder becomes the JSON-quoted string (a valid YAML
- * double-quoted scalar). Documents that are not plain JSON data (cycles, class instances) are left to the original.
+ * Wraps `Yaml.stringify` once per process: strings that kubectl may misread are replaced by unique plain placeholders
+ * (one walk; unchanged subtrees are not copied), the original stringifier writes the YAML, and each placeholder
+ * becomes the JSON-quoted string (a valid YAML double-quoted scalar). Should a placeholder not come out exactly once
+ * (a user string holding it, data that is no plain JSON), the original's own output is returned instead.
  * @internal
  */
 export function _installKubectlSafeYaml(): void {
@@ -54,15 +55,7 @@ export function _installKubectlSafeYaml(): void {
   if (y[INSTALLED]) return;
   const original = y.stringify;
   y.stringify = function stringify(this: unknown, ...docs: any[]): string {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(docs);
-    } catch {
-      text = undefined;
-    }
-    if (text === undefined) return original.apply(this, docs);
-    let prefix = 'cdk8sgpumlquote';
-    while (text.includes(prefix)) prefix += 'x';
+    const prefix = `cdk8sgpumlq${Math.random().toString(36).slice(2, 10)}n`;
     const quoted: string[] = [];
     const placeholder = (s: string) => {
       if (!_kubectlMayMisread(s)) return s;
@@ -71,18 +64,37 @@ export function _installKubectlSafeYaml(): void {
     };
     const walk = (v: any): any => {
       if (typeof v === 'string') return placeholder(v);
-      if (Array.isArray(v)) return v.map(walk);
-      if (v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+      if (Array.isArray(v)) {
+        const out = v.map(walk);
+        return out.some((x, i) => x !== v[i]) ? out : v;
+      }
+      if (isPlainObject(v)) {
+        let changed = false;
         const out: { [key: string]: any } = {};
-        for (const [k, x] of Object.entries(v)) out[placeholder(k)] = walk(x);
-        return out;
+        for (const [k, x] of Object.entries(v)) {
+          const key = placeholder(k);
+          const value = walk(x);
+          if (key !== k || value !== x) changed = true;
+          out[key] = value;
+        }
+        return changed ? out : v;
       }
       return v;
     };
-    const replaced = docs.map(walk);
+    let replaced: any[];
+    try {
+      replaced = docs.map(walk);
+    } catch {
+      return original.apply(this, docs); // e.g. a cycle: the original handles it its own way
+    }
+    if (quoted.length === 0) return original.apply(this, docs);
     const yaml: string = original.apply(this, replaced);
-    if (quoted.length === 0) return yaml;
-    return yaml.replace(new RegExp(`${prefix}([0-9]+)z`, 'g'), (_m, i) => JSON.stringify(quoted[Number(i)]));
+    const pattern = new RegExp(`${prefix}([0-9]+)z`, 'g');
+    const found = yaml.match(pattern) ?? [];
+    if (found.length !== quoted.length || yaml.split(prefix).length - 1 !== quoted.length) return original.apply(this, docs);
+    return yaml.replace(pattern, (_m, i) => JSON.stringify(quoted[Number(i)]));
   };
   y[INSTALLED] = true;
 }
+
+const isPlainObject = (v: any) => v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);

@@ -432,8 +432,15 @@ export function _checkProps<T>(p: _Problems, type: string, value: unknown, optio
   return clean as T;
 }
 
+/** Struct props with their bases', per type (the specs never change). */
+const STRUCT_PROPS = new Map<string, { [prop: string]: string }>();
+/** Class instances found well-typed, per type code: library objects are immutable, so one check per process suffices. */
+const CHECKED_INSTANCES = new WeakMap<object, Set<string>>();
+
 /** The props of a struct type, its bases' included. @internal */
 export function _structProps(type: string): { [prop: string]: string } {
+  const cached = STRUCT_PROPS.get(type);
+  if (cached) return cached;
   const specs = _typeSpecs();
   const out: { [prop: string]: string } = {};
   const add = (name: string) => {
@@ -443,6 +450,7 @@ export function _structProps(type: string): { [prop: string]: string } {
     for (const [k, v] of Object.entries(s)) if (k !== '^') out[k] = v;
   };
   add(type);
+  STRUCT_PROPS.set(type, out);
   return out;
 }
 
@@ -542,7 +550,7 @@ class _TypeChecker {
         const spec = this.specs.classes[rest];
         const expected = `must be ${_article(rest)} ${rest}${spec?.example ? `, e.g. ${spec.example}` : ''}`;
         if (value === null || typeof value !== 'object') return bad(expected);
-        if (this.already(value, code)) return value;
+        if (CHECKED_INSTANCES.get(value)?.has(code) || this.already(value, code)) return value;
         const missing = (spec?.members ?? []).filter(m => !(m in value));
         if (missing.length) return bad(`${expected} (it has no ${missing.slice(0, 3).join(', ')})`);
         let ok = true;
@@ -553,7 +561,9 @@ class _TypeChecker {
           if (this.check(v, opt, `${path}.${field}`, false) === MISSING) ok = false;
         }
         // A class instance is kept as it is (not copied): it is usable only when all of it is well-typed.
-        return ok ? value : MISSING;
+        if (!ok) return MISSING;
+        CHECKED_INSTANCES.set(value, (CHECKED_INSTANCES.get(value) ?? new Set<string>()).add(code));
+        return value;
       }
       default:
         return value;

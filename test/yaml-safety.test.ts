@@ -118,3 +118,23 @@ test('dist/ holds no plain scalar that kubectl misreads as another type than wri
     expect({ f, bad }).toEqual({ f, bad: [] });
   }
 });
+
+test('a user string that holds the placeholder falls back to the original output, never to a wrong value', () => {
+  const spy = jest.spyOn(Math, 'random').mockReturnValue(0.5);
+  try {
+    const prefix = `cdk8sgpumlq${(0.5).toString(36).slice(2, 10)}n`;
+    const doc = { a: '0o17', b: `${prefix}0z` };
+    const text = Yaml.stringify(doc);
+    expect(text).toBe(stringify(doc, { keepUndefined: true, lineWidth: 0, version: '1.1' }));
+    expect(parseAllDocuments(text, { version: '1.1' })[0].toJS().b).toBe(`${prefix}0z`);
+  } finally {
+    spy.mockRestore();
+  }
+});
+
+test('data that is no plain JSON is left to the original writer', () => {
+  const cyclic: any = { a: '0o17' };
+  cyclic.self = cyclic;
+  expect(() => Yaml.stringify(cyclic)).not.toThrow(TypeError);
+  expect(Yaml.stringify({ when: new Date(0), n: 1 })).toContain('n: 1');
+});

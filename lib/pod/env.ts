@@ -152,25 +152,33 @@ export function _checkNoCredentials(p: _Problems, prop: string, value: string | 
 export function _secretsInRendered(json: any): string[] {
   const out: string[] = [];
   const what = `${json?.kind ?? 'object'} ${json?.metadata?.name ?? ''}`.trim();
-  const walk = (node: any, path: string, key: string) => {
+  // The path is built only for a finding: synthesis scans every string of every object.
+  const keys: (string | number)[] = [];
+  const path = () => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+  const walk = (node: any, key: string | number | undefined) => {
     if (typeof node === 'string') {
       const shape = _secretShape(node);
-      if (shape) out.push(`${what} ${path}=<not shown> is invalid: it contains ${shape}; keep credentials in Secrets (secretEnv)`);
+      if (shape) out.push(`${what} ${path()}=<not shown> is invalid: it contains ${shape}; keep credentials in Secrets (secretEnv)`);
       return;
     }
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) {
-      node.forEach((n, i) => {
-        if (key === 'env' && typeof n?.name === 'string' && typeof n?.value === 'string') {
-          const why = _secretIn(n.name, n.value);
-          if (why) { out.push(`${what} ${path}[${i}] (${n.name})=<not shown> is invalid: ${why}; ${useSecretEnv(n.name)}`); return; }
-        }
-        walk(n, `${path}[${i}]`, key);
-      });
+      for (let i = 0; i < node.length; i++) {
+        const n = node[i];
+        keys.push(i);
+        const why = key === 'env' && typeof n?.name === 'string' && typeof n?.value === 'string' ? _secretIn(n.name, n.value) : undefined;
+        if (why) out.push(`${what} ${path()} (${n.name})=<not shown> is invalid: ${why}; ${useSecretEnv(n.name)}`);
+        else walk(n, key);
+        keys.pop();
+      }
       return;
     }
-    for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k, k);
+    for (const k of Object.keys(node)) {
+      keys.push(k);
+      walk(node[k], k);
+      keys.pop();
+    }
   };
-  walk(json, '', '');
+  walk(json, undefined);
   return out;
 }
