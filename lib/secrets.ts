@@ -3,6 +3,20 @@
  * prints in a message. Imports nothing, so the problem collector can scrub messages with it.
  */
 
+/** Words and pairs of words that make a variable or flag name look like it carries a secret. */
+const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PASS', 'PWD', 'PASSPHRASE', 'SECRET', 'TOKEN', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS',
+  'CREDS', 'PRIVATEKEY', 'DSN'];
+const SECRET_PAIRS = ['API_KEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'AUTH_KEY', 'DATABASE_URL', 'DB_URL', 'CONNECTION_STRING',
+  'WEBHOOK_URL'];
+/** Whether an environment variable (or flag) name looks like it carries a secret. @internal */
+export function _looksSecret(name: string): boolean {
+  // Flags too: --api-key is API_KEY.
+  const upper = name.replace(/^-+/, '').replace(/[-.]/g, '_').toUpperCase();
+  const parts = upper.split(/[^A-Z0-9]+/);
+  if (parts.some(part => SECRET_WORDS.includes(part))) return true;
+  return SECRET_PAIRS.some(pair => upper === pair || upper.endsWith(`_${pair}`) || upper.includes(`${pair}_`));
+}
+
 /** Credential shapes recognized anywhere in a value. Each: pattern (global), what it is. */
 const SHAPES: [RegExp, string][] = [
   // AWS access key IDs: long-term (AKIA) and temporary (ASIA) keys, 20 upper-case letters and digits.

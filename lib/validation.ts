@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Conventions } from './conventions';
 import { _TypeSpecs, _typeSpecs } from './generated/type-specs';
 import { _installKubectlSafeYaml } from './kubectl-yaml';
-import { _scrubSecrets } from './secrets';
+import { _looksSecret, _scrubSecrets } from './secrets';
 
 // Every construct imports this module: from here on, what cdk8s writes is read back by kubectl as it was written.
 _installKubectlSafeYaml();
@@ -22,9 +22,11 @@ export class _Problems {
   private readonly typeFailed = new Set<string>();
   private attached = false;
 
-  /** Records `prop=value` as invalid, with what is allowed. */
+  /** Records `prop=value` as invalid, with what is allowed (the value is not shown under a secret-looking key). */
   public error(prop: string, value: unknown, allowed: string): void {
-    this.raw(`${prop}=${_show(value)} is invalid: ${allowed}`);
+    const key = /\["([^"]*)"\]$|([A-Za-z_$][\w$]*)$/.exec(prop);
+    const secret = value !== undefined && value !== null && _looksSecret(key?.[1] ?? key?.[2] ?? '');
+    this.raw(`${prop}=${secret ? '<not shown>' : _show(value)} is invalid: ${allowed}`);
   }
 
   /** Records a free-form error message (it must name the prop and the value itself). */

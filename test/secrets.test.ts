@@ -99,3 +99,9 @@ test('every message is scrubbed of credential shapes, whatever the message', () 
   expect(msg).toContain('image="registry/<a Hugging Face token, not shown> x" is invalid');
   expect(msg).not.toContain(HF);
 });
+
+test('a value under a secret-looking key is not shown in any message, whatever the prop', () => {
+  const msg = synthError(chart => new GpuTrainingJob(chart, 'j', { ...base, labels: { 'api-token': 'not a label value!' } }));
+  expect(msg).toContain('[test/j] labels["api-token"]=<not shown> is invalid: label values are strings');
+  expect(msg).not.toContain('not a label value!');
+});

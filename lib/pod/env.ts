@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { _secretShape } from '../secrets';
+import { _looksSecret, _secretShape } from '../secrets';
 import { _Problems, _checkDnsSubdomain } from '../validation';
 
 /** An environment variable read from a Kubernetes Secret (the only way secrets reach a workload). */
@@ -17,10 +17,6 @@ export interface SecretEnvVar {
   readonly optional?: boolean;
 }
 
-const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PASS', 'PWD', 'PASSPHRASE', 'SECRET', 'TOKEN', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS',
-  'CREDS', 'PRIVATEKEY', 'DSN'];
-const SECRET_PAIRS = ['API_KEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'AUTH_KEY', 'DATABASE_URL', 'DB_URL', 'CONNECTION_STRING',
-  'WEBHOOK_URL'];
 /** Names whose value is a connection URL: a secret only with credentials in it. */
 const CONNECTION_URL = /(^|_)(DATABASE_URL|DB_URL|DSN)$/;
 /** A URL with user info (`user@`, `user:password@`) whose password, if any, is not a variable reference. */
@@ -32,15 +28,6 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const REFERENCE = /^(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
 /** An absolute file path: a secret-looking name pointing at a mounted file (`GOOGLE_APPLICATION_CREDENTIALS`). */
 const FILE_PATH = /^\/[A-Za-z0-9._/-]*$/;
-
-/** Whether an environment variable (or flag) name looks like it carries a secret. @internal */
-export function _looksSecret(name: string): boolean {
-  // Flags too: --api-key is API_KEY.
-  const upper = name.replace(/^-+/, '').replace(/[-.]/g, '_').toUpperCase();
-  const parts = upper.split(/[^A-Z0-9]+/);
-  if (parts.some(part => SECRET_WORDS.includes(part))) return true;
-  return SECRET_PAIRS.some(pair => upper === pair || upper.endsWith(`_${pair}`) || upper.includes(`${pair}_`));
-}
 
 /**
  * Whether a literal under a secret-looking name is a secret: not empty, not a reference to another variable, not the
