@@ -33,15 +33,14 @@ test.each(workloads)('%s states its props type (%s) for the type check', (cls, t
   expect(Object.prototype.hasOwnProperty.call(ctor, '_propsType') && ctor._propsType).toBe(type);
 });
 
-test.each([
-  ['GpuQuota', (c: Chart) => new lib.GpuQuota(c, 'x', { gpus: 1, gpu: 1 } as any), 'GpuQuotaProps'],
-  ['GpuPriorityClasses', (c: Chart) => new lib.GpuPriorityClasses(c, 'x', { researchNme: 'r' } as any), 'GpuPriorityClassesProps'],
-  ['GpuNodePool', (c: Chart) => new lib.GpuNodePool(c, 'x', { accelerator: lib.Accelerator.L4, gpuLimit: 8, role: 'r', clusterName: 'c', gpuLimt: 1 } as any), 'GpuNodePoolProps'],
-  ['GpuMonitoring', (c: Chart) => new lib.GpuMonitoring(c, 'x', { platform: lib.Platform.karpenter(), acelerators: [] } as any), 'GpuMonitoringProps'],
-] as const)('%s checks its props against %s', (_cls, build, type) => {
+/** Abstract bases: their concrete subclasses are checked. */
+const ABSTRACT = new Set(['GpuWorkload', 'DistributedTrainingJob', 'InferenceEndpoint']);
+const concrete = Object.entries(_typeSpecs().constructs).filter(([cls]) => !ABSTRACT.has(cls));
+
+test.each(concrete)('%s checks its props against %s (an unknown prop is refused)', (cls, type) => {
   const chart = new Chart(Testing.app(), 'c');
-  build(chart);
-  expect(() => Testing.synth(chart)).toThrow(`is not a prop of ${type}`);
+  new (lib as any)[cls](chart, 'x', { zzzUnknown: 1 });
+  expect(() => Testing.synth(chart)).toThrow(`[c/x] zzzUnknown is not a prop of ${type}`);
 });
 
 test('the construct list covers every exported construct class', () => {
