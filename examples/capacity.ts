@@ -6,8 +6,10 @@ import {
 } from '../lib';
 
 /**
- * GPU capacity: priority classes and a namespace GPU budget on every platform; on Karpenter also a T4 NodePool with
- * its EC2NodeClass, and a spot sweep that targets it (`pool.platform()`).
+ * GPU capacity: priority classes and a namespace GPU budget on every platform; on Karpenter also the NodePools (with
+ * their EC2NodeClasses) that launch the GPUs the chart's workloads select: A10G for the training, batch and serving
+ * examples, and a T4 pool with a spot sweep that targets it (`pool.platform()`). The LLM examples add the pools of
+ * their servers (examples/llm.ts).
  */
 export function addCapacityExamples(scope: Construct, platform: Platform): void {
   const priorities = new GpuPriorityClasses(scope, 'gpu-priorities', { platform });
@@ -15,6 +17,16 @@ export function addCapacityExamples(scope: Construct, platform: Platform): void 
   new GpuQuota(scope, 'research-gpu-quota', { platform, gpus: 8, priorityClasses: [priorities.researchClass] });
   if (platform.id !== 'karpenter') return;
 
+  // The A10G workloads of the other examples use the default platform: Karpenter picks this pool by its requirements.
+  new GpuNodePool(scope, 'gpu-a10g', {
+    name: 'gpu-a10g',
+    accelerator: Accelerator.A10G,
+    capacityType: CapacityType.SPOT_WITH_FALLBACK,
+    gpuLimit: 32,
+    platform,
+    role: 'KarpenterNodeRole-ml-cluster',
+    clusterName: 'ml-cluster',
+  });
   const pool = new GpuNodePool(scope, 'gpu-t4', {
     name: 'gpu-t4',
     accelerator: Accelerator.T4,

@@ -1,14 +1,14 @@
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Accelerator, InferenceGateway, KServeLlmInferenceService, LlmModel, Platform, Quantization, VllmDeployment,
-  VllmLeaderWorkerSet,
+  Accelerator, CapacityType, GpuNodePool, InferenceGateway, KServeLlmInferenceService, LlmModel, Platform, Quantization,
+  VllmDeployment, VllmLeaderWorkerSet,
 } from '../lib';
 
 /**
  * LLM serving on each platform: vLLM on one node (VllmDeployment) behind inference-aware routing (InferenceGateway:
  * InferencePool, endpoint picker, HTTPRoute, Gateway), a model split across nodes (VllmLeaderWorkerSet), and the same
- * kind of model on KServe (KServeLlmInferenceService).
+ * kind of model on KServe (KServeLlmInferenceService). On Karpenter the servers run on NodePools of their own.
  */
 export function addLlmExamples(scope: Construct, platform: Platform): void {
   const group = new Construct(scope, 'llm');
@@ -46,15 +46,28 @@ export function addLlmExamples(scope: Construct, platform: Platform): void {
       break;
     }
     case 'karpenter': {
+      // The servers get NodePools of their own (on-demand, whole 8- or 4-GPU nodes), sized for their most replicas;
+      // the shared A10G pool of the capacity examples stays for training, batch and the small servers.
+      const node = { platform, role: 'KarpenterNodeRole-ml-cluster', clusterName: 'ml-cluster', capacityType: CapacityType.ON_DEMAND };
+      // 2 replicas x 2 nodes x 8 A10G (g5.48xlarge). The downloaded weights live on the node's disk (each pod requests
+      // 165Gi of ephemeral storage): a root volume with room for them and the images.
+      const a10g = new GpuNodePool(group, 'gpu-a10g-llm', {
+        ...node, name: 'gpu-a10g-llm', accelerator: Accelerator.A10G, gpusPerNode: [8], gpuLimit: 32, rootVolumeSize: Size.gibibytes(300),
+      });
       const llama = new VllmLeaderWorkerSet(group, 'llama-70b', {
-        platform, name: 'llama-70b', model: LlmModel.LLAMA_3_1_70B_INSTRUCT, huggingFaceToken,
+        platform: a10g.platform(), name: 'llama-70b', model: LlmModel.LLAMA_3_1_70B_INSTRUCT, huggingFaceToken,
         accelerator: Accelerator.A10G, gpus: 8, nodes: 2, maxContextLength: 8192, memory: Size.gibibytes(256),
         autoscaling: { minReplicas: 1, maxReplicas: 2, kvCacheUsagePercent: 80 },
       });
       new InferenceGateway(group, 'llama-70b-gateway', { server: llama, gatewayClassName: 'istio' });
+      // One replica on a 4 x L40S node (g6e.12xlarge or g6e.24xlarge), and room for the new pod of a rolling update;
+      // the pod requests 58Gi of ephemeral storage for the weights.
+      const l40s = new GpuNodePool(group, 'gpu-l40s', {
+        ...node, name: 'gpu-l40s', accelerator: Accelerator.L40S, gpusPerNode: [4], gpuLimit: 8, rootVolumeSize: Size.gibibytes(150),
+      });
       new VllmDeployment(group, 'qwen-72b-awq', {
         // The AWQ checkpoint (4-bit weights) has the shape of the 72B model: 34 GiB of weights on 4 L40S.
-        platform, name: 'qwen-72b-awq', model: LlmModel.huggingFace('Qwen/Qwen2.5-72B-Instruct-AWQ', LlmModel.QWEN2_5_72B_INSTRUCT.shape),
+        platform: l40s.platform(), name: 'qwen-72b-awq', model: LlmModel.huggingFace('Qwen/Qwen2.5-72B-Instruct-AWQ', LlmModel.QWEN2_5_72B_INSTRUCT.shape),
         quantization: Quantization.AWQ,
         accelerator: Accelerator.L40S, gpus: 4, maxContextLength: 32768, memory: Size.gibibytes(128),
       });

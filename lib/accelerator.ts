@@ -132,9 +132,18 @@ function ec2(machineType: string, gpus: number, vcpu: number, memoryMib: number,
   };
 }
 
-/** A copy of a list that JavaScript callers may not have given as one. */
+/** A list that JavaScript callers may not have given as one, for reading: a copy, or none. */
 function list<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? [...value] : [];
+}
+
+/**
+ * A list prop of a custom accelerator as the instance keeps it: a copy, none when not given, and anything else as it
+ * was given, so that the runtime type check of the construct it is passed to reports it (`accelerator.autopilotCounts=...
+ * is invalid`) rather than the accelerator silently losing it. The methods read the lists through `list`.
+ */
+function kept<T>(value: T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? [...value] : value;
 }
 
 /**
@@ -308,14 +317,20 @@ export class Accelerator {
    * know its GKE label.
    */
   public static custom(props: AcceleratorProps): Accelerator {
-    const accelerator = new Accelerator(props ?? ({} as AcceleratorProps));
+    // Garbage from JavaScript callers makes an accelerator without a name, which the runtime type check reports.
+    const accelerator = new Accelerator(props !== null && typeof props === 'object' ? props : ({} as AcceleratorProps));
     Accelerator.customs.push(accelerator);
     return accelerator;
   }
 
-  /** The catalog and every custom accelerator defined so far. @internal */
+  /**
+   * The catalog and every custom accelerator defined so far (but those with a list prop that is no list: the type check
+   * refuses them wherever they are used).
+   * @internal
+   */
   public static _known(): Accelerator[] {
-    return [...Accelerator.all(), ...Accelerator.customs];
+    const wellFormed = (a: Accelerator) => [a.autopilotCounts, a.autopilotMaxima, a.gkeMachines, a.awsInstanceFamilies].every(Array.isArray);
+    return [...Accelerator.all(), ...Accelerator.customs.filter(wellFormed)];
   }
 
   private static readonly customs: Accelerator[] = [];
@@ -348,10 +363,10 @@ export class Accelerator {
     this.gkeLabel = props.gkeLabel;
     this.karpenterGpuName = props.karpenterGpuName;
     this.karpenterGpuMemoryMib = props.karpenterGpuMemoryMib;
-    this.autopilotCounts = list(props.autopilotCounts);
-    this.autopilotMaxima = list(props.autopilotMaxima);
-    this.gkeMachines = list(props.gkeMachines);
-    this.awsInstanceFamilies = list(props.awsInstanceFamilies);
+    this.autopilotCounts = kept(props.autopilotCounts);
+    this.autopilotMaxima = kept(props.autopilotMaxima);
+    this.gkeMachines = kept(props.gkeMachines);
+    this.awsInstanceFamilies = kept(props.awsInstanceFamilies);
     this.memoryGiB = props.memoryGiB;
     this.gpuProduct = props.gpuProduct;
     this.dcgmModelName = props.dcgmModelName;
@@ -359,26 +374,26 @@ export class Accelerator {
 
   /** The GKE machine for exactly `gpus` GPUs, if known. */
   public gkeMachineFor(gpus: number): MachineShape | undefined {
-    return this.gkeMachines.find(m => m?.gpus === gpus);
+    return list(this.gkeMachines).find(m => m?.gpus === gpus);
   }
 
   /** Autopilot's confirmed CPU and memory maximum for a pod with exactly `gpus` GPUs, if known. */
   public autopilotMaximumFor(gpus: number): AutopilotMaximum | undefined {
-    return this.autopilotMaxima.find(m => m?.gpus === gpus);
+    return list(this.autopilotMaxima).find(m => m?.gpus === gpus);
   }
 
   /** The AWS instance types of every family that lists them. */
   public get awsInstances(): MachineShape[] {
-    return this.awsInstanceFamilies.flatMap(f => list(f?.instances));
+    return list(this.awsInstanceFamilies).flatMap(f => list(f?.instances));
   }
 
   /** Largest number of GPUs on one AWS instance carrying this accelerator (0 if none). */
   public get maxGpusPerAwsInstance(): number {
-    return Math.max(0, ...this.awsInstanceFamilies.flatMap(f => list(f?.gpusPerInstance)));
+    return Math.max(0, ...list(this.awsInstanceFamilies).flatMap(f => list(f?.gpusPerInstance)));
   }
 
   /** Largest number of GPUs on one GKE machine carrying this accelerator (0 if none). */
   public get maxGpusPerGkeMachine(): number {
-    return Math.max(0, ...this.gkeMachines.map(m => m?.gpus ?? 0), ...this.autopilotCounts);
+    return Math.max(0, ...list(this.gkeMachines).map(m => m?.gpus ?? 0), ...list(this.autopilotCounts));
   }
 }

@@ -69,3 +69,10 @@ for expect in 'kind: Job' 'cloud.google.com/gke-accelerator: nvidia-l4' 'nvidia.
   grep -q "$expect" "$yaml" || { echo "package-test: '$expect' missing from $yaml"; cat "$yaml"; exit 1; }
 done
 echo "package-test: OK: a fresh cdk8s app installed the tarball, type-checked against it and synthesized GpuTrainingJobs on GKE Autopilot and on a platform of its own"
+
+# Hostile inputs, as a plain-JavaScript user writes them, against the installed package: no crash, no duplicate
+# object, no secret, no misread string, no empty selector; then the YAML of every case that synthesized is checked as
+# the API server and kubectl would read it (schemas, names, labels). Warnings of the cases go to a log.
+cp "$root/scripts/hostile-inputs.js" .
+node hostile-inputs.js hostile-out 2> hostile-warnings.log
+(cd "$root" && node scripts/run-ts.js scripts/check-manifests.ts "$out/app/hostile-out")

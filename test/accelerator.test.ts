@@ -2,7 +2,8 @@
  * The accelerator catalog against its sources (docs/platform-facts.md lists each with the date it was checked). Each
  * test names its source; a value that drifts from it fails here.
  */
-import { Accelerator, AcceleratorProps } from '../lib';
+import { Accelerator, AcceleratorProps, GpuTrainingJob, Platform } from '../lib';
+import { synthError } from './support/synth';
 
 describe('GKE: labels and the GPU counts Autopilot accepts', () => {
   // Source: GKE "Deploy GPU workloads in Autopilot" (last updated 2026-04-10), "supported quantities".
@@ -119,8 +120,16 @@ describe('custom accelerators', () => {
     expect(Accelerator._known()).toContain(v100);
     expect(Accelerator.all()).not.toContain(v100);
   });
-  test('lists that are not lists (JavaScript callers) become empty, not a TypeError', () => {
-    const acc = Accelerator.custom({ name: 'Y', autopilotCounts: 4, gkeMachines: 'x', awsInstanceFamilies: null } as unknown as AcceleratorProps);
-    expect([acc.autopilotCounts, acc.gkeMachines, acc.awsInstanceFamilies, acc.maxGpusPerAwsInstance]).toEqual([[], [], [], 0]);
+  test('lists that are not lists (JavaScript callers) are reported by the type check where the accelerator is used, never a TypeError', () => {
+    const acc = Accelerator.custom({ name: 'Y', gkeLabel: 'y', autopilotCounts: 4, gkeMachines: 'x', awsInstanceFamilies: null } as unknown as AcceleratorProps);
+    // Its own methods read them as none; no admission check knows it.
+    expect([acc.maxGpusPerAwsInstance, acc.maxGpusPerGkeMachine, acc.gkeMachineFor(1), acc.autopilotMaximumFor(1), acc.awsInstances])
+      .toEqual([0, 0, undefined, undefined, []]);
+    expect(Accelerator._known()).not.toContain(acc);
+    expect(synthError(chart => new GpuTrainingJob(chart, 'j', { platform: Platform.gkeStandard(), image: 'train:1', accelerator: acc })).split('\n').slice(1)).toEqual([
+      '  [test/j] accelerator.autopilotCounts=4 is invalid: must be a list of numbers',
+      '  [test/j] accelerator.gkeMachines="x" is invalid: must be a list of MachineShapes, not a single string',
+      '  [test/j] accelerator.awsInstanceFamilies=null is invalid: must be a list of AwsInstanceFamilies',
+    ]);
   });
 });

@@ -150,8 +150,8 @@ const noAddons = Platform.gkeAutopilot({ addons: [] });
 const addonMissing = (what: string, addon: string, key: string) =>
   `[${P}] platform.addons=[] is invalid: ${what} needs ${addon}, which GKE Autopilot does not list; install it and add ClusterAddon.${key} to the platform's addons, or choose a construct that does not need it`;
 const bad: [string, DdpClass, Platform, Partial<AnyDdpProps>, string][] = [
-  ['nodes 0', DdpJob, autopilot, { nodes: 0 }, `[${P}] nodes=0 is invalid: must be an integer >= 1`],
-  ['nodes fractional', DdpJob, autopilot, { nodes: 1.5 }, `[${P}] nodes=1.5 is invalid: must be an integer >= 1`],
+  ['nodes 0', DdpJob, autopilot, { nodes: 0 }, `[${P}] nodes=0 is invalid: must be an integer from 1 to 100000 (Kubernetes allows an Indexed Job at most 100000 pods in parallel)`],
+  ['nodes fractional', DdpJob, autopilot, { nodes: 1.5 }, `[${P}] nodes=1.5 is invalid: must be an integer from 1 to 100000 (Kubernetes allows an Indexed Job at most 100000 pods in parallel)`],
   ['GPUs per node not accepted by Autopilot', DdpJob, autopilot, { accelerator: Accelerator.T4, gpus: 3 }, `[${P}] gpus=3 is not accepted by GKE Autopilot for nvidia-tesla-t4 (allowed: 1, 2, 4)`],
   ['elastic min above max', DdpJob, autopilot, { nodes: 2, elastic: { minNodes: 3 } }, `[${P}] elastic.minNodes=3 is invalid: must be at most nodes=2 (the elastic maximum)`],
   ['elastic min 0', DdpJob, autopilot, { elastic: { minNodes: 0 } }, `[${P}] elastic.minNodes=0 is invalid: must be an integer >= 1`],

@@ -302,7 +302,7 @@ describe('bad input', () => {
     ['custom accelerator without model name', kubernetes, {
       accelerators: [mi300x],
       prices: GpuPriceTable.of([{ accelerator: mi300x, onDemandPerHour: 2, spotPerHour: 1 }]),
-    }, 'prices["MI300X"].dcgmModelName=undefined is invalid: must be a regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"'],
+    }, 'prices["MI300X"].dcgmModelName=undefined is invalid: must be an RE2 regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"'],
     ['bad scrape port', autopilot, { scrapeTargets: [{ name: 'llm', matchLabels: { app: 'llm' }, port: '8080' }] }, 'scrapeTargets[0].port="8080" is invalid: must be the name of a container port (IANA service name: at most 15 lowercase letters, digits and \'-\')'],
     ['exporter namespace not a DNS label', karpenter, { exporterNamespace: 'GPU_Monitoring' }, 'exporterNamespace="GPU_Monitoring" is invalid: must be a DNS-1123 label of at most 63 characters'],
     ['exporter namespace without an exporter', autopilot, { exporterNamespace: 'gpu-monitoring' }, 'exporterNamespace="gpu-monitoring" is invalid: names the namespace of the DCGM exporter, and none is deployed (deployExporter is false); drop it'],

@@ -2,7 +2,8 @@ import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
   Accelerator, AmiAlias, CapacityType, ConsolidationPolicy, DdpJob, DdpJobSet, DisruptionReason, GpuNodePool, GpuNodePoolProps,
-  GpuTrainingJob, InferenceDeployment, KServeInferenceService, ModelFormat, NodeExpiry, Platform, PyTorchJob, SpotBatchJob, TfJob,
+  GpuTrainingJob, InferenceDeployment, KServeInferenceService, LlmModel, ModelFormat, NodeExpiry, Platform, PyTorchJob, SpotBatchJob, TfJob,
+  VllmLeaderWorkerSet,
 } from '../lib';
 import { chartFor, find, synth, synthError } from './support/synth';
 
@@ -344,6 +345,14 @@ describe('a job without a deadline on a pool whose nodes expire is a warning (an
     ['JobSet', (c: any, platform: Platform) => new DdpJobSet(c, 'w', { platform, name: 'w', ...ddp, accelerator: Accelerator.L4 }), 'JobSet ml/w (karpenter/w)'],
   ])('%s', (_kind, add, what) => {
     expect(strict(add)).toThrow(`[karpenter/gpu] (strict mode) expireAfter=168h: ${what} ${rest}`);
+  });
+  test('a LeaderWorkerSet serves: its restartPolicy (RecreateGroupOnPodRestart) is a group\'s, no job\'s (no warning, even in strict mode)', () => {
+    const build = strict((c, platform) => new VllmLeaderWorkerSet(c, 'w', {
+      platform, name: 'w', model: LlmModel.LLAMA_3_1_8B_INSTRUCT, accelerator: Accelerator.L4, gpus: 1, nodes: 2, maxContextLength: 8192,
+      huggingFaceToken: { secretName: 'hf', key: 'token' },
+    }));
+    const lws = build().find((o: any) => o.kind === 'LeaderWorkerSet');
+    expect(lws.spec.leaderWorkerTemplate.restartPolicy).toBe('RecreateGroupOnPodRestart');
   });
   test('once per object, however many replicas; and no warning for a deadline or a service', () => {
     const warnings: string[] = [];

@@ -52,7 +52,7 @@ test('custom names and values; research may preempt when asked', () => {
 const quotaBad: [string, Partial<GpuQuotaProps>, string][] = [
   ['negative GPUs', { gpus: -1 }, '[gke-autopilot/q] gpus=-1 is invalid: must be an integer >= 0'],
   ['fractional GPUs', { gpus: 1.5 }, '[gke-autopilot/q] gpus=1.5 is invalid: must be an integer >= 0'],
-  ['no GPUs given', { gpus: undefined }, '[gke-autopilot/q] gpus=undefined is invalid: must be an integer >= 0'],
+  ['no GPUs given', { gpus: undefined }, '[gke-autopilot/q] gpus=undefined is invalid: required (a number)'],
   ['empty priority class list', { gpus: 1, priorityClasses: [] }, '[gke-autopilot/q] priorityClasses=[] is invalid: must be a non-empty list of priority classes, e.g. [classes.researchClass]'],
   ['priority class not a DNS name', { gpus: 1, priorityClasses: [PriorityClass.fromName('Gpu_Research')] }, '[gke-autopilot/q] priorityClasses[0]="Gpu_Research" is invalid: must be a DNS-1123 subdomain'],
   ['bad namespace', { gpus: 1, namespace: 'Team A' }, '[gke-autopilot/q] namespace="Team A" is invalid: must be a DNS-1123 label'],
@@ -83,7 +83,7 @@ describe('workload priority classes', () => {
   const cases: [string, any, string][] = [
     ['a system- class (it would preempt the cluster\'s own components)', PriorityClass.fromName('system-node-critical'), '[gke-autopilot/train] priorityClass="system-node-critical" is invalid: system- classes are for cluster-critical pods; a GPU workload would preempt the cluster\'s own components'],
     ['a class name that is not a DNS subdomain', PriorityClass.fromName('Gpu_Research'), '[gke-autopilot/train] priorityClass="Gpu_Research" is invalid: must be a DNS-1123 subdomain'],
-    ['a string from JavaScript callers', 'gpu-research', '[gke-autopilot/train] priorityClass="gpu-research" is invalid: must be a priority class, e.g. classes.researchClass or PriorityClass.fromName("gpu-research")'],
+    ['a string from JavaScript callers', 'gpu-research', '[gke-autopilot/train] priorityClass="gpu-research" is invalid: must be an IPriorityClass, e.g. PriorityClass.fromName(...)'],
   ];
   test.each(cases)('refused: %s', (_n, priorityClass, expected) => {
     expect(synthError(chart => new GpuTrainingJob(chart, 'train', job(priorityClass) as GpuTrainingJobProps), autopilot)).toContain(expected);

@@ -126,7 +126,7 @@ const bad: [string, Platform, Partial<GpuTrainingJobProps>, string][] = [
   ['invalid label value', autopilot, { labels: { team: 'ml research' } }, `[${P}] labels["team"]="ml research" is invalid: label values are strings of at most 63 characters`],
   ['zero active deadline', autopilot, { activeDeadline: Duration.seconds(0) }, `[${P}] activeDeadline=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
   ['zero grace', autopilot, { terminationGracePeriod: Duration.seconds(0) }, `[${P}] terminationGracePeriod=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
-  ['literal secret in env', autopilot, { env: { HF_TOKEN: 'hf_abc123' } }, `[${P}] env["HF_TOKEN"]=<literal value, not shown> is invalid: HF_TOKEN looks like a secret; pass it with secretEnv`],
+  ['literal secret in env', autopilot, { env: { HF_TOKEN: 'hf_abc123' } }, `[${P}] env["HF_TOKEN"]=<literal value, not shown> is invalid: HF_TOKEN looks like a secret; keep it in a Secret: secretEnv: [{ name: 'HF_TOKEN'`],
   ['literal password in env', autopilot, { env: { DB_PASSWORD: 'hunter2' } }, `[${P}] env["DB_PASSWORD"]=<literal value, not shown> is invalid: DB_PASSWORD looks like a secret`],
   ['spot grace over the Autopilot cap', autopilot, { capacityType: CapacityType.SPOT, terminationGracePeriod: Duration.seconds(60) }, `[${P}] terminationGracePeriod=60s is invalid: spot pods on GKE Autopilot get at most 25s of termination grace: Autopilot accepts the pod but cuts its grace to 25s at preemption (allowed: 1-25s)`],
   ['spot on plain Kubernetes', Platform.kubernetes(), { capacityType: CapacityType.SPOT }, '[kubernetes/train] capacityType="spot" is invalid: Kubernetes (NVIDIA device plugin) has no spot capacity (allowed: on-demand)'],
@@ -137,7 +137,7 @@ const bad: [string, Platform, Partial<GpuTrainingJobProps>, string][] = [
   ['fail-fast exit code 0', autopilot, { failFastExitCodes: [0, 1] }, `[${P}] failFastExitCodes=[0,1] is invalid: must be a list of exit codes from 1 to 255`],
   ['negative backoff', autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],
   ['shm as large as memory', autopilot, { memory: Size.gibibytes(16), sharedMemorySize: Size.gibibytes(16) }, `[${P}] sharedMemorySize=16384Mi is invalid: must be below memory (16Gi): /dev/shm counts against the memory limit`],
-  ['image with spaces', autopilot, { image: 'my image' }, `[${P}] image="my image" is invalid: must be a container image reference without spaces`],
+  ['image with spaces', autopilot, { image: 'my image' }, `[${P}] image="my image" is invalid: must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it must not contain spaces`],
   ['ephemeral storage under Autopilot\'s GPU minimum', autopilot, { ephemeralStorage: Size.mebibytes(256) }, `[${P}] ephemeralStorage=256Mi is invalid: must be at least 512Mi`],
 ];
 
@@ -170,6 +170,6 @@ describe('bad input: every invalid prop fails at synth with path, prop, value an
     expect(msg).toContain('platform="gke" is invalid: must be a Platform');
     expect(msg).toContain('image=42 is invalid');
     expect(msg).toContain('gpus="2" is invalid');
-    expect(msg).toContain('memory="16Gi" is invalid: must be a cdk8s Size');
+    expect(msg).toContain('memory="16Gi" is invalid: must be a Size, e.g. Size.gibibytes(16)');
   });
 });

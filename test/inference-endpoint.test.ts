@@ -144,7 +144,7 @@ describe('KServe Knative mode on Autopilot with scale-to-zero', () => {
     const chart = chartFor(autopilot);
     chart.node.setContext('cdk8s-gpu-ml:strict', true);
     new KServeInferenceService(chart, 'ep', { platform: autopilot, name: 'ep', ...kserveHf, deploymentMode: KServeDeploymentMode.KNATIVE, minReplicas: 0 } as KServeInferenceServiceProps);
-    expect(() => Testing.synth(chart)).toThrow('[gke-autopilot/ep] (strict mode) minReplicas=0 with 1 GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision\'s progress deadline is set to 1800s so a cold start is not marked failed (kserve#1247)');
+    expect(() => Testing.synth(chart)).toThrow('[gke-autopilot/ep] (strict mode) minReplicas=0 with 1 GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision\'s progress deadline is raised to 1800s (Knative\'s default: 600s) so a cold start is not marked failed (kserve#1247)');
   });
 });
 
@@ -267,7 +267,7 @@ const badDeployment: [string, Platform, Partial<InferenceDeploymentProps>, strin
   ['minReplicas > maxReplicas', autopilot, { ...dep, minReplicas: 3, maxReplicas: 2 }, `[${P}] minReplicas=3 is invalid: must be at most maxReplicas (2)`],
   ['HPA minReplicas 0', autopilot, { ...dep, minReplicas: 0, maxReplicas: 3, scalingMetrics: [ScalingMetric.cpu(70)] }, `[${P}] minReplicas=0 is invalid: a Deployment cannot scale to zero (a HorizontalPodAutoscaler needs minReplicas >= 1 unless the HPAScaleToZero alpha feature gate is on); use KServeInferenceService with KServeDeploymentMode.KNATIVE`],
   ['scale-to-zero on InferenceDeployment', autopilot, { ...dep, minReplicas: 0 }, `[${P}] minReplicas=0 is invalid: a Deployment cannot scale to zero (a HorizontalPodAutoscaler needs minReplicas >= 1 unless the HPAScaleToZero alpha feature gate is on); use KServeInferenceService with KServeDeploymentMode.KNATIVE`],
-  ['no image on InferenceDeployment', autopilot, { accelerator: Accelerator.L4 }, `[${P}] image=undefined is invalid: InferenceDeployment needs the model server's container image`],
+  ['no image on InferenceDeployment', autopilot, { accelerator: Accelerator.L4 }, `[${P}] image=undefined is invalid: required (a string)`],
   ['storageUri scheme InferenceDeployment cannot mount', autopilot, { ...dep, storageUri: 's3://bucket/model' }, `[${P}] storageUri="s3://bucket/model" is invalid: InferenceDeployment mounts only pvc:// and gs:// (GCS FUSE) at /mnt/models; use KServeInferenceService, whose storage initializer downloads gs://, s3://, hf://, https://, oci://`],
   ['gs:// without GCS FUSE on InferenceDeployment', karpenter, { image: 'server:1', accelerator: Accelerator.A10G, storageUri: 'gs://bucket/model' }, '[karpenter/ep] storageUri="gs://bucket/model" is invalid: InferenceDeployment mounts only pvc:// at /mnt/models; use KServeInferenceService, whose storage initializer downloads gs://, s3://, hf://, https://, oci://'],
   ['probe port the container does not expose', autopilot, { ...dep, healthPort: 9000 }, `[${P}] healthPort=9000 is invalid: the container exposes only 8080 (port); probe one of those`],
@@ -325,7 +325,7 @@ describe('found by the property-based tests', () => {
       accelerator: Accelerator.T4, scalingMetrics: [ScalingMetric.requestsPerSecond(0.25)],
     }), platform);
     expect(msg).toContain('[gke-standard/ep] scalingMetrics[0]=');
-    expect(msg).toContain('the target must be a whole number of requests (KServe\'s scaleTarget is an integer)');
+    expect(msg).toContain('the target must be a whole number of requests from 1 to 2147483647 (KServe\'s scaleTarget is a 32-bit integer)');
   });
 
   test('Knative on Autopilot spot is refused up front, naming capacityType (Knative sets a grace above the 25 s cap)', () => {

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import {
-  Accelerator, ClusterAddon, InferenceGateway, InferenceGatewayProps, LlmModel, Platform, VllmDeployment,
+  Accelerator, ClusterAddon, InferenceGateway, InferenceGatewayProps, KServeLlmInferenceService, LlmModel, Platform, VllmDeployment,
   VllmLeaderWorkerSet,
 } from '../lib';
 import { celCheck, expectCelRulesHold } from './support/cel';
@@ -111,8 +111,13 @@ describe('bad props', () => {
       'gatewayClassName=undefined is invalid: Kubernetes (NVIDIA device plugin) has no Gateway API implementation of its own; name the GatewayClass of the one installed (an implementation of the Inference Extension, e.g. "istio", "agentgateway", "nginx"), or give existingGatewayName'],
     ['a class and an existing Gateway', kubernetes, (c, s) => new InferenceGateway(c, 'g', { server: s, gatewayClassName: 'istio', existingGatewayName: 'shared' }),
       'gatewayClassName="istio" is invalid together with existingGatewayName="shared": the existing Gateway has its class; drop one of them'],
-    ['a server that is not a vLLM server', kubernetes, c => new InferenceGateway(c, 'g', { server: 'llama' as any }),
-      'server="llama" is invalid: must be a VllmDeployment or VllmLeaderWorkerSet (KServeLlmInferenceService routes with its own router)'],
+    ['a server that is no server', kubernetes, c => new InferenceGateway(c, 'g', { server: 'llama' as any }),
+      '[kubernetes/g] server="llama" is invalid: must be a VllmServer, e.g. new VllmDeployment(...)'],
+    ['a server that is not a vLLM server', Platform.kubernetes({ addons: [ClusterAddon.KSERVE, ClusterAddon.GATEWAY_API, ClusterAddon.INFERENCE_EXTENSION] }),
+      c => new InferenceGateway(c, 'g', {
+        server: new KServeLlmInferenceService(c, 'kserve', { platform: kubernetes, model: LlmModel.LLAMA_3_1_8B_INSTRUCT, accelerator: Accelerator.L4, maxContextLength: 8192 }) as any,
+      }),
+      '[kubernetes/g] server=kubernetes-kserve is invalid: must be a VllmDeployment or VllmLeaderWorkerSet (KServeLlmInferenceService routes with its own router)'],
     ['a path with a dot segment', kubernetes, (c, s) => new InferenceGateway(c, 'g', { server: s, gatewayClassName: 'istio', pathPrefix: '/v1/../admin' }),
       'pathPrefix="/v1/../admin" is invalid: must be an absolute HTTP path such as "/" or "/v1", without "//", "/./", "/../" or encoded slashes'],
     ['a name starting with a digit', kubernetes, (c, s) => new InferenceGateway(c, 'g', { server: s, gatewayClassName: 'istio', name: '1llama' }),

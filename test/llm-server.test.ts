@@ -350,11 +350,13 @@ describe('bad props: every message names the prop, the value and what is allowed
     ['utilization above 1', c => new VllmDeployment(c, 'x', { ...base, gpuMemoryUtilization: 90 }),
       'gpuMemoryUtilization=90 is invalid: must be a fraction above 0 and at most 1, e.g. 0.9'],
     ['context as a string', c => new VllmDeployment(c, 'x', { ...base, maxContextLength: '8k' as any }),
-      'maxContextLength="8k" is invalid: must be an integer from 16 to 10000000'],
+      'maxContextLength="8k" is invalid: must be a number'],
+    ['context out of range', c => new VllmDeployment(c, 'x', { ...base, maxContextLength: 8 }),
+      'maxContextLength=8 is invalid: must be an integer from 16 to 10000000'],
     ['unknown dtype', c => new VllmDeployment(c, 'x', { ...base, dtype: 'fp16' as any }),
       'dtype="fp16" is invalid: must be one of ModelDtype.AUTO, ModelDtype.BFLOAT16, ModelDtype.FLOAT16, ModelDtype.FLOAT32'],
     ['model as a string', c => new VllmDeployment(c, 'x', { ...base, model: 'meta-llama/Llama-3.1-8B-Instruct' as any }),
-      'model="meta-llama/Llama-3.1-8B-Instruct" is invalid: must be an LlmModel, e.g. LlmModel.LLAMA_3_1_8B_INSTRUCT or LlmModel.huggingFace("org/model", shape)'],
+      'model="meta-llama/Llama-3.1-8B-Instruct" is invalid: must be a LlmModel, e.g. LlmModel.LLAMA_3_1_8B_INSTRUCT'],
     ['a flag the construct sets', c => new VllmDeployment(c, 'x', { ...base, args: ['--tensor_parallel_size=2'] }),
       'args="--tensor_parallel_size=2" is invalid: VllmDeployment sets --tensor-parallel-size itself (from model, gpus, nodes, maxContextLength, gpuMemoryUtilization, dtype, quantization); use those props'],
     ['a command', c => new VllmDeployment(c, 'x', { ...base, command: ['python3'] }),
@@ -392,9 +394,12 @@ describe('bad props: every message names the prop, the value and what is allowed
   });
 
   test('props that are not an object: no TypeError', () => {
-    expect(synthError(c => new VllmDeployment(c, 'x', undefined as any))).toContain('props=undefined is invalid');
-    expect(synthError(c => new VllmLeaderWorkerSet(c, 'x', null as any))).toContain('model=undefined is invalid');
-    expect(synthError(c => new KServeLlmInferenceService(c, 'x', 'x' as any))).toContain('platform=undefined is invalid');
+    expect(synthError(c => new VllmDeployment(c, 'x', undefined as any)))
+      .toContain('[test/x] props=undefined is invalid: must be an object of VllmDeploymentProps (required: platform, model)');
+    expect(synthError(c => new VllmLeaderWorkerSet(c, 'x', null as any)))
+      .toContain('[test/x] props=null is invalid: must be an object of VllmLeaderWorkerSetProps (required: platform, model)');
+    expect(synthError(c => new KServeLlmInferenceService(c, 'x', 'x' as any)))
+      .toContain('[test/x] props="x" is invalid: must be an object of KServeLlmInferenceServiceProps (required: platform, model)');
   });
 });
 

@@ -5,7 +5,7 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import {
   Accelerator, CapacityType, GkeStandardPlatform, GpuNodePool, GpuTrainingJob, GpuTrainingJobProps, KarpenterPlatform, Platform,
-  SpotBatchJob, _gkeAllocatable,
+  SpotBatchJob, WorkloadKind, _gkeAllocatable,
 } from '../lib';
 import { chartFor, find, synth, synthError } from './support/synth';
 
@@ -170,14 +170,18 @@ describe('GKE Standard', () => {
     expect(synthError(train(long, { capacityType: CapacityType.SPOT, terminationGracePeriod: Duration.seconds(121) }), long))
       .toContain('[gke-standard/train] terminationGracePeriod=121s is invalid: spot pods on GKE Standard get at most 120s of termination grace (allowed: 1-120s)');
   });
+  const range = 'must be a Duration of whole seconds from 1 to 120 (GKE gives Spot pods 15s by default and at most 120s, on node pools configured for it)';
   test.each([
-    ['above 120 s', Duration.seconds(121), 'platform.spotGracePeriod=2 minutes 1 second is invalid'],
-    ['not whole seconds', Duration.millis(1500), 'platform.spotGracePeriod=1 second 500 millis is invalid'],
-    ['not a Duration', 30, 'platform.spotGracePeriod=30 is invalid'],
-  ])('spotGracePeriod %s is refused like a prop', (_name, value, start) => {
+    ['above 120 s', Duration.seconds(121), `platform.spotGracePeriod=2 minutes 1 second is invalid: ${range}`],
+    ['not whole seconds', Duration.millis(1500), `platform.spotGracePeriod=1 second 500 millis is invalid: ${range}`],
+    // The runtime type check of the platform's options.
+    ['not a Duration', 30, 'platform.spotGracePeriod=30 is invalid: must be a Duration, e.g. Duration.minutes(30)'],
+  ])('spotGracePeriod %s is refused like a prop', (_name, value, message) => {
     const bad = Platform.gkeStandard({ spotGracePeriod: value as unknown as Duration });
     expect(bad.maxSpotGraceSeconds).toBe(15);
-    expect(synthError(train(bad, {}), bad)).toContain(`[gke-standard/train] ${start}: must be a Duration of whole seconds from 1 to 120 (GKE gives Spot pods 15s by default and at most 120s, on node pools configured for it)`);
+    const msg = synthError(train(bad, {}), bad);
+    expect(msg).toContain(`[gke-standard/train] ${message}`);
+    expect(msg.match(/spotGracePeriod/g)).toHaveLength(1);
   });
 });
 
@@ -288,13 +292,27 @@ test('a GpuNodePool refuses a custom accelerator whose GPU memory cannot be a re
     .toContain('[karpenter/pool] accelerator="X6" is invalid: its karpenterGpuMemoryMib -1 cannot be a node selector value (allowed: a whole number of MiB per GPU, e.g. 40960)');
 });
 
-test('custom machine shapes that are not shapes (JavaScript callers) do not crash the bounds', () => {
+test('custom machine shapes that are not shapes (JavaScript callers) are reported by the type check, never crash the bounds', () => {
   const acc = Accelerator.custom({
     name: 'X7', karpenterGpuName: 'x7', gkeLabel: 'x7',
     gkeMachines: [null, { machineType: 'm', gpus: 1 }] as any,
     awsInstanceFamilies: [{ family: 'x7', gpusPerInstance: [1], instances: [null, { machineType: 'i', gpus: 1 }] as any }],
   });
+  const shape = 'must be a MachineShape object { allocatableMemoryGiB?, allocatableVcpu?, gpus, machineType, memoryGiB, vcpu }';
   for (const platform of [standard, karpenter]) {
-    expect(() => jobPod(platform, train(platform, { accelerator: acc, cpu: 500 }))).not.toThrow();
+    const train7 = `[${platform.id}/train]`;
+    expect(synthError(train(platform, { accelerator: acc, cpu: 500 }), platform).split('\n').slice(1)).toEqual([
+      `  ${train7} accelerator.gkeMachines[0]=null is invalid: ${shape}`,
+      `  ${train7} accelerator.gkeMachines[1].memoryGiB=undefined is invalid: required (a number)`,
+      `  ${train7} accelerator.gkeMachines[1].vcpu=undefined is invalid: required (a number)`,
+      `  ${train7} accelerator.awsInstanceFamilies[0].instances[0]=null is invalid: ${shape}`,
+      `  ${train7} accelerator.awsInstanceFamilies[0].instances[1].memoryGiB=undefined is invalid: required (a number)`,
+      `  ${train7} accelerator.awsInstanceFamilies[0].instances[1].vcpu=undefined is invalid: required (a number)`,
+    ]);
+  }
+  // The bounds themselves, called directly with such an accelerator, skip what is no shape.
+  for (const platform of [standard, karpenter]) {
+    const req = { accelerator: acc, gpus: 1, cpu: 500, memoryMebibytes: 1024, capacityType: CapacityType.ON_DEMAND, kind: WorkloadKind.TRAINING };
+    expect(() => [platform.validateRequest(req), platform.requestWarnings(req)]).not.toThrow();
   }
 });

@@ -122,6 +122,6 @@ describe('bad input', () => {
     const msg = synthError(chart => new SpotBatchJob(chart, 'embed', { platform: autopilot, image: 'x', accelerator: Accelerator.L4, completions: '4' as any, parallelism: 'all' as any, checkpointCommand: 'flush' as any }), autopilot);
     expect(msg).toContain('completions="4" is invalid');
     expect(msg).toContain('parallelism="all" is invalid');
-    expect(msg).toContain('checkpointCommand="flush" is invalid');
+    expect(msg).toContain('checkpointCommand=<a string, not shown> is invalid: must be a list of strings, not a single string');
   });
 });

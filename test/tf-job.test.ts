@@ -193,14 +193,14 @@ const bad: [string, Platform, Partial<TfJobProps>, string][] = [
   ['workers without GPUs', autopilot, { workers: { gpus: 0 } }, `[${P}] workers.gpus=0 is invalid: must be a whole number of GPUs, at least 1`],
   ['negative PS GPUs', autopilot, { parameterServers: { gpus: -1 } }, `[${P}] parameterServers.gpus=-1 is invalid: must be a whole number of GPUs, at least 0`],
   ['chief cpu above the machine', autopilot, { accelerator: Accelerator.A100_40GB, chief: { cpu: 12 } }, `[${P}] chief.cpu=12 is invalid: GKE Autopilot accepts at most 11 vCPU for a pod with 1 x nvidia-tesla-a100`],
-  ['replica options not an object', autopilot, { workers: 3 as any }, `[${P}] workers=3 is invalid: must be TfReplicaOptions, e.g. { replicas: 2, gpus: 1 }`],
+  ['replica options not an object', autopilot, { workers: 3 as any }, `[${P}] workers=3 is invalid: must be a TfReplicaOptions object { cpu?, gpus?, memory?, replicas? }`],
   ['invalid name', autopilot, { name: 'TF_Job' }, `[${P}] name="TF_Job" is invalid: must be a DNS-1123 label of at most 54 characters`],
   ['name starting with a digit', autopilot, { name: '1st-run' }, `[${P}] name="1st-run" is invalid: must start with a letter: the operator names a Service after every pod (DNS-1035 label)`],
   ['name too long for 100 workers', autopilot, { name: 'a'.repeat(54), workers: { replicas: 100 } }, `[${P}] name="${'a'.repeat(54)}" is invalid: must be a DNS-1123 label of at most 53 characters`],
   ['bad cleanPodPolicy', autopilot, { cleanPodPolicy: 'Always' as any }, `[${P}] cleanPodPolicy="Always" is invalid: must be one of CleanPodPolicy.ALL, CleanPodPolicy.RUNNING, CleanPodPolicy.NONE`],
   ['negative backoffLimit', autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],
   ['zero activeDeadline', autopilot, { activeDeadline: Duration.seconds(0) }, `[${P}] activeDeadline=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
-  ['ttl not a Duration', autopilot, { ttlAfterFinished: 3600 as any }, `[${P}] ttlAfterFinished=3600 is invalid: must be a cdk8s Duration, e.g. Duration.minutes(30)`],
+  ['ttl not a Duration', autopilot, { ttlAfterFinished: 3600 as any }, `[${P}] ttlAfterFinished=3600 is invalid: must be a Duration, e.g. Duration.minutes(30)`],
   ['bad restartPolicy', autopilot, { restartPolicy: 'Always' as any }, `[${P}] restartPolicy="Always" is invalid: must be one of ReplicaRestartPolicy.EXIT_CODE, ReplicaRestartPolicy.ON_FAILURE, ReplicaRestartPolicy.NEVER`],
   ['bad successPolicy', autopilot, { successPolicy: 'Any' as any }, `[${P}] successPolicy="Any" is invalid: must be one of TfSuccessPolicy.CHIEF_OR_FIRST_WORKER, TfSuccessPolicy.ALL_WORKERS`],
   ['script and command', autopilot, { script: { configMapName: 'tf', fileName: 'train.py' }, command: ['python'] }, `[${P}] command=["python"] is invalid together with script: the script is the command; pass its arguments with args`],
@@ -231,13 +231,13 @@ describe('bad input: every invalid prop fails at synth with path, prop, value an
   test('garbage from JavaScript callers is a validation error, not a TypeError', () => {
     const msg = synthError(chart => new TfJob(chart, 'tf', { platform: 'gke' as any, image: 42 as any, chief: null as any, script: 'train.py' as any }));
     expect(msg).toContain('platform="gke" is invalid: must be a Platform');
-    expect(msg).toContain('chief=null is invalid: must be TfReplicaOptions');
+    expect(msg).toContain('chief=null is invalid: must be a TfReplicaOptions object');
     expect(msg).toContain('script="train.py" is invalid: must be a ConfigMapScript');
   });
 
   test('garbage add-ons from JavaScript callers are a validation error of the platform option', () => {
     const msg = synthError(chart => new TfJob(chart, 'tf', { platform: Platform.gkeAutopilot({ addons: 'no' as any }), accelerator: Accelerator.L4, ...base }), autopilot);
-    expect(msg).toContain('[gke-autopilot/tf] platform.addons="no" is invalid: must be a list of ClusterAddon, e.g. [ClusterAddon.KUEUE]');
+    expect(msg).toContain('[gke-autopilot/tf] platform.addons="no" is invalid: must be a list of ClusterAddons, e.g. [ClusterAddon.KUEUE], not a single string');
   });
 });
 

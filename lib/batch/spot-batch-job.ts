@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CapacityType, WorkloadKind } from '../platform/platform';
+import { _checkCommandLine } from '../pod/env';
 import { _COMPLETION_INDEX_ANNOTATION, _failFastExitCodes, _podFailurePolicy } from '../pod/job-policy';
 import { _checkInt, _durationSeconds, _ensure } from '../validation';
 import { GpuWorkloadProps } from '../workload/gpu-pod-props';
@@ -68,6 +69,9 @@ export interface SpotBatchJobProps extends GpuWorkloadProps {
  * `backoffLimitPerIndex` unless the `JobBackoffLimitPerIndex` feature gate is on.
  */
 export class SpotBatchJob extends GpuWorkload {
+  /** @internal */
+  public static readonly _propsType: string = 'SpotBatchJobProps';
+
   /** Number of shards. */
   public readonly completions: number;
   /** Longest the Job may run, in seconds (undefined: no deadline). */
@@ -76,11 +80,12 @@ export class SpotBatchJob extends GpuWorkload {
 
   public constructor(scope: Construct, id: string, props: SpotBatchJobProps) {
     super(scope, id, props, WorkloadKind.BATCH);
+    props = this._checkedProps;
     const p = this._problems;
     _checkInt(p, 'completions', props.completions, 1, 100000);
     const completions = this.completions = _intOr(props.completions, 1);
     if (props.parallelism !== undefined) {
-      if (typeof props.parallelism === 'number' && Number.isInteger(props.parallelism) && props.parallelism > completions && completions >= 1) {
+      if (Number.isInteger(props.parallelism) && props.parallelism > completions && completions >= 1) {
         p.error('parallelism', props.parallelism, `must be at most completions (${completions}): more pods than shards would only sit idle`);
       } else {
         _checkInt(p, 'parallelism', props.parallelism, 1);
@@ -89,10 +94,10 @@ export class SpotBatchJob extends GpuWorkload {
     _checkInt(p, 'backoffLimitPerIndex', props.backoffLimitPerIndex, 0, 100);
     _checkInt(p, 'maxFailedIndexes', props.maxFailedIndexes, 0, completions);
     const exitCodes = _failFastExitCodes(p, props.failFastExitCodes, [1, 2]);
-    if (props.checkpointCommand !== undefined && (!Array.isArray(props.checkpointCommand) || props.checkpointCommand.length === 0
-      || props.checkpointCommand.some(a => typeof a !== 'string' || a.length === 0))) {
+    if (props.checkpointCommand !== undefined && (props.checkpointCommand.length === 0 || props.checkpointCommand.some(a => a.length === 0))) {
       p.error('checkpointCommand', props.checkpointCommand, 'must be a non-empty list of non-empty strings, e.g. ["python", "-m", "ckpt", "--flush"]');
     }
+    _checkCommandLine(p, 'checkpointCommand', props.checkpointCommand);
     const deadline = this.activeDeadlineSeconds = _durationSeconds(p, 'activeDeadline', props.activeDeadline);
     const ttl = props.ttlAfterFinished !== undefined ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true }) : 86400;
 
@@ -106,7 +111,7 @@ export class SpotBatchJob extends GpuWorkload {
         { name: 'SHARD_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${_COMPLETION_INDEX_ANNOTATION}']` } } },
         { name: 'SHARD_COUNT', value: String(completions) },
       ],
-      lifecycle: Array.isArray(props.checkpointCommand) && props.checkpointCommand.length
+      lifecycle: props.checkpointCommand?.length
         ? { preStop: { exec: { command: [...props.checkpointCommand] } } }
         : undefined,
     });

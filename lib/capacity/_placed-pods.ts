@@ -19,6 +19,9 @@ export interface _PlacedPod {
   readonly deadline?: _Deadline;
 }
 
+/** Restart policies of a pod or a Kubeflow replica (anything else named restartPolicy is about something else). */
+const REPLICA_RESTART: unknown[] = ['Always', 'OnFailure', 'Never', 'ExitCode'];
+
 /** Kinds that never describe pods: skipped without rendering. */
 const NO_PODS = new Set([
   'ConfigMap', 'Secret', 'Service', 'ServiceAccount', 'NetworkPolicy', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding',
@@ -66,7 +69,9 @@ export function _placedPodsOf(json: any): _PlacedPod[] {
       if (typeof n?.runPolicy?.activeDeadlineSeconds === 'number') {
         deadlines.push({ seconds: n.runPolicy.activeDeadlineSeconds, field: `${at}.runPolicy.activeDeadlineSeconds` });
       }
-      if (typeof n?.restartPolicy === 'string') replicaRestart = n.restartPolicy;
+      // A replica's pod restart policy (Kubeflow: Always, OnFailure, Never, ExitCode); a LeaderWorkerSet's restartPolicy
+      // (RecreateGroupOnPodRestart, None) is what a group does when a pod restarts, not a pod's.
+      if (REPLICA_RESTART.includes(n?.restartPolicy)) replicaRestart = n.restartPolicy;
     };
     // Walk from the object to the template, looking at every object on the way.
     for (const [, key, index] of Array.from(t.where.matchAll(/([^.[\]]+)|\[(\d+)\]/g))) {

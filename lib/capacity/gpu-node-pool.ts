@@ -12,7 +12,7 @@ import { Accelerator } from '../accelerator';
 import { KarpenterPlatform } from '../platform/karpenter';
 import { CapacityType, KarpenterOptions, Platform, _acceleratorLabelProblems } from '../platform/platform';
 import {
-  _Problems, _checkDnsLabel, _checkEnum, _checkInt, _checkLabels, _durationSeconds, _ensure, _isLabelKey, _show, _sizeMebibytes,
+  _Problems, _checkDnsLabel, _checkEnum, _checkInt, _checkLabels, _checkProps, _durationSeconds, _ensure, _isLabelKey, _show, _sizeMebibytes,
 } from '../validation';
 import { _Registry } from '../workload/registry';
 import { _karpenterDuration, _noNamespace } from './_cluster-scoped';
@@ -271,6 +271,7 @@ export class GpuNodePool extends Construct {
   public constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
     const p = (this._problems = new _Problems());
+    props = _checkProps(p, 'GpuNodePoolProps', props, { allowUnknown: new.target !== GpuNodePool });
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false });
     const base = props.platform ?? Platform.karpenter();
     if (!(base instanceof KarpenterPlatform)) {

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Conventions } from '../conventions';
 import { Platform } from '../platform/platform';
-import { _Problems, _checkDnsSubdomain, _checkInt, _ensure } from '../validation';
+import { _Problems, _checkDnsSubdomain, _checkInt, _checkProps, _ensure } from '../validation';
 import { IPriorityClass } from '../workload/priority-class';
 import { _Registry } from '../workload/registry';
 import { _clusterOf, _noNamespace } from './_cluster-scoped';
@@ -66,6 +66,7 @@ export class GpuPriorityClasses extends Construct {
   public constructor(scope: Construct, id: string, props: GpuPriorityClassesProps = {}) {
     super(scope, id);
     const p = (this._problems = new _Problems());
+    props = _checkProps(p, 'GpuPriorityClassesProps', props, { allowUnknown: new.target !== GpuPriorityClasses });
     this.productionName = props.productionName ?? 'gpu-production';
     this.researchName = props.researchName ?? 'gpu-research';
     this.productionClass = { priorityClassName: this.productionName };
@@ -74,7 +75,7 @@ export class GpuPriorityClasses extends Construct {
     const researchValue = props.researchValue ?? 1000;
     for (const [prop, name] of [['productionName', this.productionName], ['researchName', this.researchName]] as const) {
       _checkDnsSubdomain(p, prop, name);
-      if (typeof name === 'string' && name.startsWith('system-')) p.error(prop, name, 'the system- prefix is reserved for Kubernetes\' own classes');
+      if (name.startsWith('system-')) p.error(prop, name, 'the system- prefix is reserved for Kubernetes\' own classes');
     }
     if (this.productionName === this.researchName) p.error('researchName', this.researchName, 'must differ from productionName');
     _checkInt(p, 'productionValue', props.productionValue, -MAX_USER_PRIORITY, MAX_USER_PRIORITY);

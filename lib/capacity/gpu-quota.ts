@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Conventions } from '../conventions';
 import { Platform } from '../platform/platform';
-import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkInt, _checkLabels, _ensure } from '../validation';
+import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkInt, _checkLabels, _checkProps, _ensure } from '../validation';
 import { IPriorityClass } from '../workload/priority-class';
 import { _Registry } from '../workload/registry';
 import { _clusterOf } from './_cluster-scoped';
@@ -57,21 +57,21 @@ export class GpuQuota extends Construct {
   public constructor(scope: Construct, id: string, props: GpuQuotaProps) {
     super(scope, id);
     const p = (this._problems = new _Problems());
+    props = _checkProps(p, 'GpuQuotaProps', props, { allowUnknown: new.target !== GpuQuota });
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false });
     this.gpus = props.gpus;
     _checkDnsSubdomain(p, 'name', this.name);
     _checkDnsLabel(p, 'namespace', props.namespace);
     _checkLabels(p, 'labels', props.labels);
-    if (props.gpus === undefined) p.error('gpus', props.gpus, 'must be an integer >= 0');
     _checkInt(p, 'gpus', props.gpus, 0);
     const given = props.priorityClasses;
     let classes: string[] | undefined;
     if (given !== undefined) {
-      if (!Array.isArray(given) || given.length === 0) {
+      if (given.length === 0) {
         p.error('priorityClasses', given, 'must be a non-empty list of priority classes, e.g. [classes.researchClass]');
       } else {
-        classes = given.map(c => c?.priorityClassName);
-        classes.forEach((c, i) => _checkDnsSubdomain(p, `priorityClasses[${i}]`, c ?? ''));
+        classes = given.map(c => c.priorityClassName);
+        classes.forEach((c, i) => _checkDnsSubdomain(p, `priorityClasses[${i}]`, c));
       }
     }
     p.attach(this);

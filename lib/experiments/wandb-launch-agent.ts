@@ -7,7 +7,7 @@ import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
 import { _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { SecretKeyRef, _secretKeyEnv } from '../pod/env';
 import { _containerSecurityContext } from '../pod/security-context';
-import { _Problems, _checkDnsLabel, _checkInt, _checkLabels, _ensure, _show } from '../validation';
+import { _Problems, _checkDnsLabel, _checkInt, _checkLabels, _checkProps, _ensure, _show } from '../validation';
 import { _Registry } from '../workload/registry';
 import { IWandbLaunchQueue } from './wandb-launch-queue';
 
@@ -93,28 +93,26 @@ export class WandbLaunchAgent extends Construct {
     super(scope, id);
     const p = this._problems;
     p.attach(this);
-    const given: WandbLaunchAgentProps = props !== null && typeof props === 'object' ? props : ({} as WandbLaunchAgentProps);
-    if (given !== props) p.error('props', props, 'must be an object of props, e.g. { platform, image, apiKey, queues }');
+    props = _checkProps(p, 'WandbLaunchAgentProps', props, { allowUnknown: new.target !== WandbLaunchAgent });
+    // The runtime type check reported what is missing or of the wrong type: what is left is well-typed.
+    const given: WandbLaunchAgentProps = props;
     this.platform = given.platform;
-    if (!(given.platform instanceof Platform)) {
-      p.error('platform', given.platform, 'must be a Platform, e.g. Platform.gkeAutopilot()');
-    } else {
-      for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
-    }
+    if (given.platform) for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
     // The run Secret's name is wandb-api-key-<name>: a Secret name (253), but keep it a label-safe 63 characters.
     this.name = given.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 49 });
     _checkDnsLabel(p, 'name', this.name, 49);
     this.namespace = given.namespace ?? Chart.of(this).namespace;
     _checkDnsLabel(p, 'namespace', given.namespace);
     _checkLabels(p, 'labels', given.labels);
-    if (given.labels && typeof given.labels === 'object' && Conventions.INSTANCE_LABEL in given.labels) {
+    if (given.labels && Conventions.INSTANCE_LABEL in given.labels) {
       p.error(`labels[${JSON.stringify(Conventions.INSTANCE_LABEL)}]`, given.labels[Conventions.INSTANCE_LABEL], 'is the library\'s own selector label; use another label key');
     }
     this.runSecretName = `wandb-api-key-${this.name}`;
 
-    if (typeof given.image !== 'string' || given.image === '' || /\s/.test(given.image)) {
+    // A missing image (required) was reported by the type check.
+    if (given.image !== undefined && (given.image === '' || /\s/.test(given.image))) {
       p.error('image', given.image, 'must be the launch agent image pinned to a wandb release, e.g. "wandb/launch-agent:0.28.2"');
-    } else {
+    } else if (given.image !== undefined) {
       const tag = /:([^/:@]+)$/.exec(given.image)?.[1];
       const version = tag !== undefined ? /^v?(\d+)\.(\d+)\.(\d+)/.exec(tag) : null;
       if (!version && !given.image.includes('@sha256:')) {
@@ -124,11 +122,10 @@ export class WandbLaunchAgent extends Construct {
       }
     }
     const apiKeyEnv = _secretKeyEnv(p, 'apiKey', 'WANDB_API_KEY', given.apiKey);
-    if (given.apiKey === undefined) p.raw('apiKey=undefined is invalid: the agent needs the W&B API key from a Secret, e.g. { secretName: "wandb", key: "api-key" }');
-    if (given.entity !== undefined && (typeof given.entity !== 'string' || !/^[A-Za-z0-9][-_.A-Za-z0-9]*$/.test(given.entity))) {
+    if (given.entity !== undefined && !/^[A-Za-z0-9][-_.A-Za-z0-9]*$/.test(given.entity)) {
       p.error('entity', given.entity, 'must be a W&B entity name (letters, digits, \'-\', \'_\', \'.\')');
     }
-    if (given.baseUrl !== undefined && (typeof given.baseUrl !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(given.baseUrl))) {
+    if (given.baseUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(given.baseUrl)) {
       p.error('baseUrl', given.baseUrl, 'must be an http(s) URL, e.g. "https://wandb.example.com"');
     }
     const maxJobs = given.maxJobs ?? 1;
@@ -272,17 +269,15 @@ export class WandbLaunchAgent extends Construct {
   }
 
   private checkQueues(p: _Problems, queues: IWandbLaunchQueue[] | undefined): IWandbLaunchQueue[] {
-    if (!Array.isArray(queues) || queues.length === 0) {
+    // Required: a missing list or a queue that is no queue was reported by the type check.
+    if (queues === undefined) return [];
+    if (queues.length === 0) {
       p.error('queues', queues, 'must be a non-empty list of queues, e.g. [new WandbLaunchQueue(...)] or [WandbLaunchQueue.fromName("gpu", "ml")]');
       return [];
     }
     const ok: IWandbLaunchQueue[] = [];
     const seen = new Set<string>();
     queues.forEach((q, i) => {
-      if (!q || typeof q !== 'object' || typeof q.queueName !== 'string' || typeof q.jobNamespace !== 'string') {
-        p.error(`queues[${i}]`, q, 'must be a WandbLaunchQueue or WandbLaunchQueue.fromName(queueName, jobNamespace)');
-        return;
-      }
       if (q.queueName.trim() === '' || q.queueName.length > 64) p.error(`queues[${i}].queueName`, q.queueName, 'must be a W&B queue name of 1 to 64 characters');
       _checkDnsLabel(p, `queues[${i}].jobNamespace`, q.jobNamespace);
       if (seen.has(q.queueName)) p.error(`queues[${i}]`, q.queueName, 'is already in the list');

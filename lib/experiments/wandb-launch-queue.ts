@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Conventions } from '../conventions';
 import { Platform, WorkloadKind } from '../platform/platform';
 import { _buildPod } from '../pod/pod-template';
-import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _durationSeconds, _show } from '../validation';
+import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _durationSeconds, _show } from '../validation';
 import { GpuPodProps } from '../workload/gpu-pod-props';
 import { _OutputFile } from '../workload/output-file';
 import { _Registry } from '../workload/registry';
@@ -68,14 +68,11 @@ export class WandbLaunchQueue extends Construct implements IWandbLaunchQueue {
     super(scope, id);
     const p = this._problems;
     p.attach(this);
-    const given: WandbLaunchQueueProps = props !== null && typeof props === 'object' ? props : ({} as WandbLaunchQueueProps);
-    if (given !== props) p.error('props', props, 'must be an object of props, e.g. { platform: Platform.gkeAutopilot(), accelerator: ... }');
+    props = _checkProps(p, 'WandbLaunchQueueProps', props, { allowUnknown: new.target !== WandbLaunchQueue });
+    // The runtime type check reported what is missing or of the wrong type: what is left is well-typed.
+    const given: WandbLaunchQueueProps = props;
     this.platform = given.platform;
-    if (!(given.platform instanceof Platform)) {
-      p.error('platform', given.platform, 'must be a Platform, e.g. Platform.gkeAutopilot()');
-    } else {
-      for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
-    }
+    if (given.platform) for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
     this.queueName = given.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 63 });
     _checkDnsLabel(p, 'name', this.queueName);
     const namespace = given.namespace ?? Chart.of(this).namespace;
@@ -83,21 +80,19 @@ export class WandbLaunchQueue extends Construct implements IWandbLaunchQueue {
     _checkDnsLabel(p, 'namespace', given.namespace);
     this.jobNamespace = namespace ?? 'default';
     _checkLabels(p, 'labels', given.labels);
-    if (given.labels && typeof given.labels === 'object' && Conventions.INSTANCE_LABEL in given.labels) {
+    if (given.labels && Conventions.INSTANCE_LABEL in given.labels) {
       p.error(`labels[${JSON.stringify(Conventions.INSTANCE_LABEL)}]`, given.labels[Conventions.INSTANCE_LABEL], 'is the library\'s own selector label; use another label key');
     }
     // What agents since wandb 0.28.1 refuse, or overwrite, in a queue config.
     const refused = 'W&B Launch agents (wandb >= 0.28.1) refuse queue configs that set it';
     if (given.serviceAccountName !== undefined) p.error('serviceAccountName', given.serviceAccountName, `${refused}; runs use the job namespace's default ServiceAccount`);
-    if (given.identity !== undefined) p.error('identity', given.identity?.value, `needs the pod's ServiceAccount, which ${refused}; annotate the job namespace's default ServiceAccount instead`);
+    if (given.identity !== undefined) p.error('identity', given.identity.value, `needs the pod's ServiceAccount, which ${refused}; annotate the job namespace's default ServiceAccount instead`);
     if (given.automountServiceAccountToken === true) p.error('automountServiceAccountToken', true, refused);
     if (given.runAsRoot === true) p.error('runAsRoot', true, `needs a securityContext, which ${refused}; the agent sets the containers' security context itself`);
     for (const prop of ['command', 'args'] as const) {
       if (given[prop] !== undefined) p.error(prop, given[prop], `the W&B job supplies the ${prop === 'command' ? 'entrypoint' : 'arguments'}; a queue-level ${prop} would replace every job's own`);
     }
-    if (given.priorityClass !== undefined && (typeof given.priorityClass !== 'object' || given.priorityClass === null)) {
-      p.error('priorityClass', given.priorityClass, 'must be a priority class, e.g. classes.researchClass or PriorityClass.fromName("gpu-research")');
-    } else if (given.priorityClass !== undefined) {
+    if (given.priorityClass !== undefined) {
       _checkDnsSubdomain(p, 'priorityClass', given.priorityClass.priorityClassName);
     }
     const deadline = _durationSeconds(p, 'activeDeadline', given.activeDeadline);

@@ -6,8 +6,10 @@ import { Conventions } from '../conventions';
 import { Platform } from '../platform/platform';
 import { _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _containerSecurityContext, _podSecurityContext } from '../pod/security-context';
-import { _Problems, _checkDnsLabel, _checkLabels, _durationSeconds, _ensure, _show } from '../validation';
 import { _noNamespace } from '../capacity/_cluster-scoped';
+import {
+  _Problems, _checkDns1035, _checkDnsLabel, _checkLabels, _checkProps, _durationSeconds, _ensure, _imageProblem, _promRegexProblem, _show,
+} from '../validation';
 import { GpuWorkload } from '../workload/gpu-workload';
 import { _Registry } from '../workload/registry';
 import { _gpuDashboard } from './dashboard';
@@ -194,10 +196,12 @@ export class GpuMonitoring extends Construct {
   public constructor(scope: Construct, id: string, props: GpuMonitoringProps) {
     super(scope, id);
     const p = (this._problems = new _Problems());
+    props = _checkProps(p, 'GpuMonitoringProps', props, { allowUnknown: new.target !== GpuMonitoring });
     const platform = props.platform;
     this.platform = platform;
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 40 });
     _checkDnsLabel(p, 'name', this.name, 40);
+    _checkDns1035(p, 'name', this.name, 'it names the DCGM exporter\'s Service');
     _checkDnsLabel(p, 'namespace', props.namespace);
     _checkDnsLabel(p, 'monitoringNamespace', props.monitoringNamespace);
     _checkDnsLabel(p, 'exporterNamespace', props.exporterNamespace);
@@ -213,8 +217,8 @@ export class GpuMonitoring extends Construct {
     if (ok && !deployExporter && props.exporterNamespace !== undefined) {
       p.error('exporterNamespace', props.exporterNamespace, 'names the namespace of the DCGM exporter, and none is deployed (deployExporter is false); drop it');
     }
-    if (props.exporterImage !== undefined && (typeof props.exporterImage !== 'string' || props.exporterImage.length === 0 || /\s/.test(props.exporterImage))) {
-      p.error('exporterImage', props.exporterImage, 'must be a container image reference without spaces');
+    if (props.exporterImage !== undefined && _imageProblem(props.exporterImage)) {
+      p.error('exporterImage', props.exporterImage, `must be a container image reference: it ${_imageProblem(props.exporterImage)}`);
     }
     const percent = (prop: string, value: number | undefined, dflt: number, min = 0): number => {
       if (value === undefined) return dflt;
@@ -256,8 +260,8 @@ export class GpuMonitoring extends Construct {
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) p.error(`prices[${JSON.stringify(acc.name)}].${field}`, v, 'must be a number of USD >= 0');
       }
       const model = GpuPriceTable._modelNameOf(price);
-      if (model === undefined || typeof model !== 'string' || model.length === 0 || model.includes('\n')) {
-        p.error(`prices[${JSON.stringify(acc.name)}].dcgmModelName`, model, 'must be a regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"');
+      if (model === undefined || _promRegexProblem(model)) {
+        p.error(`prices[${JSON.stringify(acc.name)}].dcgmModelName`, model, `must be an RE2 regular expression matching the modelName DCGM reports, e.g. "NVIDIA L4"${model !== undefined ? `: it ${_promRegexProblem(model)}` : ''}`);
         continue;
       }
       if (seenModels.has(model)) {

@@ -150,7 +150,7 @@ export class GpuPriceTable {
 
   private constructor(prices: GpuPrice[]) {
     const byAccelerator = new Map<Accelerator, GpuPrice>();
-    for (const p of Array.isArray(prices) ? prices : []) byAccelerator.set(p?.accelerator, p);
+    for (const price of Array.isArray(prices) ? prices : []) byAccelerator.set(price?.accelerator, price);
     this.prices = [...byAccelerator.values()];
   }
 

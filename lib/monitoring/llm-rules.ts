@@ -38,15 +38,11 @@ export interface _LlmRuleSettings {
   readonly forSeconds: number;
 }
 
-/** Checks the options under the prop name `llmRules`. @internal */
+/** Checks the ranges of the options (their types are checked with GpuMonitoring's props) under the prop name `llmRules`. @internal */
 export function _llmRuleSettings(p: _Problems, o: LlmRulesOptions): _LlmRuleSettings {
-  if (!o || typeof o !== 'object') {
-    p.error('llmRules', o, 'must be an object of LlmRulesOptions, e.g. {} for the defaults');
-    return { ttftSeconds: 2, waiting: 10, kvPercent: 95, forSeconds: 600 };
-  }
   const positive = (prop: string, value: number | undefined, dflt: number, max: number): number => {
     if (value === undefined) return dflt;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
+    if (!Number.isFinite(value) || value <= 0 || value > max) {
       p.error(`llmRules.${prop}`, value, `must be a number above 0 and at most ${max}`);
       return dflt;
     }

@@ -103,6 +103,9 @@ export function _notebookSecurityContext(runAsRoot: boolean): k8s.PodSecurityCon
  * 100, which fsGroup 100 makes own the workspace. A literal token or password in `env`, `command` or `args` is refused.
  */
 export abstract class GpuNotebook extends GpuWorkload {
+  /** @internal */
+  public static readonly _propsType: string = 'GpuNotebookProps';
+
   /** The port Jupyter listens on in every notebook image. */
   public static readonly PORT = 8888;
 
@@ -123,15 +126,15 @@ export abstract class GpuNotebook extends GpuWorkload {
 
   protected constructor(scope: Construct, id: string, props: GpuNotebookProps) {
     super(scope, id, props, WorkloadKind.NOTEBOOK);
-    // The base reports props that are no object; go on with none.
-    props = props !== null && typeof props === 'object' ? props : ({} as GpuNotebookProps);
+    // The base ran the runtime type check: what is left is well-typed.
+    props = this._checkedProps;
     const p = this._problems;
     const v = this._variant();
     // StatefulSet pods carry `controller-revision-hash: <name>-<10 characters>`, a label value of at most 63.
     this._limitName(52, max => `must be at most ${max} characters: the StatefulSet's pods carry the label controller-revision-hash=<name>-<hash>, which must fit in 63`);
 
     this.workspacePath = props.workspacePath ?? '/home/jovyan';
-    if (typeof this.workspacePath !== 'string' || !this.workspacePath.startsWith('/') || this.workspacePath.includes('..')
+    if (!this.workspacePath.startsWith('/') || this.workspacePath.includes('..')
       || this.workspacePath === '/dev/shm' || this.workspacePath === '/') {
       p.error('workspacePath', props.workspacePath, 'must be an absolute path without \'..\', other than / and /dev/shm');
     }
@@ -139,7 +142,6 @@ export abstract class GpuNotebook extends GpuWorkload {
     this._workspaceQuantity = _quantityMebibytes(mib ?? 10240);
     _checkDnsSubdomain(p, 'workspaceStorageClass', props.workspaceStorageClass);
     this._workspaceStorageClass = props.workspaceStorageClass;
-    if (props.stopped !== undefined && typeof props.stopped !== 'boolean') p.error('stopped', props.stopped, 'must be true or false');
     this.stopped = props.stopped === true;
 
     this._authArgs = _jupyterAuthArgs({ command: props.command, args: props.args });
@@ -150,16 +152,11 @@ export abstract class GpuNotebook extends GpuWorkload {
     }
 
     const namespaces = props.accessNamespaces ?? v.defaultAccessNamespaces;
-    if (!Array.isArray(namespaces)) {
-      p.error('accessNamespaces', namespaces, 'must be a list of namespace names');
-      this._ingress = [];
-    } else {
-      namespaces.forEach((ns, i) => _checkDnsLabel(p, `accessNamespaces[${i}]`, ns));
-      this._ingress = namespaces.length === 0 ? [] : [{
-        from: namespaces.map(ns => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
-        ports: [{ port: k8s.IntOrString.fromNumber(GpuNotebook.PORT), protocol: 'TCP' }],
-      }];
-    }
+    namespaces.forEach((ns, i) => _checkDnsLabel(p, `accessNamespaces[${i}]`, ns));
+    this._ingress = namespaces.length === 0 ? [] : [{
+      from: namespaces.map(ns => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+      ports: [{ port: k8s.IntOrString.fromNumber(GpuNotebook.PORT), protocol: 'TCP' }],
+    }];
 
     const pod = this._pod(props, {
       kind: WorkloadKind.NOTEBOOK,

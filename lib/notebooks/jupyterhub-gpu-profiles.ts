@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Accelerator } from '../accelerator';
 import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
 import { _PodTemplate, _buildPod } from '../pod/pod-template';
-import { _Problems, _show } from '../validation';
+import { _Problems, _checkProps, _show } from '../validation';
 import { _OutputFile } from '../workload/output-file';
 
 /** One entry of JupyterHub's profile list: what a user picks when starting a server. */
@@ -117,32 +117,30 @@ export class JupyterHubGpuProfiles extends Construct {
     super(scope, id);
     const p = this._problems;
     p.attach(this);
-    const given: JupyterHubGpuProfilesProps = props !== null && typeof props === 'object' ? props : ({} as JupyterHubGpuProfilesProps);
-    if (given !== props) p.error('props', props, 'must be an object of props, e.g. { platform: Platform.gkeAutopilot(), profiles: [...] }');
+    props = _checkProps(p, 'JupyterHubGpuProfilesProps', props, { allowUnknown: new.target !== JupyterHubGpuProfiles });
+    // The runtime type check reported what is missing or of the wrong type: what is left is well-typed.
+    const given: JupyterHubGpuProfilesProps = props;
     this.platform = given.platform;
-    if (!(given.platform instanceof Platform)) {
-      p.error('platform', given.platform, 'must be a Platform, e.g. Platform.gkeAutopilot()');
-    } else {
-      for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
-    }
+    if (given.platform) for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
     const baseTolerations = given.userPodTolerations ?? CHART_USER_TOLERATIONS;
-    if (!Array.isArray(baseTolerations) || baseTolerations.some(t => !t || typeof t !== 'object')) {
+    // Tolerations are Kubernetes objects, which the type check takes as they are: each must be one.
+    if (baseTolerations.some(t => !t || typeof t !== 'object' || Array.isArray(t))) {
       p.error('userPodTolerations', baseTolerations, 'must be a list of tolerations');
     }
     const profiles = given.profiles;
-    if (!Array.isArray(profiles) || profiles.length === 0) {
+    if (profiles !== undefined && profiles.length === 0) {
       p.error('profiles', profiles, 'must be a non-empty list of profiles, e.g. [{ displayName: "1 x L4", accelerator: Accelerator.L4 }]');
-    } else if (given.platform instanceof Platform) {
+    } else if (profiles !== undefined && given.platform) {
       const slugs = new Map<string, number>();
       profiles.forEach((profile, i) => {
-        const entry = this.profile(p, given.platform, profile, i, Array.isArray(baseTolerations) ? baseTolerations : []);
+        const entry = this.profile(p, given.platform, profile, i, baseTolerations);
         if (!entry) return;
         const first = slugs.get(entry.slug);
         if (first !== undefined) p.error(`profiles[${i}].slug`, entry.slug, `is already the slug of profiles[${first}]; slugs must be unique`);
         else slugs.set(entry.slug, i);
         this._profileList.push(entry);
       });
-      const defaults = profiles.map((pr, i) => (pr && pr.default === true ? i : -1)).filter(i => i >= 0);
+      const defaults = profiles.map((pr, i) => (pr.default === true ? i : -1)).filter(i => i >= 0);
       if (defaults.length > 1) p.error('profiles', defaults.map(i => `profiles[${i}]`).join(', '), 'at most one profile may be the default');
     }
     this.valuesFile = `${_OutputFile.DIRECTORY}/${_OutputFile.chartFileName(this, 'jupyterhub-values.yml')}`;
@@ -163,21 +161,15 @@ export class JupyterHubGpuProfiles extends Construct {
     ].join('\n');
   }
 
-  /** Validates one profile and returns its profileList entry (undefined when it is not an object). */
+  /** Validates one profile (its types were checked with the props) and returns its profileList entry. */
   private profile(p: _Problems, platform: Platform, profile: JupyterHubProfile, i: number, baseTolerations: k8s.Toleration[]): any {
     const at = `profiles[${i}]`;
-    if (!profile || typeof profile !== 'object') {
-      p.error(at, profile, 'must be a profile: { displayName, accelerator?, gpus?, cpu?, memory?, ... }');
-      return undefined;
-    }
-    if (typeof profile.displayName !== 'string' || profile.displayName.trim() === '') p.error(`${at}.displayName`, profile.displayName, 'must be a non-empty string');
-    if (profile.description !== undefined && typeof profile.description !== 'string') p.error(`${at}.description`, profile.description, 'must be a string');
-    if (profile.default !== undefined && typeof profile.default !== 'boolean') p.error(`${at}.default`, profile.default, 'must be true or false');
-    const slug = profile.slug ?? (typeof profile.displayName === 'string' ? profile.displayName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') : '');
-    if (typeof slug !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(slug) || slug.length > 63) {
+    if (profile.displayName.trim() === '') p.error(`${at}.displayName`, profile.displayName, 'must be a non-empty string');
+    const slug = profile.slug ?? profile.displayName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(slug) || slug.length > 63) {
       p.error(`${at}.slug`, slug, 'must be lowercase letters, digits and \'-\' (at most 63), e.g. "l4-x1"; give slug when displayName has no letters or digits');
     }
-    if (profile.image !== undefined && (typeof profile.image !== 'string' || profile.image === '' || /\s/.test(profile.image))) {
+    if (profile.image !== undefined && (profile.image === '' || /\s/.test(profile.image))) {
       p.error(`${at}.image`, profile.image, 'must be an image reference without spaces, e.g. "quay.io/jupyter/pytorch-notebook:cuda12-python-3.12"');
     }
     // The same builder as every workload: it validates the request against the platform and places it.

@@ -19,6 +19,9 @@ export interface KubeflowNotebookProps extends GpuNotebookProps {}
  * gateway and the controller's culler.
  */
 export class KubeflowNotebook extends GpuNotebook {
+  /** @internal */
+  public static readonly _propsType: string = 'KubeflowNotebookProps';
+
   /** Annotation whose presence makes the controller scale the notebook to zero (the culler and the web app set it). */
   public static readonly STOPPED_ANNOTATION = 'kubeflow-resource-stopped';
 
@@ -26,6 +29,7 @@ export class KubeflowNotebook extends GpuNotebook {
 
   public constructor(scope: Construct, id: string, props: KubeflowNotebookProps) {
     super(scope, id, props);
+    props = this._checkedProps;
     _requireAddon(this._problems, this.platform, ClusterAddon.KUBEFLOW_NOTEBOOKS, 'a Kubeflow Notebook');
     if (!this._ready()) return;
 

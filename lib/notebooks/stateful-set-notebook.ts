@@ -22,22 +22,25 @@ export interface StatefulSetNotebookProps extends GpuNotebookProps {
  * JupyterHub (`JupyterHubGpuProfiles`) or Kubeflow, whose cullers free the GPU.
  */
 export class StatefulSetNotebook extends GpuNotebook {
+  /** @internal */
+  public static readonly _propsType: string = 'StatefulSetNotebookProps';
+
   private readonly _statefulSet?: k8s.KubeStatefulSet;
   private readonly _service?: k8s.KubeService;
 
   public constructor(scope: Construct, id: string, props: StatefulSetNotebookProps) {
     super(scope, id, props);
-    props = props !== null && typeof props === 'object' ? props : ({} as StatefulSetNotebookProps);
+    props = this._checkedProps;
     const p = this._problems;
     const tokenEnv = _secretKeyEnv(p, 'token', 'JUPYTER_TOKEN', props.token);
-    if (tokenEnv && Array.isArray(props.secretEnv) && props.secretEnv.some(s => s?.name === 'JUPYTER_TOKEN')) {
+    if (tokenEnv && (props.secretEnv ?? []).some(s => s.name === 'JUPYTER_TOKEN')) {
       p.error('token', props.token?.secretName, 'and secretEnv both set JUPYTER_TOKEN; keep one');
     }
     for (const a of this._authArgs.filter(x => x.value === '' && /token$/.test(x.option))) {
       p.raw(`${a.where}=${_show(`${a.option}=`)} is invalid: an empty token turns Jupyter's authentication off, and anyone who reaches the Service gets a shell; drop it (Jupyter then uses JUPYTER_TOKEN from token, or a random token)`);
     }
     // Kubeflow's images start Jupyter with --ServerApp.token="" (Kubeflow's gateway authenticates in front of them).
-    if (props.command === undefined && typeof props.image === 'string' && /(^|\/)kubeflownotebookswg\/|\/notebook-servers\//.test(props.image)) {
+    if (props.command === undefined && props.image !== undefined && /(^|\/)kubeflownotebookswg\/|\/notebook-servers\//.test(props.image)) {
       p.error('image', props.image, 'Kubeflow notebook-server images turn Jupyter\'s authentication off (their start script passes --ServerApp.token=""), so this notebook would be open to anyone who reaches it; use KubeflowNotebook, or an image that honours JUPYTER_TOKEN (e.g. quay.io/jupyter/pytorch-notebook)');
     }
     if (!this._ready()) return;

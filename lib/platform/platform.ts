@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator, MachineShape } from '../accelerator';
-import { _Problems, _show } from '../validation';
+import { _Problems, _checkProps, _show } from '../validation';
 import { ClusterAddon } from './cluster-addon';
 import { PrometheusFlavor } from './prometheus-flavor';
 
@@ -250,22 +250,22 @@ export interface PlatformFacts {
 export abstract class Platform {
   /** GKE Autopilot. */
   public static gkeAutopilot(options: GkeAutopilotOptions = {}): Platform {
-    return Platform._make('gke-autopilot', options);
+    return Platform._make('gke-autopilot', options, 'GkeAutopilotOptions');
   }
 
   /** GKE Standard with GPU node pools. */
   public static gkeStandard(options: GkeStandardOptions = {}): Platform {
-    return Platform._make('gke-standard', options);
+    return Platform._make('gke-standard', options, 'GkeStandardOptions');
   }
 
   /** Karpenter v1 on EKS. */
   public static karpenter(options: KarpenterOptions = {}): Platform {
-    return Platform._make('karpenter', options);
+    return Platform._make('karpenter', options, 'KarpenterOptions');
   }
 
   /** Plain Kubernetes with the NVIDIA device plugin. */
   public static kubernetes(options: KubernetesOptions = {}): Platform {
-    return Platform._make('kubernetes', options);
+    return Platform._make('kubernetes', options, 'KubernetesOptions');
   }
 
   /**
@@ -279,10 +279,14 @@ export abstract class Platform {
 
   private static readonly factories = new Map<string, (options: any) => Platform>();
 
-  private static _make(id: string, options: PlatformOptions): Platform {
+  private static _make(id: string, options: PlatformOptions, type: string): Platform {
     const factory = Platform.factories.get(id);
     if (!factory) throw new Error(`platform ${id} is not loaded: import the library from its package entry point`);
-    return factory(options ?? {});
+    // The runtime type check of the options (JavaScript and jsii callers); the platform reports its problems.
+    const problems = new _Problems();
+    const platform = factory(_checkProps(problems, type, options, { optional: true, name: 'options' }));
+    platform._optionProblems.unshift(...problems.messages);
+    return platform;
   }
 
   /** Short id used in file and chart names, e.g. `gke-autopilot`. */

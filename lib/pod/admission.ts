@@ -36,14 +36,18 @@ export function _podTemplatesOf(json: any): _FoundTemplate[] {
 /**
  * Checks pod templates against the platform's admission rules when the app is validated (after escape-hatch
  * edits). `templates` reads them from the rendered objects; `rendered` are those objects, whose rendering is shared with
- * the synth that follows, so the check costs no second render.
+ * the synth that follows, so the check costs no second render. `scan` checks each rendered object too (e.g. for
+ * credentials), in the same rendering.
  * @internal
  */
-export function _checkAdmission(scope: Construct, platform: Platform, templates: () => _FoundTemplate[], rendered: ApiObject[]): void {
+export function _checkAdmission(scope: Construct, platform: Platform, templates: () => _FoundTemplate[], rendered: ApiObject[],
+  scan?: (json: any) => string[]): void {
   const memos = rendered.map(o => _RenderMemo.of(o));
   scope.node.addValidation({
-    validate: () => _RenderMemo.capture(memos, () => templates().flatMap(t =>
-      platform.admissionViolations(t.spec, t.annotations).map(v => `${platform.displayName} admission (${t.where}): ${v}`))),
+    validate: () => _RenderMemo.capture(memos, () => [
+      ...templates().flatMap(t => platform.admissionViolations(t.spec, t.annotations).map(v => `${platform.displayName} admission (${t.where}): ${v}`)),
+      ...(scan ? rendered.flatMap(r => scan(r.toJson())) : []),
+    ]),
   });
 }
 

@@ -4,7 +4,7 @@ import { _Problems } from '../validation';
 /** Validates fail-fast exit codes. @internal */
 export function _failFastExitCodes(p: _Problems, codes: number[] | undefined, defaults: number[]): number[] {
   if (codes === undefined) return defaults;
-  if (!Array.isArray(codes) || codes.some(c => !Number.isInteger(c) || c < 1 || c > 255)) {
+  if (codes.some(c => !Number.isInteger(c) || c < 1 || c > 255)) {
     p.error('failFastExitCodes', codes, 'must be a list of exit codes from 1 to 255 (0 means success and cannot fail a Job)');
     return [];
   }

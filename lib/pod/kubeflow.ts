@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { _Problems, _checkEnum, _checkInt, _durationSeconds } from '../validation';
+import { _Problems, _checkInt, _durationSeconds } from '../validation';
 import { _PodTemplate } from './pod-template';
 
 /** API version of the Kubeflow training operator v1 kinds (TFJob, PyTorchJob). @internal */
@@ -91,7 +91,6 @@ export function _runPolicy(p: _Problems, props: KubeflowRunPolicyProps, defaults
 } | undefined {
   const before = p.messages.length;
   const clean = props.cleanPodPolicy ?? defaults.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
-  _checkEnum(p, 'cleanPodPolicy', clean, CleanPodPolicy, 'CleanPodPolicy');
   _checkInt(p, 'backoffLimit', props.backoffLimit, 0, 100);
   const ttl = props.ttlAfterFinished !== undefined
     ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true, max: 2147483647 })
@@ -107,10 +106,8 @@ export function _runPolicy(p: _Problems, props: KubeflowRunPolicyProps, defaults
 }
 
 /** Validates a replica restart policy. @internal */
-export function _replicaRestartPolicy(p: _Problems, prop: string, value: ReplicaRestartPolicy | undefined,
-  fallback: ReplicaRestartPolicy): ReplicaRestartPolicy {
-  const v = value ?? fallback;
-  return _checkEnum(p, prop, v, ReplicaRestartPolicy, 'ReplicaRestartPolicy') ? v : fallback;
+export function _replicaRestartPolicy(value: ReplicaRestartPolicy | undefined, fallback: ReplicaRestartPolicy): ReplicaRestartPolicy {
+  return value ?? fallback;
 }
 
 /**

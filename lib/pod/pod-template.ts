@@ -1,7 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Accelerator } from '../accelerator';
 import { CapacityType, GpuRequest, Platform, PodPlacement, WorkloadKind } from '../platform/platform';
-import { _Problems, _checkEnum, _durationSeconds } from '../validation';
+import { _Problems, _checkAcceleratorCounts, _durationSeconds, _imageProblem } from '../validation';
 import { GpuPodProps } from '../workload/gpu-pod-props';
 import { _renderEnv } from './env';
 import { _resources } from './resources';
@@ -55,9 +54,10 @@ export interface _PodIdentity {
  * @internal
  */
 export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, identity: _PodIdentity): _PodTemplate {
-  const platform = props.platform instanceof Platform ? props.platform : undefined;
-  if ((props.image !== undefined || !opts.imageOptional) && (typeof props.image !== 'string' || props.image.length === 0 || /\s/.test(props.image))) {
-    p.error('image', props.image, 'must be a container image reference without spaces, e.g. "us-docker.pkg.dev/p/r/trainer:1.0"');
+  const platform: Platform | undefined = props.platform;
+  if (props.image !== undefined || !opts.imageOptional) {
+    const problem = props.image === undefined ? 'is required' : _imageProblem(props.image);
+    if (problem) p.error('image', props.image, `must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it ${problem}`);
   }
   const res = _resources(p, props, {
     defaultGpus: opts.defaultGpus ?? 1,
@@ -67,7 +67,6 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
 
   // Capacity and grace
   const capacityType = props.capacityType ?? CapacityType.ON_DEMAND;
-  _checkEnum(p, 'capacityType', capacityType, CapacityType, 'CapacityType');
   const spotCap = capacityType !== CapacityType.ON_DEMAND ? platform?.maxSpotGraceSeconds : undefined;
   const grace = props.terminationGracePeriod !== undefined
     ? _durationSeconds(p, 'terminationGracePeriod', props.terminationGracePeriod)
@@ -77,11 +76,9 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
     accelerator: props.accelerator, gpus: res.gpus, capacityType, kind: opts.kind, cpu: res.cpu,
     memoryMebibytes: res.memoryMebibytes, terminationGraceSeconds: grace,
   };
-  if (props.accelerator !== undefined && !(props.accelerator instanceof Accelerator)) {
-    p.error('accelerator', props.accelerator, 'must be an Accelerator, e.g. Accelerator.L4 or Accelerator.custom({...})');
-  } else if (platform && Number.isInteger(props.gpus ?? opts.defaultGpus ?? 1)) {
-    platform._validateRequest(request, p);
-  }
+  // A custom accelerator's GPU counts bound what platforms enumerate: check them before a platform does.
+  const acceleratorOk = props.accelerator === undefined || _checkAcceleratorCounts(p, 'accelerator', props.accelerator);
+  if (acceleratorOk && platform && Number.isInteger(props.gpus ?? opts.defaultGpus ?? 1)) platform._validateRequest(request, p);
 
   // Env and volumes
   const env = _renderEnv(p, props.env, props.secretEnv);
@@ -98,9 +95,7 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
     volumeRequests.push({ prop: 'checkpoints', name: 'checkpoints', volume: props.checkpoints, mountPath: path, readOnly: false });
     dataEnv.push({ name: 'CHECKPOINT_DIR', value: path });
   }
-  if (props.volumes !== undefined && !Array.isArray(props.volumes)) p.error('volumes', props.volumes, 'must be a list of { volume, mountPath }');
-  for (const [i, m] of (Array.isArray(props.volumes) ? props.volumes : []).entries()) {
-    if (!m || typeof m !== 'object') { p.error(`volumes[${i}]`, m, 'must be { volume, mountPath }'); continue; }
+  for (const [i, m] of (props.volumes ?? []).entries()) {
     volumeRequests.push({ prop: `volumes[${i}]`, name: `volume-${i}`, volume: m.volume, mountPath: m.mountPath, readOnly: m.readOnly ?? false });
   }
   const vols = _renderVolumes(p, platform, uid, res.sharedMemoryMebibytes, volumeRequests);

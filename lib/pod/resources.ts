@@ -26,11 +26,11 @@ export interface _Resources {
 export function _resources(p: _Problems, input: _ResourceInput,
   o: { defaultGpus: number; minGpus: number; minGpuEphemeralMebibytes: number }): _Resources {
   const raw = input.gpus ?? o.defaultGpus;
-  const gpusValid = typeof raw === 'number' && Number.isInteger(raw) && raw >= o.minGpus;
+  const gpusValid = Number.isInteger(raw) && raw >= o.minGpus;
   if (!gpusValid) p.error('gpus', input.gpus, `must be a whole number of GPUs, at least ${o.minGpus}`);
   const gpus = Number.isInteger(raw) && raw >= 0 ? raw : 0;
   const cpu = input.cpu ?? (gpus > 0 ? 4 * gpus : 2);
-  const cpuValid = typeof cpu === 'number' && Number.isFinite(cpu) && cpu > 0 && Math.round(cpu * 1000) === cpu * 1000;
+  const cpuValid = cpu > 0 && Math.round(cpu * 1000) === cpu * 1000;
   if (!cpuValid) p.error('cpu', input.cpu, 'must be a positive number of vCPUs with at most 3 decimals, e.g. 0.5 or 8');
   const memoryMib = input.memory !== undefined ? _sizeMebibytes(p, 'memory', input.memory, 64) : (gpus > 0 ? 16384 * gpus : 4096);
   const ephemeralMib = input.ephemeralStorage !== undefined

@@ -36,7 +36,7 @@ export class StorageVolume {
 
   /** A GCS bucket through the GCS FUSE CSI driver (GKE only; the pod's service account needs access). */
   public static fromGcsBucket(bucketName: string, options: GcsBucketOptions = {}): StorageVolume {
-    return new StorageVolume(StorageVolumeType.GCS_BUCKET, bucketName, options.mountOptions);
+    return new StorageVolume(StorageVolumeType.GCS_BUCKET, bucketName, options?.mountOptions);
   }
 
   /** A ConfigMap, mounted read-only. */
@@ -114,8 +114,7 @@ export function _renderVolumes(p: _Problems, platform: Platform | undefined, uid
   for (const r of requests) {
     const v = r.volume;
     let readOnly = r.readOnly;
-    if (!(v instanceof StorageVolume)) { p.error(r.prop, v, 'must be a StorageVolume, e.g. StorageVolume.fromPersistentVolumeClaim("datasets")'); continue; }
-    if (typeof r.mountPath !== 'string' || !r.mountPath.startsWith('/') || r.mountPath.includes('..') || r.mountPath === '/dev/shm') {
+    if (!r.mountPath.startsWith('/') || r.mountPath.includes('..') || r.mountPath === '/dev/shm') {
       p.error(`${r.prop} mount path`, r.mountPath, 'must be an absolute path without \'..\', other than /dev/shm');
     }
     if (mounts.some(m => m.mountPath === r.mountPath)) p.error(`${r.prop} mount path`, r.mountPath, 'is already used by another volume');

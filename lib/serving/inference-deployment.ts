@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkloadKind } from '../platform/platform';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
-import { _checkDnsSubdomain, _checkEnum, _checkInt, _durationSeconds, _ensure, _show } from '../validation';
+import { _checkDns1035, _checkDnsSubdomain, _checkInt, _durationSeconds, _ensure, _int32Max, _show } from '../validation';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ScalingMetric, ScalingMetricType } from './scaling-metric';
 
@@ -73,6 +73,9 @@ const KSERVE_SCHEMES = ['gs', 's3', 'pvc', 'hf', 'https', 'oci'];
  * model's path in `$MODEL_DIR`.
  */
 export class InferenceDeployment extends InferenceEndpoint {
+  /** @internal */
+  public static readonly _propsType: string = 'InferenceDeploymentProps';
+
   private readonly _deployment?: k8s.KubeDeployment;
   private readonly _service?: k8s.KubeService;
   private readonly _hpa?: k8s.KubeHorizontalPodAutoscalerV2;
@@ -81,6 +84,7 @@ export class InferenceDeployment extends InferenceEndpoint {
 
   public constructor(scope: Construct, id: string, props: InferenceDeploymentProps) {
     super(scope, id, props);
+    props = this._checkedProps;
     this._checkScaling({
       allowed: [ScalingMetricType.CPU, ScalingMetricType.MEMORY, ScalingMetricType.POD_METRIC, ScalingMetricType.EXTERNAL],
       where: 'InferenceDeployment\'s HPA scales on cpu, memory, pod and external metrics',
@@ -89,7 +93,6 @@ export class InferenceDeployment extends InferenceEndpoint {
     });
     const p = this._problems;
     const port = this.port;
-    if (props.image === undefined) p.raw('image=undefined is invalid: InferenceDeployment needs the model server\'s container image');
 
     // Model: mounted from a claim, or a bucket where the platform has a driver for it.
     const storage = this.parseStorageUri(props.storageUri);
@@ -102,17 +105,17 @@ export class InferenceDeployment extends InferenceEndpoint {
       p.error('healthPort', props.healthPort, `the container exposes only ${exposed.join(', ')}; probe one of those`);
     }
     const healthPath = props.healthPath ?? '/health';
-    if (typeof healthPath !== 'string' || !healthPath.startsWith('/') || /\s/.test(healthPath)) p.error('healthPath', props.healthPath, 'must be an absolute HTTP path without spaces, e.g. "/health"');
+    if (!healthPath.startsWith('/') || /\s/.test(healthPath)) p.error('healthPath', props.healthPath, 'must be an absolute HTTP path without spaces, e.g. "/health"');
     const loadSeconds = props.modelLoadTimeout !== undefined ? _durationSeconds(p, 'modelLoadTimeout', props.modelLoadTimeout, { max: 6 * 3600 }) ?? 1200 : 1200;
     _checkInt(p, 'servicePort', props.servicePort, 1, 65535);
-    _checkInt(p, 'maxUnavailable', props.maxUnavailable, 1);
+    _checkInt(p, 'maxUnavailable', props.maxUnavailable, 1, _int32Max());
+    _checkDns1035(p, 'name', this.name, 'it also names the Deployment\'s Service');
     const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
-    _checkEnum(p, 'serviceType', serviceType, ServiceType, 'ServiceType');
 
     // HTTPS on a host name, where the platform manages certificates.
     const https = this.platform?._httpsExposure?.();
     if (props.httpsHost !== undefined) {
-      if (typeof props.httpsHost !== 'string' || props.httpsHost.length > 63 || !/^(([a-z0-9]+|[a-z0-9][-a-z0-9]*[a-z0-9])\.)+[a-z][-a-z0-9]*[a-z0-9]$/.test(props.httpsHost)) {
+      if (props.httpsHost.length > 63 || !/^(([a-z0-9]+|[a-z0-9][-a-z0-9]*[a-z0-9])\.)+[a-z][-a-z0-9]*[a-z0-9]$/.test(props.httpsHost)) {
         p.error('httpsHost', props.httpsHost, 'must be a lowercase, non-wildcard DNS name of at most 63 characters, e.g. "llava.example.com"');
       } else if (this.platform && !https) {
         p.raw(`httpsHost=${_show(props.httpsHost)} is invalid: ${this.platform.displayName} has no HTTPS exposure with a managed certificate (GKE has one: an Ingress with a ManagedCertificate); expose the Service with serviceType: ServiceType.LOAD_BALANCER, or bring your own Ingress`);
@@ -226,7 +229,7 @@ export class InferenceDeployment extends InferenceEndpoint {
   private parseStorageUri(uri: string | undefined): { volume?: StorageVolume; path?: string } {
     const p = this._problems;
     if (uri === undefined) return {};
-    const m = typeof uri === 'string' ? /^([a-z0-9]+):\/\/([^/\s]+)\/?(\S*)$/.exec(uri) : null;
+    const m = /^([a-z0-9]+):\/\/([^/\s]+)\/?(\S*)$/.exec(uri);
     if (!m) {
       p.error('storageUri', uri, 'must be a URI such as pvc://claim/path, gs://bucket/path, s3://bucket/path or hf://org/model');
       return {};

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { WorkloadKind } from '../platform/platform';
-import { _Problems, _checkInt, _show } from '../validation';
+import { _checkNoCredentials } from '../pod/env';
+import { _Problems, _checkInt } from '../validation';
 import { GpuPodProps } from '../workload/gpu-pod-props';
 import { GpuWorkload } from '../workload/gpu-workload';
 import { ScalingMetric, ScalingMetricType } from './scaling-metric';
@@ -56,6 +57,9 @@ export interface _ScalingRules {
  * optionally a metrics port. `InferenceDeployment` serves with a plain Deployment, `KServeInferenceService` with KServe.
  */
 export abstract class InferenceEndpoint extends GpuWorkload {
+  /** @internal */
+  public static readonly _propsType: string = 'InferenceEndpointProps';
+
   /** Port the model server listens on. */
   public readonly port: number;
   /** Fewest replicas. */
@@ -67,8 +71,10 @@ export abstract class InferenceEndpoint extends GpuWorkload {
 
   protected constructor(scope: Construct, id: string, props: InferenceEndpointProps) {
     super(scope, id, props, WorkloadKind.SERVING);
+    props = this._checkedProps;
     const p = this._problems;
     this.port = props.port ?? 8080;
+    _checkNoCredentials(p, 'storageUri', props.storageUri, 'give the storage credentials with a cloud identity (identity) or, on KServe, a Secret (storageSecretName)');
     _checkInt(p, 'port', props.port, 1, 65535);
     _checkInt(p, 'metricsPort', props.metricsPort, 1, 65535);
     if (props.metricsPort !== undefined && props.metricsPort === this.port) p.error('metricsPort', props.metricsPort, `must differ from port (${this.port})`);
@@ -76,8 +82,7 @@ export abstract class InferenceEndpoint extends GpuWorkload {
     const minReplicas = this.minReplicas = props.minReplicas ?? 1;
     _checkInt(p, 'minReplicas', props.minReplicas, 0, 1000);
     const metrics = props.scalingMetrics ?? [];
-    if (!Array.isArray(metrics)) p.error('scalingMetrics', metrics, 'must be a list of ScalingMetric');
-    this._metrics = Array.isArray(metrics) ? metrics : [];
+    this._metrics = metrics;
     const maxReplicas = this.maxReplicas = props.maxReplicas ?? (this._metrics.length > 0 ? 3 * Math.max(minReplicas, 1) : Math.max(minReplicas, 1));
     _checkInt(p, 'maxReplicas', props.maxReplicas, 1, 1000);
     if (Number.isInteger(minReplicas) && Number.isInteger(maxReplicas) && minReplicas > maxReplicas) {
@@ -94,12 +99,11 @@ export abstract class InferenceEndpoint extends GpuWorkload {
 
 function _checkMetrics(p: _Problems, metrics: ScalingMetric[], rules: _ScalingRules): void {
   metrics.forEach((m, i) => {
-    if (!(m instanceof ScalingMetric)) { p.error(`scalingMetrics[${i}]`, m, 'must be a ScalingMetric, e.g. ScalingMetric.cpu(70)'); return; }
     const problem = m._problem();
     if (problem) p.raw(`scalingMetrics[${i}]=${m.toString()} is invalid: ${problem}`);
     else if (!rules.allowed.includes(m.type)) p.raw(`scalingMetrics[${i}]=${m.toString()} is invalid: ${rules.where}`);
   });
   if (rules.single && metrics.length > 1) {
-    p.raw(`scalingMetrics=[${metrics.map(m => (m instanceof ScalingMetric ? m.toString() : _show(m))).join(', ')}] is invalid: KServe scales on one metric; use InferenceDeployment to combine several`);
+    p.raw(`scalingMetrics=[${metrics.map(m => m.toString()).join(', ')}] is invalid: KServe scales on one metric; use InferenceDeployment to combine several`);
   }
 }

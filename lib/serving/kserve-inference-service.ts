@@ -6,7 +6,7 @@ import { ClusterAddon } from '../platform/cluster-addon';
 import { CapacityType, PodPlacement, WorkloadKind } from '../platform/platform';
 import { _FoundTemplate } from '../pod/admission';
 import { _PodTemplate } from '../pod/pod-template';
-import { _checkDnsSubdomain, _checkEnum, _durationSeconds, _show } from '../validation';
+import { _checkDns1035, _checkDnsSubdomain, _durationSeconds, _isImageTag, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ModelFormat } from './model-format';
@@ -90,6 +90,19 @@ export interface KServeInferenceServiceProps extends InferenceEndpointProps {
 
 /** Knative queue-proxy ports: requests (HTTP/1, h2c) and the autoscaler's metrics scrape. */
 const KNATIVE_QUEUE_PORTS = [8012, 8013, 9090];
+/**
+ * Ports and env a Knative revision's user container may not use (knative/serving pkg/apis/serving/k8s_validation.go:
+ * reservedPorts = queue-proxy's 8012 (HTTP/1), 8013 (h2c), 8022 (admin), 9090 and 9091 (metrics) and the profiling
+ * port 8008; reservedEnvVars = PORT, K_SERVICE, K_CONFIGURATION, K_REVISION, which Knative sets itself).
+ */
+const KNATIVE_RESERVED_PORTS = [8008, 8012, 8013, 8022, 9090, 9091];
+const KNATIVE_RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+/** Env KServe's webhook refuses in every predictor container since v0.18 (pkg/validation/env_policy.go). */
+const KSERVE_BLOCKED_ENV = ['PYTHONPATH'];
+/** Knative's default revision progress deadline (config-deployment `progress-deadline`). */
+const KNATIVE_DEFAULT_PROGRESS_DEADLINE = 600;
+/** KServe (0.9+) names the predictor's Deployment, Service or Knative Service `<name>-predictor`. */
+const PREDICTOR_SUFFIX = '-predictor';
 const KSERVE_SCHEMES = ['gs', 's3', 'pvc', 'hf', 'https', 'oci'];
 
 /**
@@ -99,12 +112,16 @@ const KSERVE_SCHEMES = ['gs', 's3', 'pvc', 'hf', 'https', 'oci'];
  * revision's progress deadline so a cold GPU start is not marked failed. Needs KServe (and Knative for Knative mode).
  */
 export class KServeInferenceService extends InferenceEndpoint {
+  /** @internal */
+  public static readonly _propsType: string = 'KServeInferenceServiceProps';
+
   /** The deployment mode. */
   public readonly deploymentMode: KServeDeploymentMode;
   private readonly _inferenceService?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: KServeInferenceServiceProps) {
     super(scope, id, props);
+    props = this._checkedProps;
     const mode = props?.deploymentMode ?? KServeDeploymentMode.STANDARD;
     const knative = mode === KServeDeploymentMode.KNATIVE;
     this._checkScaling(knative
@@ -117,16 +134,19 @@ export class KServeInferenceService extends InferenceEndpoint {
       });
     const p = this._problems;
     this.deploymentMode = mode;
-    _checkEnum(p, 'deploymentMode', mode, KServeDeploymentMode, 'KServeDeploymentMode');
+    this.checkNames(knative);
+    this.checkReserved(props, knative);
     _requireAddon(p, this.platform, ClusterAddon.KSERVE, 'a KServe InferenceService');
     if (knative) _requireAddon(p, this.platform, ClusterAddon.KNATIVE_SERVING, 'KServe\'s Knative deployment mode');
 
     // Model source
     const format = props.modelFormat;
-    if (format !== undefined && !(format instanceof ModelFormat)) p.error('modelFormat', format, 'must be a ModelFormat, e.g. ModelFormat.HUGGINGFACE');
+    if (format !== undefined && (!/^[^\s]+$/.test(format.name) || (format.version !== undefined && !/^[^\s]+$/.test(format.version)))) {
+      p.error('modelFormat', format, 'must name a model format (and version) without spaces, e.g. ModelFormat.custom("vllm")');
+    }
     const runtime = props.runtime;
     _checkDnsSubdomain(p, 'runtime', runtime);
-    if (format instanceof ModelFormat && !format.hasBuiltInRuntime && runtime === undefined) {
+    if (format !== undefined && !format.hasBuiltInRuntime && runtime === undefined) {
       p.raw(`modelFormat=${_show(format.name)} is invalid without runtime: no runtime installed with KServe serves it; set runtime to the ServingRuntime that lists it in supportedModelFormats`);
     }
     if (format !== undefined && props.image !== undefined) {
@@ -138,7 +158,10 @@ export class KServeInferenceService extends InferenceEndpoint {
     if (format === undefined && (runtime !== undefined || props.runtimeVersion !== undefined)) {
       p.raw(`runtime=${_show(runtime ?? props.runtimeVersion)} is invalid without modelFormat: a custom container has no ServingRuntime`);
     }
-    _checkEnum(p, 'protocolVersion', props.protocolVersion, ProtocolVersion, 'ProtocolVersion');
+    // KServe appends it to the runtime's image as its tag.
+    if (props.runtimeVersion !== undefined && !_isImageTag(props.runtimeVersion)) {
+      p.error('runtimeVersion', props.runtimeVersion, 'must be an image tag: up to 128 letters, digits, \'_\', \'.\' and \'-\', not starting with \'.\' or \'-\'');
+    }
     this.checkStorageUri(props.storageUri);
     _checkDnsSubdomain(p, 'storageSecretName', props.storageSecretName);
     const coldStartSeconds = props.coldStartTimeout !== undefined ? _durationSeconds(p, 'coldStartTimeout', props.coldStartTimeout) ?? 1800 : 1800;
@@ -179,8 +202,16 @@ export class KServeInferenceService extends InferenceEndpoint {
     if (knative && (props.capacityType ?? CapacityType.ON_DEMAND) !== CapacityType.ON_DEMAND && spotCap !== undefined && spotCap < 30) {
       p.raw(`capacityType=${_show(props.capacityType)} is invalid with deploymentMode=${_show(mode)} on ${platform.displayName}: Knative sets the pod's termination grace itself (at least 30s), above the ${spotCap}s spot pods get there (allowed: CapacityType.ON_DEMAND, or KServeDeploymentMode.STANDARD on spot)`);
     }
-    if (knative && pod.gpus > 0 && this.minReplicas === 0) {
-      p.warn(`minReplicas=0 with ${pod.gpus} GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision's progress deadline is set to ${coldStartSeconds}s so a cold start is not marked failed (kserve#1247)`);
+    if (knative && pod.gpus > 0) {
+      const lowered = coldStartSeconds < KNATIVE_DEFAULT_PROGRESS_DEADLINE;
+      const deadline = lowered
+        ? `lowered to ${coldStartSeconds}s (Knative's default: ${KNATIVE_DEFAULT_PROGRESS_DEADLINE}s), so a cold start that takes longer is marked failed`
+        : `raised to ${coldStartSeconds}s (Knative's default: ${KNATIVE_DEFAULT_PROGRESS_DEADLINE}s) so a cold start is not marked failed`;
+      if (this.minReplicas === 0) {
+        p.warn(`minReplicas=0 with ${pod.gpus} GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision's progress deadline is ${deadline} (kserve#1247)`);
+      } else if (lowered) {
+        p.warn(`coldStartTimeout=${coldStartSeconds}s lowers the revision's progress deadline below Knative's default (${KNATIVE_DEFAULT_PROGRESS_DEADLINE}s): a new revision whose GPU node and model load take longer is marked failed`);
+      }
     }
     if (!this._ready()) return;
 
@@ -193,10 +224,41 @@ export class KServeInferenceService extends InferenceEndpoint {
     });
   }
 
+  /**
+   * KServe refuses names that are not DNS-1035 labels (its webhook's IsvcNameFmt), and derives `<name>-predictor`; in
+   * Standard mode the predictor's host label is `<name>-predictor-<namespace>` (KServe's default ingress domain
+   * template), which must stay a DNS label too (kserve#4807).
+   */
+  private checkNames(knative: boolean): void {
+    const p = this._problems;
+    this._limitName(63 - PREDICTOR_SUFFIX.length, max => `KServe names the predictor ${this.name}${PREDICTOR_SUFFIX}, which must be at most 63 characters (allowed: at most ${max})`);
+    _checkDns1035(p, 'name', this.name, 'KServe requires it of InferenceService names');
+    const host = `${this.name}${PREDICTOR_SUFFIX}-${this.namespace}`;
+    if (!knative && this.namespace !== undefined && this.name.length <= 63 - PREDICTOR_SUFFIX.length && host.length > 63) {
+      p.raw(`name=${_show(this.name)} is invalid in namespace ${_show(this.namespace)}: KServe's Standard mode makes the host label ${host} (${host.length} characters) of the two, which must be at most 63 (kserve#4807); shorten the name to at most ${63 - PREDICTOR_SUFFIX.length - 1 - this.namespace.length} characters`);
+    }
+  }
+
+  /** Ports and env that Knative or KServe reserve for themselves. */
+  private checkReserved(props: KServeInferenceServiceProps, knative: boolean): void {
+    const p = this._problems;
+    const names = [...Object.keys(props.env ?? {}), ...(props.secretEnv ?? []).map(s => s.name)];
+    for (const name of names.filter(n => KSERVE_BLOCKED_ENV.includes(n))) {
+      p.raw(`env[${JSON.stringify(name)}] is invalid: KServe (v0.18 and later) refuses ${name} in predictor containers`);
+    }
+    if (!knative) return;
+    if (KNATIVE_RESERVED_PORTS.includes(this.port)) {
+      p.error('port', this.port, `Knative reserves ${KNATIVE_RESERVED_PORTS.join(', ')} for its queue-proxy and profiling; use another port, e.g. 8080`);
+    }
+    for (const name of names.filter(n => KNATIVE_RESERVED_ENV.includes(n))) {
+      p.raw(`env[${JSON.stringify(name)}] is invalid in Knative mode: Knative sets ${KNATIVE_RESERVED_ENV.join(', ')} itself (PORT is the container's port: ${this.port})`);
+    }
+  }
+
   private checkStorageUri(uri: string | undefined): void {
     const p = this._problems;
     if (uri === undefined) return;
-    const m = typeof uri === 'string' ? /^([a-z0-9]+):\/\/([^/\s]+)\/?(\S*)$/.exec(uri) : null;
+    const m = /^([a-z0-9]+):\/\/([^/\s]+)\/?(\S*)$/.exec(uri);
     if (!m) {
       p.error('storageUri', uri, 'must be a URI such as pvc://claim/path, gs://bucket/path, s3://bucket/path or hf://org/model');
       return;

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { GpuMetric } from '../monitoring/gpu-metric';
+import { _int32Max, _isLabelKey, _isLabelValue } from '../validation';
 
 /** What a {@link ScalingMetric} measures; decides which autoscaler can use it. */
 export enum ScalingMetricType {
@@ -97,20 +98,29 @@ export class ScalingMetric {
 
   /** Why the metric is invalid, if it is. @internal */
   public _problem(): string | undefined {
+    const knative = this.type === ScalingMetricType.CONCURRENCY || this.type === ScalingMetricType.REQUESTS_PER_SECOND;
     if (this.percent) {
-      if (typeof this.target !== 'number' || !Number.isInteger(this.target) || this.target < 1 || this.target > 100) {
+      if (!Number.isInteger(this.target) || this.target < 1 || this.target > 100) {
         return 'the target utilization must be an integer from 1 to 100 (percent)';
       }
-    } else if (typeof this.target !== 'number' || !Number.isFinite(this.target) || this.target <= 0) {
+    } else if (!Number.isFinite(this.target) || this.target <= 0) {
       return 'the target must be a positive number';
-    } else if ((this.type === ScalingMetricType.CONCURRENCY || this.type === ScalingMetricType.REQUESTS_PER_SECOND)
-      && !Number.isInteger(this.target)) {
-      // KServe's predictor.scaleTarget is an integer.
-      return 'the target must be a whole number of requests (KServe\'s scaleTarget is an integer)';
+    } else if (knative && (!Number.isInteger(this.target) || this.target > _int32Max())) {
+      // KServe's predictor.scaleTarget is a 32-bit integer.
+      return `the target must be a whole number of requests from 1 to ${_int32Max()} (KServe's scaleTarget is a 32-bit integer)`;
+    } else if (!knative && Math.round(this.target * 1000) < 1) {
+      // The HPA target is a quantity in milli-units: anything below 0.0005 would be written as 0, which the HPA refuses.
+      return 'the target must be at least 0.001 (the HPA\'s quantity would round it to 0)';
     }
-    if ((this.type === ScalingMetricType.POD_METRIC || this.type === ScalingMetricType.EXTERNAL)
-      && (typeof this.metricName !== 'string' || this.metricName.length === 0 || /\s/.test(this.metricName))) {
-      return 'the metric name must be a non-empty string without spaces';
+    if (this.type === ScalingMetricType.POD_METRIC || this.type === ScalingMetricType.EXTERNAL) {
+      // The metric name is a path segment of the custom / external metrics API.
+      if (this.metricName === undefined || this.metricName.length === 0 || /[\s/%]/.test(this.metricName) || this.metricName === '.' || this.metricName === '..') {
+        return 'the metric name must be a non-empty path segment: no spaces, \'/\' or \'%\'';
+      }
+    }
+    for (const [key, value] of Object.entries(this.selector ?? {})) {
+      if (!_isLabelKey(key)) return `the selector key ${JSON.stringify(key)} must be a label key (an optional DNS subdomain prefix and '/', then a name of at most 63 characters)`;
+      if (!_isLabelValue(value)) return `the selector value of ${JSON.stringify(key)} must be a label value (at most 63 characters: empty, or [A-Za-z0-9] at both ends with '-', '_' and '.' inside)`;
     }
     return undefined;
   }

@@ -17,8 +17,12 @@ export interface DdpJobSetProps extends DistributedTrainingJobProps {}
  * restarts it without counting.
  */
 export class DdpJobSet extends DistributedTrainingJob {
+  /** @internal */
+  public static readonly _propsType: string = 'DdpJobSetProps';
+
   public constructor(scope: Construct, id: string, props: DdpJobSetProps) {
     super(scope, id, props);
+    props = this._checkedProps;
     _requireAddon(this._problems, this.platform, ClusterAddon.JOBSET, 'a JobSet');
     if (!this._ready()) return;
     const jobSpec = this._indexedJobSpec({

@@ -21,11 +21,15 @@ export interface DdpJobProps extends DistributedTrainingJobProps {
  * the others fail too).
  */
 export class DdpJob extends DistributedTrainingJob {
+  /** @internal */
+  public static readonly _propsType: string = 'DdpJobProps';
+
   private readonly _job?: k8s.KubeJob;
   private readonly _service?: k8s.KubeService;
 
   public constructor(scope: Construct, id: string, props: DdpJobProps) {
     super(scope, id, props, props?.elastic);
+    props = this._checkedProps;
     if (!this._ready()) return;
     const multi = this.nodes > 1;
     this._job = new k8s.KubeJob(this, 'Resource', {

@@ -94,6 +94,9 @@ export interface _TorchVariant {
   hostOf(name: string, index: number, nodes: number, elastic: boolean): string;
 }
 
+/** Most nodes of a run: an Indexed Job's parallelism may not exceed 100000 (maxParallelismForIndexedJob). */
+const MAX_NODES = 100000;
+
 /** Env names the constructs set; user env must not shadow them. */
 const RESERVED_ENV = ['POD_NAMESPACE', 'NODE_RANK', 'MASTER_ADDR', 'MASTER_PORT', 'PROCESS_GROUP_TIMEOUT_SECONDS',
   'TORCH_NCCL_ASYNC_ERROR_HANDLING', 'NCCL_ASYNC_ERROR_HANDLING'];
@@ -132,6 +135,9 @@ function waitScript(timeoutSeconds: number): string {
  * a plain Indexed Job (`DdpJob`), a JobSet (`DdpJobSet`) or a Kubeflow PyTorchJob (`PyTorchJob`).
  */
 export abstract class DistributedTrainingJob extends GpuWorkload {
+  /** @internal */
+  public static readonly _propsType: string = 'DistributedTrainingJobProps';
+
   /** Node count (the most nodes, in elastic mode). */
   public readonly nodes: number;
   /** Node 0's address as the pods see it (with `$(POD_NAMESPACE)`), if the construct sets it. */
@@ -151,22 +157,26 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
 
   protected constructor(scope: Construct, id: string, props: DistributedTrainingJobProps, elastic?: DdpElasticPolicy) {
     super(scope, id, props, WorkloadKind.TRAINING);
+    props = this._checkedProps;
+    // The subclass passes its raw `elastic` prop: read the type-checked one.
+    if (elastic !== undefined) elastic = (props as { elastic?: DdpElasticPolicy }).elastic;
     const p = this._problems;
     const v = this._variant();
 
     // Shape of the run
-    _checkInt(p, 'nodes', props.nodes, 1);
-    const nodes = Number.isInteger(props.nodes) && props.nodes! >= 1 ? props.nodes! : (props.nodes === undefined ? 2 : 1);
+    if (props.nodes !== undefined && (!Number.isInteger(props.nodes) || props.nodes < 1 || props.nodes > MAX_NODES)) {
+      p.error('nodes', props.nodes, `must be an integer from 1 to ${MAX_NODES} (Kubernetes allows an Indexed Job at most ${MAX_NODES} pods in parallel)`);
+    }
+    const nodesValid = Number.isInteger(props.nodes) && props.nodes! >= 1 && props.nodes! <= MAX_NODES;
+    const nodes = nodesValid ? props.nodes! : (props.nodes === undefined ? 2 : 1);
     this.nodes = nodes;
     const multi = nodes > 1;
     if (elastic !== undefined) {
       const e = elastic;
-      if (!e || typeof e !== 'object') {
-        p.error('elastic', e, 'must be { minNodes, maxRestarts? }');
-      } else if (!multi) {
+      if (!multi) {
         p.error('elastic', e, 'a single-node run (nodes=1) runs torchrun --standalone; drop elastic or use nodes >= 2');
       } else {
-        if (typeof e.minNodes !== 'number' || !Number.isInteger(e.minNodes) || e.minNodes < 1) {
+        if (!Number.isInteger(e.minNodes) || e.minNodes < 1) {
           p.error('elastic.minNodes', e.minNodes, 'must be an integer >= 1');
         } else if (e.minNodes > nodes) {
           p.error('elastic.minNodes', e.minNodes, `must be at most nodes=${nodes} (the elastic maximum)`);
@@ -186,10 +196,10 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
     if ((props.script === undefined) === (props.module === undefined)) {
       p.raw(`script=${_show(props.script)}, module=${_show(props.module)} is invalid: give exactly one of script (e.g. "train.py") and module (e.g. "trainer.main")`);
     }
-    if (props.script !== undefined && (typeof props.script !== 'string' || !/^[^\s-][^\s]*$/.test(props.script))) {
+    if (props.script !== undefined && !/^[^\s-][^\s]*$/.test(props.script)) {
       p.error('script', props.script, 'must be a script path without spaces, not starting with \'-\'');
     }
-    if (props.module !== undefined && (typeof props.module !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(props.module))) {
+    if (props.module !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(props.module)) {
       p.error('module', props.module, 'must be a dotted Python module name, e.g. "trainer.main"');
     }
     for (const key of Object.keys(props.env ?? {})) {
@@ -205,7 +215,7 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
     this._deadlineSeconds = _durationSeconds(p, 'activeDeadline', props.activeDeadline);
     this._ttlSeconds = props.ttlAfterFinished !== undefined ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true }) ?? 86400 : 86400;
     const domain = props.clusterDomain ?? 'cluster.local';
-    if (typeof domain !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) {
       p.error('clusterDomain', domain, 'must be a DNS domain, e.g. "cluster.local"');
     }
 
@@ -217,7 +227,7 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
       return `derived pod hostnames exceed 63 characters ("${longest}" has ${longest.length}); with ${nodes} node(s) ${v.what} names may have at most ${max}`;
     });
     const name = this.name;
-    if ((multi || v.operatorRendezvous) && typeof name === 'string' && /^[0-9]/.test(name)) {
+    if ((multi || v.operatorRendezvous) && /^[0-9]/.test(name)) {
       p.error('name', name, 'must start with a letter: it also names the Service(s) of the run (DNS-1035 labels)');
     }
 

@@ -37,10 +37,14 @@ export interface GpuTrainingJobProps extends GpuWorkloadProps {
  * policy that ignores preemption and fails fast on bugs.
  */
 export class GpuTrainingJob extends GpuWorkload {
+  /** @internal */
+  public static readonly _propsType: string = 'GpuTrainingJobProps';
+
   private readonly _job?: k8s.KubeJob;
 
   public constructor(scope: Construct, id: string, props: GpuTrainingJobProps) {
     super(scope, id, props, WorkloadKind.TRAINING);
+    props = this._checkedProps;
     const p = this._problems;
     const pod = this._pod(props, { kind: WorkloadKind.TRAINING, containerName: 'trainer', restartPolicy: 'Never' });
     _checkInt(p, 'backoffLimit', props.backoffLimit, 0, 100);

@@ -26,8 +26,12 @@ export interface PyTorchJobProps extends DistributedTrainingJobProps {
  * (`PET_*` env) and waits for the master. For new clusters prefer Kubeflow Trainer v2 or `DdpJobSet`.
  */
 export class PyTorchJob extends DistributedTrainingJob {
+  /** @internal */
+  public static readonly _propsType: string = 'PyTorchJobProps';
+
   public constructor(scope: Construct, id: string, props: PyTorchJobProps) {
     super(scope, id, props, props?.elastic);
+    props = this._checkedProps;
     const p = this._problems;
     _requireAddon(p, this.platform, ClusterAddon.KUBEFLOW_TRAINING_OPERATOR, 'a PyTorchJob');
     const runPolicy = _runPolicy(p, props);

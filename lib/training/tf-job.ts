@@ -10,7 +10,7 @@ import {
 } from '../pod/kubeflow';
 import { _PodOptions, _PodTemplate } from '../pod/pod-template';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
-import { _Problems, _checkDnsSubdomain, _checkEnum, _checkInt, _show } from '../validation';
+import { _Problems, _checkDnsSubdomain, _checkInt, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { GpuWorkloadProps } from '../workload/gpu-pod-props';
 import { GpuWorkload } from '../workload/gpu-workload';
@@ -126,17 +126,20 @@ const TF = _KUBEFLOW_CONTAINER.tensorflow;
  * Trainer v2 ships no TensorFlow runtime, so TFJob stays on the v1 operator).
  */
 export class TfJob extends GpuWorkload {
+  /** @internal */
+  public static readonly _propsType: string = 'TfJobProps';
+
   public constructor(scope: Construct, id: string, props: TfJobProps) {
     super(scope, id, props, WorkloadKind.TRAINING);
+    props = this._checkedProps;
     const p = this._problems;
     _requireAddon(p, this.platform, ClusterAddon.KUBEFLOW_TRAINING_OPERATOR, 'a TFJob');
     const runPolicy = _runPolicy(p, props);
-    const restartPolicy = _replicaRestartPolicy(p, 'restartPolicy', props.restartPolicy, ReplicaRestartPolicy.EXIT_CODE);
+    const restartPolicy = _replicaRestartPolicy(props.restartPolicy, ReplicaRestartPolicy.EXIT_CODE);
     const successPolicy = props.successPolicy ?? TfSuccessPolicy.CHIEF_OR_FIRST_WORKER;
-    _checkEnum(p, 'successPolicy', successPolicy, TfSuccessPolicy, 'TfSuccessPolicy');
     const script = this.scriptCommand(p, props);
     // The job-level gpus reach the pods only through replicas that do not override them; check it on its own too.
-    if (props.gpus !== undefined && (typeof props.gpus !== 'number' || !Number.isInteger(props.gpus) || props.gpus < 0)) {
+    if (props.gpus !== undefined && (!Number.isInteger(props.gpus) || props.gpus < 0)) {
       p.error('gpus', props.gpus, 'must be a whole number of GPUs, at least 0');
     }
 
@@ -145,10 +148,6 @@ export class TfJob extends GpuWorkload {
     for (const type of REPLICA_TYPES) {
       const given = (props as any)[type.prop] as TfReplicaOptions | undefined;
       if (given === undefined && type.key !== 'Worker') continue;
-      if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
-        p.error(type.prop, given, 'must be TfReplicaOptions, e.g. { replicas: 2, gpus: 1 }');
-        continue;
-      }
       const opts = given ?? {};
       if (type.single) {
         if (opts.replicas !== undefined && opts.replicas !== 1) p.error(`${type.prop}.replicas`, opts.replicas, `must be 1: a TFJob has exactly one ${type.key} when it has one`);
@@ -211,21 +210,17 @@ export class TfJob extends GpuWorkload {
   private scriptCommand(p: _Problems, props: TfJobProps): { command: string[]; configMapName: string; mountPath: string } | undefined {
     const s = props.script;
     if (s === undefined) return undefined;
-    if (typeof s !== 'object' || s === null) {
-      p.error('script', s, 'must be a ConfigMapScript, e.g. { configMapName: "tf-script", fileName: "train.py" }');
-      return undefined;
-    }
     const before = p.messages.length;
-    _checkDnsSubdomain(p, 'script.configMapName', typeof s.configMapName === 'string' ? s.configMapName : String(s.configMapName));
-    if (typeof s.fileName !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(s.fileName) || s.fileName === '.' || s.fileName === '..') {
+    _checkDnsSubdomain(p, 'script.configMapName', s.configMapName);
+    if (!/^[-._a-zA-Z0-9]+$/.test(s.fileName) || s.fileName === '.' || s.fileName === '..') {
       p.error('script.fileName', s.fileName, 'must be a ConfigMap key: letters, digits, \'-\', \'_\' and \'.\'');
     }
     const mountPath = s.mountPath ?? '/opt/training';
-    if (typeof mountPath !== 'string' || !/^\/[^\s]*$/.test(mountPath) || mountPath.includes('..') || mountPath === '/') {
+    if (!/^\/[^\s]*$/.test(mountPath) || mountPath.includes('..') || mountPath === '/') {
       p.error('script.mountPath', mountPath, 'must be an absolute directory path without \'..\', other than /');
     }
     const interpreter = s.interpreter ?? ['python3'];
-    if (!Array.isArray(interpreter) || interpreter.length === 0 || interpreter.some(a => typeof a !== 'string' || a.length === 0)) {
+    if (interpreter.length === 0 || interpreter.some(a => a.length === 0)) {
       p.error('script.interpreter', interpreter, 'must be a non-empty list of strings, e.g. ["python3"]');
     }
     if (props.command !== undefined) {

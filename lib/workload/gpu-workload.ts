@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { Conventions } from '../conventions';
 import { Cloud, Platform, WorkloadKind } from '../platform/platform';
 import { _FoundTemplate, _checkAdmission, _podTemplatesOf } from '../pod/admission';
-import { CloudIdentity } from '../pod/cloud-identity';
+import { _checkCommandLine, _secretsInRendered } from '../pod/env';
 import { _PodInput, _PodOptions, _PodTemplate, _buildPod } from '../pod/pod-template';
-import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _ensure, _show } from '../validation';
+import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _ensure, _show } from '../validation';
 import { GpuPodProps } from './gpu-pod-props';
 import { _Registry } from './registry';
 
@@ -28,6 +28,14 @@ export interface _FinishOptions {
  * builds its pods with the shared pod builder, and emits its objects.
  */
 export abstract class GpuWorkload extends Construct {
+  /**
+   * Name of the props type the runtime type check uses; each construct class states its own (a class name is not
+   * reliable at run time: bundlers rename and minifiers mangle classes). A subclass the library does not know is
+   * checked against the nearest library type, with its extra props allowed.
+   * @internal
+   */
+  public static readonly _propsType: string = 'GpuPodProps';
+
   /** The platform the workload targets. */
   public readonly platform: Platform;
   /** Namespace of the workload's objects. */
@@ -36,6 +44,12 @@ export abstract class GpuWorkload extends Construct {
   public readonly serviceAccountName: string;
   /** @internal */
   public readonly _problems = new _Problems();
+  /**
+   * The props after the runtime type check: only well-typed values (every wrong one was reported and dropped). A
+   * subclass reads its props from here, never from its constructor argument.
+   * @internal
+   */
+  public readonly _checkedProps: any;
   /** Labels that select this workload's pods. @internal */
   public readonly _selector: { [key: string]: string };
   /** Labels of every object of the workload. @internal */
@@ -54,33 +68,34 @@ export abstract class GpuWorkload extends Construct {
     super(scope, id);
     const p = this._problems;
     p.attach(this);
-    const given: GpuPodProps = props !== null && typeof props === 'object' ? props : ({} as GpuPodProps);
-    if (given !== props) p.error('props', props, 'must be an object of props, e.g. { platform: Platform.gkeAutopilot(), image: ... }');
+    const cls = new.target as unknown as { _propsType: string };
+    const given: GpuPodProps = this._checkedProps = _checkProps<GpuPodProps>(p, cls._propsType, props, {
+      allowUnknown: !Object.prototype.hasOwnProperty.call(cls, '_propsType'),
+    });
     this._base = given;
     this.platform = given.platform;
-    if (!(given.platform instanceof Platform)) {
-      p.error('platform', given.platform, 'must be a Platform, e.g. Platform.gkeAutopilot()');
-    } else {
-      for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
-    }
+    if (given.platform) for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
     this._givenName = given.name;
     this._name = given.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 63 });
     this.namespace = given.namespace ?? Chart.of(this).namespace;
     _checkDnsLabel(p, 'namespace', given.namespace);
+    if (given.namespace === undefined && this.namespace !== undefined) {
+      _checkDnsLabel(p, 'namespace', this.namespace, 63, 'the chart\'s namespace; ');
+    }
     _checkLabels(p, 'labels', given.labels);
-    if (given.labels && typeof given.labels === 'object' && Conventions.INSTANCE_LABEL in given.labels) {
+    if (given.labels && Conventions.INSTANCE_LABEL in given.labels) {
       p.error(`labels[${JSON.stringify(Conventions.INSTANCE_LABEL)}]`, given.labels[Conventions.INSTANCE_LABEL],
         'is the library\'s own selector label (its Service, NetworkPolicy and controllers select the pods with it); use another label key');
     }
-    if (given.priorityClass !== undefined && (typeof given.priorityClass !== 'object' || given.priorityClass === null)) {
-      p.error('priorityClass', given.priorityClass, 'must be a priority class, e.g. classes.researchClass or PriorityClass.fromName("gpu-research")');
-    } else if (given.priorityClass !== undefined) {
+    if (given.priorityClass !== undefined) {
       _checkDnsSubdomain(p, 'priorityClass', given.priorityClass.priorityClassName);
-      if (typeof given.priorityClass.priorityClassName === 'string' && given.priorityClass.priorityClassName.startsWith('system-')) {
+      if (given.priorityClass.priorityClassName.startsWith('system-')) {
         p.error('priorityClass', given.priorityClass.priorityClassName, 'system- classes are for cluster-critical pods; a GPU workload would preempt the cluster\'s own components');
       }
     }
     _checkDnsSubdomain(p, 'serviceAccountName', given.serviceAccountName);
+    _checkCommandLine(p, 'command', given.command);
+    _checkCommandLine(p, 'args', given.args);
     this._checkIdentity(given);
     this._createsServiceAccount = given.serviceAccountName === undefined;
     this.serviceAccountName = given.serviceAccountName ?? this._name;
@@ -163,8 +178,8 @@ export abstract class GpuWorkload extends Construct {
    */
   public _ready(): boolean {
     const name = this._name;
-    if (typeof name !== 'string' || name.length > this._maxNameLength || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-      if (this._nameMessage && typeof name === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= 63) {
+    if (name.length > this._maxNameLength || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+      if (this._nameMessage && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= 63) {
         this._problems.error('name', name, this._nameMessage(this._maxNameLength));
       } else {
         _checkDnsLabel(this._problems, 'name', name, this._maxNameLength);
@@ -195,7 +210,7 @@ export abstract class GpuWorkload extends Construct {
       });
     }
     const rendered = o.rendered ?? [o.resource];
-    _checkAdmission(this, this.platform, o.templates ?? (() => rendered.flatMap(r => _podTemplatesOf(r.toJson()))), rendered);
+    _checkAdmission(this, this.platform, o.templates ?? (() => rendered.flatMap(r => _podTemplatesOf(r.toJson()))), rendered, _secretsInRendered);
     _Registry.claimAll(this, this.platform.cluster);
   }
 
@@ -203,14 +218,10 @@ export abstract class GpuWorkload extends Construct {
     const p = this._problems;
     const identity = props.identity;
     if (identity === undefined) return;
-    if (!(identity instanceof CloudIdentity)) {
-      p.error('identity', identity, 'must be a CloudIdentity, e.g. CloudIdentity.gcpServiceAccount(email)');
-      return;
-    }
     const problem = identity._problem();
     if (problem) p.error('identity', identity.value, problem);
     const platform = props.platform;
-    if (platform instanceof Platform && platform.cloud !== Cloud.ANY && platform.cloud !== identity.cloud) {
+    if (platform !== undefined && platform.cloud !== Cloud.ANY && platform.cloud !== identity.cloud) {
       p.raw(`identity=${_show(identity.value)} is invalid: an ${identity.cloud.toUpperCase()} identity does not work on ${platform.displayName} (allowed: ${platform.cloud === Cloud.GCP ? 'CloudIdentity.gcpServiceAccount' : 'CloudIdentity.awsIamRole'})`);
     }
     if (props.serviceAccountName !== undefined) {

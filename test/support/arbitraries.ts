@@ -15,7 +15,7 @@ import {
   DisruptionReason, GpuPriceTable, KServeDeploymentMode, ModelFormat, NodeExpiry, Platform, PriorityClass, ProtocolVersion,
   ReplicaRestartPolicy, ScalingMetric, ServiceType, StorageVolume, TfSuccessPolicy, GpuMetric,
 } from '../../lib';
-import { _looksSecret } from '../../lib/pod/env';
+import { _looksSecret } from '../../lib/secrets';
 import { chartFor, synth, synthError } from './synth';
 
 /** Fixed seed (override with FC_SEED=<n>) so that every failure reproduces. */

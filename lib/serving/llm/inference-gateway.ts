@@ -8,7 +8,7 @@ import { ClusterAddon } from '../../platform/cluster-addon';
 import { Platform, _InferenceGatewayFacts } from '../../platform/platform';
 import { _checkAdmission, _podTemplatesOf } from '../../pod/admission';
 import { _containerSecurityContext, _podSecurityContext } from '../../pod/security-context';
-import { _Problems, _checkDnsLabel, _checkInt, _durationSeconds, _ensure, _show } from '../../validation';
+import { _Problems, _checkDnsLabel, _checkInt, _checkProps, _durationSeconds, _ensure, _show } from '../../validation';
 import { _requireAddon } from '../../workload/addons';
 import { _Registry } from '../../workload/registry';
 import { LlmServer } from './llm-server';
@@ -122,8 +122,10 @@ export class InferenceGateway extends Construct {
     super(scope, id);
     const p = this._problems;
     p.attach(this);
-    const given: InferenceGatewayProps = props !== null && typeof props === 'object' ? props : ({} as InferenceGatewayProps);
+    props = _checkProps(p, 'InferenceGatewayProps', props, { allowUnknown: new.target !== InferenceGateway });
+    const given: InferenceGatewayProps = props;
     const server = given.server;
+    // The type check saw an object; the gateway routes to the pods of a vLLM server only.
     if (!(server instanceof VllmServer)) {
       p.error('server', server, 'must be a VllmDeployment or VllmLeaderWorkerSet (KServeLlmInferenceService routes with its own router)');
       this.name = given.name ?? 'invalid';
@@ -150,7 +152,7 @@ export class InferenceGateway extends Construct {
       p.raw(`gatewayClassName=undefined is invalid: ${platform.displayName} has no Gateway API implementation of its own; name the GatewayClass of the one installed (an implementation of the Inference Extension, e.g. "istio", "agentgateway", "nginx"), or give existingGatewayName`);
     }
     const prefix = given.pathPrefix ?? '/';
-    if (typeof prefix !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(prefix) || prefix.length > 1024 || /\/\/|\/\.\.?(\/|$)|%2[fF]|%5[cC]/.test(prefix)) {
+    if (!/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(prefix) || prefix.length > 1024 || /\/\/|\/\.\.?(\/|$)|%2[fF]|%5[cC]/.test(prefix)) {
       p.error('pathPrefix', given.pathPrefix, 'must be an absolute HTTP path such as "/" or "/v1", without "//", "/./", "/../" or encoded slashes');
     }
     const timeout = given.requestTimeout !== undefined ? _durationSeconds(p, 'requestTimeout', given.requestTimeout, { max: 86400 }) : 300;
@@ -158,7 +160,7 @@ export class InferenceGateway extends Construct {
       p.warn(`requestTimeout=${_show(given.requestTimeout)} is not applied on ${platform.displayName}: ${facts.name} takes the backend timeout from a GCPBackendPolicy on the InferencePool (not emitted: give it timeoutSec yourself)`);
     }
     const image = given.endpointPickerImage ?? InferenceGateway.DEFAULT_ENDPOINT_PICKER_IMAGE;
-    if (typeof image !== 'string' || image.length === 0 || /\s/.test(image)) p.error('endpointPickerImage', given.endpointPickerImage, 'must be a container image reference without spaces');
+    if (image.length === 0 || /\s/.test(image)) p.error('endpointPickerImage', given.endpointPickerImage, 'must be a container image reference without spaces');
     _checkInt(p, 'endpointPickerReplicas', given.endpointPickerReplicas, 1, 10);
     const replicas = Number.isInteger(given.endpointPickerReplicas) ? given.endpointPickerReplicas! : 1;
     if (!p.ok || !(platform instanceof Platform)) return;

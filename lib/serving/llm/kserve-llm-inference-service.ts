@@ -47,6 +47,9 @@ const SCHEMES = ['hf', 's3', 'gs', 'pvc', 'oci', 'https'];
  * parallelism across nodes (use `VllmLeaderWorkerSet`).
  */
 export class KServeLlmInferenceService extends LlmServer {
+  /** @internal */
+  public static readonly _propsType: string = 'KServeLlmInferenceServiceProps';
+
   /** KServe's name of the model container, which its configs are merged with. */
   public static readonly CONTAINER_NAME = 'main';
 
@@ -54,8 +57,9 @@ export class KServeLlmInferenceService extends LlmServer {
 
   public constructor(scope: Construct, id: string, props: KServeLlmInferenceServiceProps) {
     super(scope, id, props);
+    props = this._checkedProps;
     const p = this._problems;
-    const given: KServeLlmInferenceServiceProps = props !== null && typeof props === 'object' ? props : ({} as KServeLlmInferenceServiceProps);
+    const given: KServeLlmInferenceServiceProps = props;
     const routing = given.routing ?? true;
     _requireAddon(p, this.platform, ClusterAddon.KSERVE, 'an LLMInferenceService');
     if (routing) {
@@ -92,7 +96,7 @@ export class KServeLlmInferenceService extends LlmServer {
     const pod = this._pod({
       ...given,
       image: given.image,
-      args: [...this._tuningFlags(), ...(Array.isArray(given.args) ? given.args : [])],
+      args: [...this._tuningFlags(), ...(given.args ?? [])],
       ephemeralStorage: given.ephemeralStorage ?? download,
     }, {
       kind: WorkloadKind.SERVING,

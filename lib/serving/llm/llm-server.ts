@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator } from '../../accelerator';
 import { Platform, WorkloadKind } from '../../platform/platform';
-import { _Problems, _checkDnsSubdomain, _checkEnum, _checkInt, _durationSeconds, _show } from '../../validation';
+import { _Problems, _checkDnsSubdomain, _checkInt, _durationSeconds, _show } from '../../validation';
 import { GpuPodProps } from '../../workload/gpu-pod-props';
 import { GpuWorkload } from '../../workload/gpu-workload';
 import { LlmModel, ModelDtype, Quantization } from './llm-model';
@@ -93,6 +93,9 @@ const RESERVED_FLAGS = ['--model', '--port', '--host', '--tensor-parallel-size',
  * `VllmLeaderWorkerSet` several, `KServeLlmInferenceService` lets KServe run it.
  */
 export abstract class LlmServer extends GpuWorkload {
+  /** @internal */
+  public static readonly _propsType: string = 'LlmServerProps';
+
   /** Port the model server listens on (vLLM's default). */
   public static readonly PORT = VLLM_PORT;
 
@@ -119,16 +122,16 @@ export abstract class LlmServer extends GpuWorkload {
 
   protected constructor(scope: Construct, id: string, props: LlmServerProps) {
     super(scope, id, props, WorkloadKind.SERVING);
+    props = this._checkedProps;
     const p = this._problems;
     const variant = this._llmVariant = this._variant();
-    const given: LlmServerProps = props !== null && typeof props === 'object' ? props : ({} as LlmServerProps);
+    // The runtime type check ran in the base: what is left is well-typed.
+    const given: LlmServerProps = props;
     const model = this.model = given.model;
     if (given.command !== undefined) p.error('command', given.command, `${variant.what} runs vLLM itself; pass extra vLLM flags with args`);
-    if (given.args !== undefined && !Array.isArray(given.args)) p.error('args', given.args, 'must be a list of vLLM flags, e.g. ["--enable-prefix-caching"]');
-    for (const a of Array.isArray(given.args) ? given.args : []) {
-      const flag = typeof a === 'string' ? a.split('=')[0].replace(/_/g, '-') : '';
-      if (typeof a !== 'string') p.error('args', a, 'must be strings');
-      else if (RESERVED_FLAGS.includes(flag)) p.error('args', a, `${variant.what} sets ${flag} itself (from model, gpus, nodes, maxContextLength, gpuMemoryUtilization, dtype, quantization); use those props`);
+    for (const a of given.args ?? []) {
+      const flag = a.split('=')[0].replace(/_/g, '-');
+      if (RESERVED_FLAGS.includes(flag)) p.error('args', a, `${variant.what} sets ${flag} itself (from model, gpus, nodes, maxContextLength, gpuMemoryUtilization, dtype, quantization); use those props`);
     }
     if (!(model instanceof LlmModel)) p.error('model', model, 'must be an LlmModel, e.g. LlmModel.LLAMA_3_1_8B_INSTRUCT or LlmModel.huggingFace("org/model", shape)');
 
@@ -154,7 +157,6 @@ export abstract class LlmServer extends GpuWorkload {
     }
     this.gpuMemoryUtilization = typeof util === 'number' && util > 0 && util <= 1 ? util : 0.9;
     this.dtype = given.dtype ?? ModelDtype.AUTO;
-    _checkEnum(p, 'dtype', given.dtype, ModelDtype, 'ModelDtype');
     if (given.quantization !== undefined && !(given.quantization instanceof Quantization)) {
       p.error('quantization', given.quantization, 'must be a Quantization, e.g. Quantization.FP8');
     } else {
@@ -230,13 +232,9 @@ export abstract class LlmServer extends GpuWorkload {
   private checkToken(p: _Problems, props: LlmServerProps): SecretKeyReference | undefined {
     const t = props.huggingFaceToken;
     if (t === undefined) return undefined;
-    if (!t || typeof t !== 'object') {
-      p.error('huggingFaceToken', t, 'must be { secretName, key }: a key of a Secret in the namespace');
-      return undefined;
-    }
-    _checkDnsSubdomain(p, 'huggingFaceToken.secretName', t.secretName ?? '');
-    if (typeof t.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(t.key)) p.error('huggingFaceToken.key', t.key, 'must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'');
-    for (const e of [...Object.keys(props.env ?? {}), ...(props.secretEnv ?? []).map(s => s?.name)]) {
+    _checkDnsSubdomain(p, 'huggingFaceToken.secretName', t.secretName);
+    if (!/^[-._a-zA-Z0-9]+$/.test(t.key)) p.error('huggingFaceToken.key', t.key, 'must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'');
+    for (const e of [...Object.keys(props.env ?? {}), ...(props.secretEnv ?? []).map(s => s.name)]) {
       if (e === 'HF_TOKEN') p.error('secretEnv', 'HF_TOKEN', 'the server sets HF_TOKEN from huggingFaceToken itself; give the token once, there');
     }
     return t;
@@ -244,7 +242,7 @@ export abstract class LlmServer extends GpuWorkload {
 
   /** Model checks: the token of gated models, tensor parallelism vs the model and the node, and memory fit. */
   private checkModel(p: _Problems, props: LlmServerProps, model: LlmModel): void {
-    if (model.gated && props.huggingFaceToken === undefined && !(props.secretEnv ?? []).some(s => s?.name === 'HF_TOKEN')) {
+    if (model.gated && props.huggingFaceToken === undefined && !(props.secretEnv ?? []).some(s => s.name === 'HF_TOKEN')) {
       p.warn(`model=${_show(model.location)} is gated on the Hugging Face Hub: without huggingFaceToken the download fails with 401 unless the weights are already in the model cache`);
     }
     const platform = this.platform;

@@ -13,11 +13,15 @@ export interface VllmDeploymentProps extends VllmServerProps {}
  * vLLM's queue. Needs no operator. A model larger than one node: `VllmLeaderWorkerSet`.
  */
 export class VllmDeployment extends VllmServer {
+  /** @internal */
+  public static readonly _propsType: string = 'VllmDeploymentProps';
+
   private readonly _deployment?: k8s.KubeDeployment;
   private readonly _pdb?: k8s.KubePodDisruptionBudget;
 
   public constructor(scope: Construct, id: string, props: VllmDeploymentProps) {
     super(scope, id, props);
+    props = this._checkedProps;
     const pod = this._vllmPod(_VllmRole.SINGLE);
     if (!this._ready()) return;
     this._deployment = new k8s.KubeDeployment(this, 'Resource', {

@@ -67,6 +67,9 @@ function workerScript(): string {
  * member. The Service, the autoscaler and an InferencePool select the leaders.
  */
 export class VllmLeaderWorkerSet extends VllmServer {
+  /** @internal */
+  public static readonly _propsType: string = 'VllmLeaderWorkerSetProps';
+
   /** Label telling a group's leader (`leader`) from its workers (`worker`). */
   public static readonly ROLE_LABEL = 'gpu-ml.cdk8s.io/role';
 
@@ -74,6 +77,7 @@ export class VllmLeaderWorkerSet extends VllmServer {
 
   public constructor(scope: Construct, id: string, props: VllmLeaderWorkerSetProps) {
     super(scope, id, props);
+    props = this._checkedProps;
     _requireAddon(this._problems, this.platform, ClusterAddon.LEADER_WORKER_SET, 'a LeaderWorkerSet');
     // LeaderWorkerSet makes a StatefulSet per group, `<name>-<group>`; its pods' controller-revision-hash label
     // (`<statefulset>-<10-character hash>`) must stay within 63 characters.

@@ -78,6 +78,9 @@ export enum _VllmRole {
  * the serving pods, an optional HorizontalPodAutoscaler on vLLM's queue and KV-cache usage, and a NetworkPolicy.
  */
 export abstract class VllmServer extends LlmServer {
+  /** @internal */
+  public static readonly _propsType: string = 'VllmServerProps';
+
   /** The vLLM OpenAI-server image (the newest tag found in an upstream Kubernetes manifest, llm-d-router v0.10.0). */
   public static readonly DEFAULT_IMAGE = 'vllm/vllm-openai:v0.21.0';
 
@@ -96,8 +99,9 @@ export abstract class VllmServer extends LlmServer {
 
   protected constructor(scope: Construct, id: string, props: VllmServerProps) {
     super(scope, id, props);
+    props = this._checkedProps;
     const p = this._problems;
-    const given: VllmServerProps = props !== null && typeof props === 'object' ? props : ({} as VllmServerProps);
+    const given: VllmServerProps = props;
     this._props = given;
     this.image = given.image ?? VllmServer.DEFAULT_IMAGE;
     for (const key of Object.keys(given.env ?? {})) {
@@ -114,7 +118,7 @@ export abstract class VllmServer extends LlmServer {
     if (a !== undefined) this.checkAutoscaling(p, a);
 
     // Model: downloaded from the Hub into the cache, or mounted.
-    const volumes: VolumeMount[] = [...(Array.isArray(given.volumes) ? given.volumes : [])];
+    const volumes: VolumeMount[] = [...(given.volumes ?? [])];
     this._modelArg = this.model?.location ?? '';
     let cacheGiB = 10;
     if (this.model && this.model.source === ModelSource.STORAGE_URI) {
@@ -176,7 +180,7 @@ export abstract class VllmServer extends LlmServer {
     const flags = [this._modelArg, '--served-model-name', this.model?.servedName ?? '', '--port', String(LlmServer.PORT),
       '--tensor-parallel-size', String(this.tensorParallelSize), ...(this.nodes > 1 ? ['--pipeline-parallel-size', String(this.nodes)] : []),
       ...(role === _VllmRole.LEADER ? ['--distributed-executor-backend', 'ray'] : []),
-      ...this._tuningFlags(), ...(Array.isArray(props.args) ? props.args : [])];
+      ...this._tuningFlags(), ...(props.args ?? [])];
     const command = role === _VllmRole.SINGLE ? ['vllm', 'serve'] : ['/bin/sh', '-c', role === _VllmRole.LEADER ? leaderScript! : workerScript!, 'vllm'];
     const pod = this._pod({
       ...props,
@@ -269,14 +273,9 @@ export abstract class VllmServer extends LlmServer {
   }
 
   private checkAutoscaling(p: _Problems, a: LlmAutoscaling): void {
-    if (!a || typeof a !== 'object') {
-      p.error('autoscaling', a, 'must be { maxReplicas, minReplicas?, waitingRequestsPerReplica?, kvCacheUsagePercent? }');
-      return;
-    }
     _checkInt(p, 'autoscaling.minReplicas', a.minReplicas, 1, 1000);
     _checkInt(p, 'autoscaling.maxReplicas', a.maxReplicas, 1, 1000);
     const min = Number.isInteger(a.minReplicas) ? a.minReplicas! : 1;
-    if (a.maxReplicas === undefined) p.error('autoscaling.maxReplicas', a.maxReplicas, 'must be given: the most replicas the autoscaler may run');
     const max = Number.isInteger(a.maxReplicas) ? a.maxReplicas : min;
     if (min > max) p.error('autoscaling.minReplicas', min, `must be at most autoscaling.maxReplicas (${max})`);
     (this as { minReplicas: number }).minReplicas = min;

@@ -1,0 +1,67 @@
+/** Warnings: printed once per synth (each distinct warning once), worded for what happens, fatal in strict mode. */
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import { Accelerator, KServeDeploymentMode, KServeInferenceService, ModelFormat, Platform, ScalingMetric } from '../lib';
+import { _Problems } from '../lib/validation';
+
+const autopilot = Platform.gkeAutopilot();
+const knative = {
+  platform: autopilot, accelerator: Accelerator.L4, modelFormat: ModelFormat.HUGGINGFACE, deploymentMode: KServeDeploymentMode.KNATIVE,
+  scalingMetrics: [ScalingMetric.concurrency(4)],
+};
+
+function printed(run: () => void): string[] {
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
+    lines.push(...String(chunk).split('\n').filter(l => l.startsWith('[WARNING]')));
+    return true;
+  });
+  try {
+    run();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
+}
+
+test('each synth prints each warning once', () => {
+  const app = Testing.app();
+  const chart = new Chart(app, 'c');
+  new KServeInferenceService(chart, 'llm', { ...knative, minReplicas: 0 });
+  const first = printed(() => Testing.synth(chart));
+  const second = printed(() => Testing.synth(chart));
+  expect(first).toEqual(['[WARNING] [c/llm] minReplicas=0 with 1 GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision\'s progress deadline is raised to 1800s (Knative\'s default: 600s) so a cold start is not marked failed (kserve#1247)']);
+  expect(second).toEqual(first);
+});
+
+test('a warning recorded twice is printed once, and absorbed copies too', () => {
+  const app = new App({ outdir: Testing.app().outdir });
+  const chart = new Chart(app, 'c');
+  const p = new _Problems();
+  p.attach(chart);
+  p.attach(chart);
+  p.warn('x=1 is risky');
+  p.warn('x=1 is risky');
+  const other = new _Problems();
+  other.warn('x=1 is risky');
+  p.absorb(other);
+  expect(printed(() => Testing.synth(chart))).toEqual(['[WARNING] [c] x=1 is risky']);
+});
+
+test('a lowered progress deadline says it is lowered', () => {
+  const chart = new Chart(Testing.app(), 'c');
+  new KServeInferenceService(chart, 'llm', { ...knative, minReplicas: 0, coldStartTimeout: Duration.minutes(5) });
+  new KServeInferenceService(chart, 'warm', { ...knative, name: 'warm', coldStartTimeout: Duration.minutes(5) });
+  new KServeInferenceService(chart, 'fine', { ...knative, name: 'fine', coldStartTimeout: Duration.minutes(20) });
+  expect(printed(() => Testing.synth(chart))).toEqual([
+    '[WARNING] [c/llm] minReplicas=0 with 1 GPU(s): after an idle period the first request waits for a GPU node and the model load (minutes); the revision\'s progress deadline is lowered to 300s (Knative\'s default: 600s), so a cold start that takes longer is marked failed (kserve#1247)',
+    '[WARNING] [c/warm] coldStartTimeout=300s lowers the revision\'s progress deadline below Knative\'s default (600s): a new revision whose GPU node and model load take longer is marked failed',
+  ]);
+});
+
+test('strict mode turns warnings into errors and prints nothing', () => {
+  const app = Testing.app();
+  app.node.setContext('cdk8s-gpu-ml:strict', true);
+  const chart = new Chart(app, 'c');
+  new KServeInferenceService(chart, 'llm', { ...knative, minReplicas: 0 });
+  expect(printed(() => expect(() => Testing.synth(chart)).toThrow('[c/llm] (strict mode) minReplicas=0 with 1 GPU(s)'))).toEqual([]);
+});
