@@ -5,13 +5,15 @@ import { Accelerator, GpuMonitoring, GpuPriceTable, Platform } from '../lib';
 export function addMonitoringExamples(scope: Construct, platform: Platform): void {
   switch (platform.id) {
     case 'gke-autopilot':
-      // No exporter: GKE's managed DCGM already feeds Managed Service for Prometheus. Scrape the LLM server's own metrics.
+      // No exporter: GKE's managed DCGM already feeds Managed Service for Prometheus. Scrape the vLLM server of the LLM
+      // example (examples/llm.ts, `llama-8b`; `server.scrapeTarget` gives the same) and add the LLM alerts.
       // L4 for most workloads, H100 for the 405B LLM (GCP's H100 price is an unverified estimate: see the price table).
       new GpuMonitoring(scope, 'gpu-monitoring', {
         name: 'gpu',
         platform,
         accelerators: [Accelerator.L4, Accelerator.H100_80GB],
-        scrapeTargets: [{ name: 'llm-server', matchLabels: { 'app.kubernetes.io/instance': 'llm' }, port: 'http' }],
+        scrapeTargets: [{ name: 'llama-8b-vllm', matchLabels: { 'app.kubernetes.io/instance': 'llama-8b' }, port: 'http' }],
+        llmRules: {},
       });
       break;
     case 'gke-standard':

@@ -643,7 +643,8 @@ function _plural(code: string): string {
 }
 
 function _article(word: string): string {
-  return /^[AEIOU]/.test(word) ? 'an' : 'a';
+  // Names that start with an acronym read letter by letter: "an LlmModel", "an MigProfile".
+  return /^([AEIOU]|(Llm|Mig|Mps|Nccl|Rdma|Fsx|Hf|Smi)[A-Z])/.test(word) ? 'an' : 'a';
 }
 
 /** The type of a value in words (for values a message does not show). */

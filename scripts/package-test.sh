@@ -75,4 +75,5 @@ echo "package-test: OK: a fresh cdk8s app installed the tarball, type-checked ag
 # the API server and kubectl would read it (schemas, names, labels). Warnings of the cases go to a log.
 cp "$root/scripts/hostile-inputs.js" .
 node hostile-inputs.js hostile-out 2> hostile-warnings.log
-(cd "$root" && node scripts/run-ts.js scripts/check-manifests.ts "$out/app/hostile-out")
+# run-ts bundles into .cache/, so the schemas are found by their path, not relative to the bundle.
+(cd "$root" && SHARED_DIR="${SHARED_DIR:-$root/../shared}" node scripts/run-ts.js scripts/check-manifests.ts "$out/app/hostile-out")

@@ -66,7 +66,7 @@ describe('LLM rules in GpuMonitoring', () => {
   test.each<[string, any, string]>([
     ['a threshold of zero', { timeToFirstTokenSeconds: 0 }, 'llmRules.timeToFirstTokenSeconds=0 is invalid: must be a number above 0 and at most 3600'],
     ['a percentage above 100', { kvCacheUsagePercent: 120 }, 'llmRules.kvCacheUsagePercent=120 is invalid: must be a number above 0 and at most 100'],
-    ['not an object', 'yes', '[kubernetes/mon] llmRules="yes" is invalid: must be a LlmRulesOptions object { for?, kvCacheUsagePercent?, timeToFirstTokenSeconds?, waitingRequests? }'],
+    ['not an object', 'yes', '[kubernetes/mon] llmRules="yes" is invalid: must be an LlmRulesOptions object { for?, kvCacheUsagePercent?, timeToFirstTokenSeconds?, waitingRequests? }'],
     ['a duration that is not one', { for: 600 }, '[kubernetes/mon] llmRules.for=600 is invalid: must be a Duration, e.g. Duration.minutes(30)'],
     ['a duration too short', { for: Duration.millis(500) }, '[kubernetes/mon] llmRules.for=500 millis is invalid: must be a whole number of seconds, at least 1s'],
   ])('bad options: %s', (_n, llmRules, message) => {

@@ -356,7 +356,7 @@ describe('bad props: every message names the prop, the value and what is allowed
     ['unknown dtype', c => new VllmDeployment(c, 'x', { ...base, dtype: 'fp16' as any }),
       'dtype="fp16" is invalid: must be one of ModelDtype.AUTO, ModelDtype.BFLOAT16, ModelDtype.FLOAT16, ModelDtype.FLOAT32'],
     ['model as a string', c => new VllmDeployment(c, 'x', { ...base, model: 'meta-llama/Llama-3.1-8B-Instruct' as any }),
-      'model="meta-llama/Llama-3.1-8B-Instruct" is invalid: must be a LlmModel, e.g. LlmModel.LLAMA_3_1_8B_INSTRUCT'],
+      'model="meta-llama/Llama-3.1-8B-Instruct" is invalid: must be an LlmModel, e.g. LlmModel.LLAMA_3_1_8B_INSTRUCT'],
     ['a flag the construct sets', c => new VllmDeployment(c, 'x', { ...base, args: ['--tensor_parallel_size=2'] }),
       'args="--tensor_parallel_size=2" is invalid: VllmDeployment sets --tensor-parallel-size itself (from model, gpus, nodes, maxContextLength, gpuMemoryUtilization, dtype, quantization); use those props'],
     ['a command', c => new VllmDeployment(c, 'x', { ...base, command: ['python3'] }),

@@ -118,6 +118,8 @@ export function _checkCommandLine(p: _Problems, prop: string, line: string[] | u
   const flagValue = (v: string) => isLiteralSecret(v) && !/^(true|false|[0-9]{1,6})$/.test(v);
   line.forEach((arg, i) => {
     const where = `${prop}[${i}]=<not shown>`;
+    // One message per argument: a construct may have refused it already.
+    if (p.messages.some(m => m.startsWith(`${prop}[${i}]=`))) return;
     // Each word of an argument: one word, or the words of a shell line.
     const words = arg.split(/\s+/).map(w => w.replace(/^["']|["';]$/g, '')).filter(w => w.length > 0);
     for (const [j, word] of words.entries()) {

@@ -94,8 +94,6 @@ export abstract class GpuWorkload extends Construct {
       }
     }
     _checkDnsSubdomain(p, 'serviceAccountName', given.serviceAccountName);
-    _checkCommandLine(p, 'command', given.command);
-    _checkCommandLine(p, 'args', given.args);
     this._checkIdentity(given);
     this._createsServiceAccount = given.serviceAccountName === undefined;
     this.serviceAccountName = given.serviceAccountName ?? this._name;
@@ -177,6 +175,9 @@ export abstract class GpuWorkload extends Construct {
    * @internal
    */
   public _ready(): boolean {
+    // Last, so that a construct that knows its program (e.g. Jupyter's token flags) reports an argument its own way.
+    _checkCommandLine(this._problems, 'command', this._base.command);
+    _checkCommandLine(this._problems, 'args', this._base.args);
     const name = this._name;
     if (name.length > this._maxNameLength || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
       if (this._nameMessage && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= 63) {
