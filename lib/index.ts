@@ -8,6 +8,7 @@ export * from './platform/gke-autopilot';
 export * from './platform/gke-standard';
 export * from './platform/karpenter';
 export * from './platform/kubernetes';
+export * from './platform/network-profile';
 export * from './pod/env';
 export * from './pod/storage-volume';
 export * from './pod/cloud-identity';

@@ -38,6 +38,8 @@ export interface _PodTemplate {
   /** The request the platform placed. */
   readonly request: GpuRequest;
   readonly podAnnotations: { [key: string]: string };
+  /** Labels the pod needs beyond the workload's (e.g. a network profile's Pod Security exception). */
+  readonly podLabels?: { [key: string]: string };
   readonly container: k8s.Container;
   readonly spec: k8s.PodSpec;
 }
