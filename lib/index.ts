@@ -38,6 +38,7 @@ export * from './serving/llm/inference-gateway';
 export * from './capacity/gpu-node-pool';
 export * from './capacity/gpu-quota';
 export * from './capacity/gpu-priority-classes';
+export * from './fleet/topology';
 export * from './monitoring/gpu-metric';
 export * from './monitoring/gpu-price-table';
 export * from './monitoring/gpu-monitoring';

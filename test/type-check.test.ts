@@ -131,6 +131,7 @@ function validProps(): { [cls: string]: (chart: Chart) => any } {
     GpuQuota: () => ({ gpus: 2 }),
     GpuPriorityClasses: () => ({}),
     GpuMonitoring: () => ({ platform: karpenter }),
+    Topology: () => ({ platform: karpenter }),
     VllmDeployment: () => ({ ...llm }),
     VllmLeaderWorkerSet: () => ({ ...llm, nodes: 2 }),
     KServeLlmInferenceService: () => ({ ...llm, huggingFaceToken: { secretName: 'hf', key: 'HF_TOKEN' } }),

@@ -104,6 +104,8 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
 
   // Placement: the only platform-specific part, decided by the platform.
   const placement: PodPlacement = platform && p.ok ? platform.schedule(request) : { nodeSelector: {}, tolerations: [], podAnnotations: {} };
+  // Kueue topology-aware placement: a pod-template annotation naming a level of the Topology (issue 15).
+  const topology = props.topology?._annotation(p, 'topology', platform) ?? {};
 
   const container: k8s.Container = {
     name: opts.containerName,
@@ -131,5 +133,5 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
     containers: [container],
     volumes: vols.volumes.length ? vols.volumes : undefined,
   };
-  return { gpus: res.gpus, request, podAnnotations: { ...placement.podAnnotations, ...vols.podAnnotations }, container, spec };
+  return { gpus: res.gpus, request, podAnnotations: { ...placement.podAnnotations, ...vols.podAnnotations, ...topology }, container, spec };
 }
