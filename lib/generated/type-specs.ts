@@ -49,6 +49,7 @@ const SPECS: _TypeSpecs = {
     InferenceGatewayProps: { endpointPickerImage: '?s', endpointPickerReplicas: '?n', existingGatewayName: '?s', failOpen: '?b', gatewayClassName: '?s', name: '?s', pathPrefix: '?s', requestTimeout: '?!Duration', server: '!VllmServer' },
     IPriorityClass: { priorityClassName: 's' },
     ITopology: { levels: '[s', topologyName: 's' },
+    ITrainingRuntime: { runtimeImage: '?s', runtimeKind: '#TrainingRuntimeKind', runtimeName: 's', runtimeNamespace: '?s' },
     IWandbLaunchQueue: { jobNamespace: 's', queueName: 's' },
     JupyterHubGpuProfilesProps: { platform: '!Platform', profiles: '[@JupyterHubProfile', userPodTolerations: '?[*' },
     JupyterHubProfile: { accelerator: '?!Accelerator', capacityType: '?#CapacityType', cpu: '?n', default: '?b', description: '?s', displayName: 's', ephemeralStorage: '?!Size', gpus: '?n', image: '?s', memory: '?!Size', sharedMemory: '?b', sharedMemorySize: '?!Size', slug: '?s' },
@@ -74,6 +75,8 @@ const SPECS: _TypeSpecs = {
     TfJobProps: { '^': 'GpuWorkloadProps,KubeflowRunPolicyProps', chief: '?@TfReplicaOptions', evaluator: '?@TfReplicaOptions', parameterServers: '?@TfReplicaOptions', restartPolicy: '?#ReplicaRestartPolicy', script: '?@ConfigMapScript', successPolicy: '?#TfSuccessPolicy', workers: '?@TfReplicaOptions' },
     TfReplicaOptions: { cpu: '?n', gpus: '?n', memory: '?!Size', replicas: '?n' },
     TopologyProps: { levels: '?[s', name: '?s', platform: '!Platform' },
+    TorchTrainingRuntimeProps: { image: '?s', maxRestarts: '?n', name: '?s', namespace: '?s', platform: '!Platform' },
+    TrainJobProps: { '^': 'GpuPodProps', activeDeadline: '?!Duration', image: '?s', networkProfile: '?!NetworkProfile', nodes: '?n', runtime: '?@ITrainingRuntime' },
     VllmDeploymentProps: { '^': 'VllmServerProps' },
     VllmLeaderWorkerSetProps: { '^': 'VllmServerProps' },
     VllmServerProps: { '^': 'LlmServerProps', autoscaling: '?@LlmAutoscaling', image: '?s', modelCache: '?!StorageVolume' },
@@ -81,7 +84,7 @@ const SPECS: _TypeSpecs = {
     WandbLaunchAgentProps: { apiKey: '@SecretKeyRef', baseUrl: '?s', entity: '?s', image: 's', isolateNetwork: '?b', labels: '?{s', maxJobs: '?n', name: '?s', namespace: '?s', platform: '!Platform', queues: '[@IWandbLaunchQueue' },
     WandbLaunchQueueProps: { '^': 'GpuPodProps', activeDeadline: '?!Duration', ttlAfterFinished: '?!Duration' },
   },
-  open: ['IPriorityClass', 'ITopology', 'IWandbLaunchQueue'],
+  open: ['IPriorityClass', 'ITopology', 'ITrainingRuntime', 'IWandbLaunchQueue'],
   enums: {
     CapacityType: { ON_DEMAND: 'on-demand', SPOT: 'spot', SPOT_WITH_FALLBACK: 'spot-with-fallback' },
     CleanPodPolicy: { ALL: 'All', RUNNING: 'Running', NONE: 'None' },
@@ -97,6 +100,7 @@ const SPECS: _TypeSpecs = {
     ServiceType: { CLUSTER_IP: 'ClusterIP', LOAD_BALANCER: 'LoadBalancer' },
     StorageVolumeType: { PERSISTENT_VOLUME_CLAIM: 'pvc', GCS_BUCKET: 'gcs', CONFIG_MAP: 'configMap', EMPTY_DIR: 'emptyDir' },
     TfSuccessPolicy: { CHIEF_OR_FIRST_WORKER: 'Default', ALL_WORKERS: 'AllWorkers' },
+    TrainingRuntimeKind: { CLUSTER: 'ClusterTrainingRuntime', NAMESPACED: 'TrainingRuntime' },
   },
   classes: {
     Accelerator: { members: ['autopilotMaximumFor', 'awsInstances', 'gkeMachineFor', 'maxGpusPerAwsInstance', 'maxGpusPerGkeMachine'], fields: { name: 's', gkeLabel: '?s', karpenterGpuName: '?s', karpenterGpuMemoryMib: '?n', autopilotCounts: '[n', autopilotMaxima: '[@AutopilotMaximum', gkeMachines: '[@MachineShape', awsInstanceFamilies: '[@AwsInstanceFamily', memoryGiB: '?n', gpuProduct: '?s', dcgmModelName: '?s' }, example: 'Accelerator.L4' },
@@ -122,6 +126,7 @@ const SPECS: _TypeSpecs = {
   examples: {
     IPriorityClass: 'PriorityClass.fromName(...)',
     ITopology: 'Topology.fromName(...)',
+    ITrainingRuntime: 'TrainingRuntime.torchDistributed()',
     IWandbLaunchQueue: 'WandbLaunchQueue.fromName(...)',
   },
   constructs: {
@@ -148,6 +153,8 @@ const SPECS: _TypeSpecs = {
     StatefulSetNotebook: 'StatefulSetNotebookProps',
     TfJob: 'TfJobProps',
     Topology: 'TopologyProps',
+    TorchTrainingRuntime: 'TorchTrainingRuntimeProps',
+    TrainJob: 'TrainJobProps',
     VllmDeployment: 'VllmDeploymentProps',
     VllmLeaderWorkerSet: 'VllmLeaderWorkerSetProps',
     VllmServer: 'VllmServerProps',
