@@ -57,7 +57,7 @@ export class TorchTrainingRuntime extends Construct implements ITrainingRuntime 
   /** Namespace of a namespaced runtime. */
   public readonly runtimeNamespace?: string;
   /** Image of the `node` container. */
-  public readonly runtimeImage: string;
+  public readonly runtimeImage?: string;
   /** The platform (cluster) it belongs to. */
   public readonly platform: Platform;
   private readonly _resource?: ApiObject;
