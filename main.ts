@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { addTrainingExamples } from './examples/training';
 import { addTfExamples } from './examples/tf';
 import { addDdpExamples } from './examples/ddp';
+import { addTrainerExamples } from './examples/trainer';
 import { addBatchExamples } from './examples/batch';
 import { addCapacityExamples } from './examples/capacity';
 import { addMonitoringExamples } from './examples/monitoring';
@@ -27,6 +28,7 @@ export function createApp(outdir?: string): App {
     addTrainingExamples(chart, platform);
     addTfExamples(chart, platform);
     addDdpExamples(chart, platform);
+    addTrainerExamples(chart, platform);
     addBatchExamples(chart, platform);
     addCapacityExamples(chart, platform);
     addMonitoringExamples(chart, platform);

@@ -22,9 +22,9 @@ export function addMonitoringExamples(scope: Construct, platform: Platform): voi
         name: 'gpu', platform, accelerators: [Accelerator.T4, Accelerator.L4] });
       break;
     case 'karpenter':
-      // The GPUs of the chart's NodePools: A10G, T4 and the L40S of the LLM example.
+      // The GPUs of the chart's NodePools: A10G, T4, the L40S of the LLM example and the H100 of the trainer example.
       new GpuMonitoring(scope, 'gpu-monitoring', {
-        name: 'gpu', platform, accelerators: [Accelerator.A10G, Accelerator.T4, Accelerator.L40S], profilingMetrics: true });
+        name: 'gpu', platform, accelerators: [Accelerator.A10G, Accelerator.T4, Accelerator.L40S, Accelerator.H100_80GB], profilingMetrics: true });
       break;
     default:
       // No cloud list prices on plain Kubernetes: give your own (e.g. amortized hardware cost per GPU-hour).

@@ -21,6 +21,68 @@ export interface MachineShape {
    * @default - the platform's own figure (GKE Standard computes GKE's reservation); else the whole machine
    */
   readonly allocatableMemoryGiB?: number;
+  /**
+   * The fast GPU-to-GPU network between machines of this type (GPUDirect-TCPXO, GPUDirect RDMA, EFA), if it has one.
+   * @default - none
+   */
+  readonly fastNetwork?: AcceleratorNetwork;
+  /**
+   * Interfaces of `fastNetwork` on one machine (NICs for GPUDirect; `vpc.amazonaws.com/efa` for EFA).
+   * @default - none
+   */
+  readonly fastNetworkInterfaces?: number;
+}
+
+/**
+ * A fast network between GPU machines, as the catalog names it: which machine types have one. How a pod uses it
+ * (annotations, sidecars, devices, NCCL env) is the platform's knowledge: `NetworkProfile`.
+ */
+export class AcceleratorNetwork {
+  /** GPUDirect-TCPXO: 8 extra NICs on GKE's A3 Mega (a3-megagpu-8g), driven by a receive-datapath sidecar. */
+  public static readonly GPUDIRECT_TCPXO = new AcceleratorNetwork('gpudirect-tcpxo', 'GPUDirect-TCPXO');
+  /** GPUDirect RDMA (RoCE): 8 RDMA NICs on GKE's A3 Ultra (a3-ultragpu-8g) and A4 (a4-highgpu-8g). */
+  public static readonly GPUDIRECT_RDMA = new AcceleratorNetwork('gpudirect-rdma', 'GPUDirect RDMA');
+  /** Elastic Fabric Adapter on AWS (p4d, p5, p6 and the larger g4dn/g5/g6/g6e sizes). */
+  public static readonly EFA = new AcceleratorNetwork('efa', 'EFA');
+
+  /** Short id, e.g. `efa`. */
+  public readonly id: string;
+  /** Name in messages, e.g. `GPUDirect-TCPXO`. */
+  public readonly displayName: string;
+
+  private constructor(id: string, displayName: string) {
+    this.id = id;
+    this.displayName = displayName;
+  }
+}
+
+/**
+ * Machine types with a fast network and how many interfaces one machine has. GKE: GPUDirect samples of
+ * GoogleCloudPlatform/container-engine-accelerators (gpudirect-tcpxo/, gpudirect-rdma/, 2026-06-11): 8 NICs each. AWS:
+ * `vpc.amazonaws.com/efa` of Karpenter's instance-types reference (v1.14.0, EC2 MaximumEfaInterfaces).
+ */
+const FAST_NETWORKS: { [machineType: string]: [AcceleratorNetwork, number] } = {
+  'a3-megagpu-8g': [AcceleratorNetwork.GPUDIRECT_TCPXO, 8],
+  'a3-ultragpu-8g': [AcceleratorNetwork.GPUDIRECT_RDMA, 8],
+  'a4-highgpu-8g': [AcceleratorNetwork.GPUDIRECT_RDMA, 8],
+  'p4d.24xlarge': [AcceleratorNetwork.EFA, 4], 'p4de.24xlarge': [AcceleratorNetwork.EFA, 4],
+  'p5.4xlarge': [AcceleratorNetwork.EFA, 1], 'p5.48xlarge': [AcceleratorNetwork.EFA, 32],
+  'p5e.48xlarge': [AcceleratorNetwork.EFA, 32], 'p5en.48xlarge': [AcceleratorNetwork.EFA, 16],
+  'p6-b200.48xlarge': [AcceleratorNetwork.EFA, 8],
+  'g4dn.8xlarge': [AcceleratorNetwork.EFA, 1], 'g4dn.12xlarge': [AcceleratorNetwork.EFA, 1], 'g4dn.16xlarge': [AcceleratorNetwork.EFA, 1],
+  'g4dn.metal': [AcceleratorNetwork.EFA, 1],
+  'g5.8xlarge': [AcceleratorNetwork.EFA, 1], 'g5.12xlarge': [AcceleratorNetwork.EFA, 1], 'g5.16xlarge': [AcceleratorNetwork.EFA, 1],
+  'g5.24xlarge': [AcceleratorNetwork.EFA, 1], 'g5.48xlarge': [AcceleratorNetwork.EFA, 1],
+  'g6.8xlarge': [AcceleratorNetwork.EFA, 1], 'g6.12xlarge': [AcceleratorNetwork.EFA, 1], 'g6.16xlarge': [AcceleratorNetwork.EFA, 1],
+  'g6.24xlarge': [AcceleratorNetwork.EFA, 1], 'g6.48xlarge': [AcceleratorNetwork.EFA, 1],
+  'g6e.8xlarge': [AcceleratorNetwork.EFA, 1], 'g6e.12xlarge': [AcceleratorNetwork.EFA, 1], 'g6e.16xlarge': [AcceleratorNetwork.EFA, 1],
+  'g6e.24xlarge': [AcceleratorNetwork.EFA, 2], 'g6e.48xlarge': [AcceleratorNetwork.EFA, 4],
+};
+
+/** The fast network of a catalog machine, as MachineShape fields (none: no fields). */
+function fastNetworkOf(machineType: string): { fastNetwork?: AcceleratorNetwork; fastNetworkInterfaces?: number } {
+  const found = FAST_NETWORKS[machineType];
+  return found ? { fastNetwork: found[0], fastNetworkInterfaces: found[1] } : {};
 }
 
 /**
@@ -118,7 +180,7 @@ export interface AcceleratorProps {
 
 /** A GCE machine shape. */
 function gce(machineType: string, gpus: number, vcpu: number, memoryGiB: number): MachineShape {
-  return { machineType, gpus, vcpu, memoryGiB };
+  return { machineType, gpus, vcpu, memoryGiB, ...fastNetworkOf(machineType) };
 }
 
 /**
@@ -129,6 +191,7 @@ function ec2(machineType: string, gpus: number, vcpu: number, memoryMib: number,
   : MachineShape {
   return {
     machineType, gpus, vcpu, memoryGiB: memoryMib / 1024, allocatableVcpu: allocatableMillicpu / 1000, allocatableMemoryGiB: allocatableMib / 1024,
+    ...fastNetworkOf(machineType),
   };
 }
 

@@ -110,7 +110,8 @@ describe('Karpenter: GPU names, GPU memory, instance families and allocatable', 
     [Accelerator.H200_141GB, 'p5en.48xlarge', 8, 192, 2048, 191.45, 1937332],
   ] as Array<[Accelerator, string, number, number, number, number, number]>)('Karpenter instance %#', (acc, type, gpus, vcpu, memoryGiB, cpu, memoryMib) => {
     const i = acc.awsInstances.find(x => x.machineType === type)!;
-    expect(i).toEqual({ machineType: type, gpus, vcpu, memoryGiB, allocatableVcpu: cpu, allocatableMemoryGiB: memoryMib / 1024 });
+    // (Their EFA interfaces: test/network-profile.test.ts.)
+    expect(i).toMatchObject({ machineType: type, gpus, vcpu, memoryGiB, allocatableVcpu: cpu, allocatableMemoryGiB: memoryMib / 1024 });
   });
 });
 

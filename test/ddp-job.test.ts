@@ -125,11 +125,60 @@ describe('DdpJobSet', () => {
     expect(js.spec.network).toEqual({ enableDNSHostnames: true, publishNotReadyAddresses: true, subdomain: 'gke-autopilot-ddp' });
     const rj = js.spec.replicatedJobs[0];
     expect(rj).toMatchObject({ name: 'node', replicas: 1, template: { spec: { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimit: 0 } } });
-    expect(js.spec.failurePolicy).toEqual({ maxRestarts: 3, rules: [{ name: 'preemption-is-not-a-failure', action: 'RestartJobSetAndIgnoreMaxRestarts', onJobFailureReasons: ['PodFailurePolicy'] }] });
+    expect(js.spec.failurePolicy).toEqual({ maxRestarts: 3, rules: [{ name: 'restartOnDisruption', action: 'RestartJobSetAndIgnoreMaxRestarts', onJobFailureReasons: ['PodFailurePolicy'] }] });
+    expect(js.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['node'] });
+    expect(rj.template.spec.podFailurePolicy).toEqual({ rules: [{ action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] });
+    expect(rj.template.metadata.annotations).toBeUndefined();
     const c = containerOf(rj.template.spec.template);
+    // Without fail-fast codes torchrun is exec'ed as it is (its own exit code reaches the pod).
+    expect(c.command[2]).toMatch(/\nexec torchrun "\$@"\n$/);
     expect(c.env).toContainEqual({ name: 'MASTER_ADDR', value: 'gke-autopilot-ddp-node-0-0.gke-autopilot-ddp.$(POD_NAMESPACE).svc.cluster.local' });
     expect(rj.template.spec.template.spec.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-l4', 'cloud.google.com/gke-spot': 'true' });
     expect(objects.filter(o => o.kind === 'Service')).toEqual([]);
+  });
+});
+
+describe('DdpJobSet failure policy: fail fast on exit codes, restart on disruption, bounded restarts; exclusive topology', () => {
+  const objects = ddp(karpenter, { accelerator: Accelerator.A10G, failFastExitCodes: [3, 2, 3], backoffLimit: 5, exclusiveTopology: 'kubernetes.io/hostname' }, DdpJobSet);
+  const js = find(objects, 'JobSet');
+  const rj = js.spec.replicatedJobs[0];
+  const c = containerOf(rj.template.spec.template);
+  test('the Job fails on a disruption (rule 0) or a fail-fast exit code of the pytorch container (rule 1)', () => {
+    expect(rj.template.spec.backoffLimit).toBe(0);
+    expect(rj.template.spec.podFailurePolicy).toEqual({
+      rules: [
+        { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        { action: 'FailJob', onExitCodes: { containerName: 'pytorch', operator: 'In', values: [2, 3] }, onPodConditions: [] },
+      ],
+    });
+    expect(c.name).toBe('pytorch');
+  });
+  test('the JobSet fails at once on rule 1\'s message, restarts without counting on the rest of PodFailurePolicy, else counts', () => {
+    expect(js.spec.failurePolicy).toEqual({
+      maxRestarts: 5,
+      rules: [
+        {
+          name: 'failFastExitCode', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'],
+          onJobFailureMessagePatterns: ['^Container pytorch for pod \\S+ failed with exit code [0-9]+ matching FailJob rule at index 1$'],
+        },
+        { name: 'restartOnDisruption', action: 'RestartJobSetAndIgnoreMaxRestarts', onJobFailureReasons: ['PodFailurePolicy'] },
+      ],
+    });
+    // The pattern against the Job controller's messages (pkg/controller/job/pod_failure_policy.go).
+    const pattern = new RegExp(js.spec.failurePolicy.rules[0].onJobFailureMessagePatterns[0]);
+    expect(pattern.test('Container pytorch for pod ml/karpenter-ddp-node-0-1-x7k2p failed with exit code 3 matching FailJob rule at index 1')).toBe(true);
+    expect(pattern.test('Pod ml/karpenter-ddp-node-0-1-x7k2p has condition DisruptionTarget matching FailJob rule at index 0')).toBe(false);
+  });
+  test('rule names pass JobSet\'s webhook pattern', () => {
+    for (const r of js.spec.failurePolicy.rules) expect(r.name).toMatch(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/);
+  });
+  test('the first failed worker\'s exit code becomes the container\'s (torchrun alone exits 1)', () => {
+    expect(c.command[2]).toContain('except ChildFailedError as e:');
+    expect(c.command[2]).not.toContain('exec torchrun "$@"');
+    expect(c.command[2]).toContain('if [ "${NODE_RANK:-0}" != 0 ]');
+  });
+  test('exclusive topology on the replicated Job\'s template', () => {
+    expect(rj.template.metadata.annotations).toEqual({ 'alpha.jobset.sigs.k8s.io/exclusive-topology': 'kubernetes.io/hostname' });
   });
 });
 
@@ -172,6 +221,8 @@ const bad: [string, DdpClass, Platform, Partial<AnyDdpProps>, string][] = [
   ['port below 1024', DdpJob, autopilot, { port: 80 }, `[${P}] port=80 is invalid: must be an integer from 1024 to 65535`],
   ['zero rendezvous timeout', DdpJob, autopilot, { rendezvousTimeout: Duration.seconds(0) }, `[${P}] rendezvousTimeout=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
   ['negative backoff', DdpJob, autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],
+  ['fail-fast exit code 0', DdpJobSet, autopilot, { failFastExitCodes: [0] }, `[${P}] failFastExitCodes=[0] is invalid: must be a list of exit codes from 1 to 255 (0 means success and cannot fail a Job)`],
+  ['exclusive topology not a label key', DdpJobSet, autopilot, { exclusiveTopology: 'rack id' }, `[${P}] exclusiveTopology="rack id" is invalid: must be a node label key, e.g. "kubernetes.io/hostname"`],
 ];
 
 describe('bad input: every invalid prop fails at synth with path, prop, value and what is allowed', () => {

@@ -298,7 +298,7 @@ test('custom machine shapes that are not shapes (JavaScript callers) are reporte
     gkeMachines: [null, { machineType: 'm', gpus: 1 }] as any,
     awsInstanceFamilies: [{ family: 'x7', gpusPerInstance: [1], instances: [null, { machineType: 'i', gpus: 1 }] as any }],
   });
-  const shape = 'must be a MachineShape object { allocatableMemoryGiB?, allocatableVcpu?, gpus, machineType, memoryGiB, vcpu }';
+  const shape = 'must be a MachineShape object { allocatableMemoryGiB?, allocatableVcpu?, fastNetwork?, fastNetworkInterfaces?, gpus, machineType, memoryGiB, vcpu }';
   for (const platform of [standard, karpenter]) {
     const train7 = `[${platform.id}/train]`;
     expect(synthError(train(platform, { accelerator: acc, cpu: 500 }), platform).split('\n').slice(1)).toEqual([

@@ -1,10 +1,12 @@
 /**
- * A REAL rendezvous of the native DDP Job that the example app synthesizes (kubernetes chart, `ddp`): every node
+ * A REAL rendezvous of the native DDP Job that the example app synthesizes (kubernetes chart, `ddp`), and of the H100
+ * DdpJobSet with the EFA network profile's env and fail-fast exit codes (karpenter chart, `pretrain-h100`): every node
  * index runs the container's own command and args, with its env resolved the way the kubelet does it (downward API
  * for the namespace and the completion index, `$(VAR)` expansion), as local processes with torch's gloo backend on
  * the CPU. Only three things stand in for the cluster:
  *  - DNS: a table built from the synthesized Job and headless Service (pod hostname `<job>-<i>`, `subdomain`, the
- *    Service's name, selector and namespace) maps each pod's FQDN to 127.0.0.1; it is applied to the resolved
+ *    Service's name, selector and namespace), or from the JobSet (its controller's Service and pod names), maps each
+ *    pod's FQDN to 127.0.0.1; it is applied to the resolved
  *    MASTER_ADDR (torch resolves in C++, where no shim reaches). A name not in the table stays unresolvable.
  *  - ports: pods have their own network namespace, local processes share one, so the rendezvous port becomes a
  *    free port of this run (applied to the resolved MASTER_PORT, before `$(MASTER_PORT)` expands).
@@ -38,11 +40,15 @@ if (!torchAvailable) {
 }
 const maybe = torchAvailable ? describe : describe.skip;
 
-/** The objects of the example app's kubernetes chart, synthesized fresh. */
-function exampleObjects(): any[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rdzv-app-'));
-  createApp(dir).synth();
-  return parseAllDocuments(fs.readFileSync(path.join(dir, `${CHART}.k8s.yaml`), 'utf8')).map(d => d.toJS());
+/** The example app, synthesized fresh once. */
+let appDir: string | undefined;
+/** The objects of one chart of the example app. */
+function exampleObjects(chart = CHART): any[] {
+  if (!appDir) {
+    appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rdzv-app-'));
+    createApp(appDir).synth();
+  }
+  return parseAllDocuments(fs.readFileSync(path.join(appDir, `${chart}.k8s.yaml`), 'utf8')).map(d => d.toJS());
 }
 
 /** Kubelet's `$(VAR)` expansion: defined names are replaced, `$$` escapes `$`, anything else stays as written. */
@@ -111,11 +117,38 @@ function allreduceLines(out: string): string[] {
   return [...out.matchAll(/ALLREDUCE rank=[^\n]*/g)].map(m => m[0]);
 }
 
+/**
+ * Cluster DNS for the pods of a JobSet: its controller makes a headless Service named after the subdomain (default:
+ * the JobSet's name) when `enableDNSHostnames`, publishing not-ready addresses unless told not to, and names the pods
+ * `<jobset>-<replicatedJob>-<jobIndex>-<podIndex>`.
+ */
+function jobSetDns(js: any): Map<string, string> {
+  const dns = new Map<string, string>();
+  const net = js.spec.network ?? {};
+  if (net.enableDNSHostnames !== true || net.publishNotReadyAddresses === false) return dns;
+  const subdomain = net.subdomain ?? js.metadata.name;
+  for (const rj of js.spec.replicatedJobs) {
+    for (let j = 0; j < (rj.replicas ?? 1); j++) {
+      for (let i = 0; i < rj.template.spec.completions; i++) {
+        dns.set(`${js.metadata.name}-${rj.name}-${j}-${i}.${subdomain}.${js.metadata.namespace}.svc.cluster.local`, '127.0.0.1');
+      }
+    }
+  }
+  return dns;
+}
+
+/** Job 0 of a JobSet's replicated Job, as the JobSet controller makes it (name `<jobset>-<replicatedJob>-0`). */
+function jobOf(js: any, rj: any): any {
+  return { metadata: { name: `${js.metadata.name}-${rj.name}-0`, namespace: js.metadata.namespace }, spec: rj.template.spec };
+}
+
 interface Rendezvous { nodes: NodeRun[]; ok: boolean; seconds: number; ranks: string[] }
 
-/** Runs every node of `job` until all exit or `deadlineMs` passes; the run succeeds if every node exits 0. */
-async function runJob(job: any, services: any[], deadlineMs: number): Promise<Rendezvous> {
-  const dns = clusterDns(job, services);
+/**
+ * Runs every node of `job` until all exit or `deadlineMs` passes; the run succeeds if every node exits 0. `module` is
+ * the training module's source (default: the all-reduce check).
+ */
+async function runJob(job: any, dns: Map<string, string>, deadlineMs: number, module?: string): Promise<Rendezvous> {
   const port = await freePort();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rdzv-'));
   const bin = path.join(work, 'bin');
@@ -127,7 +160,8 @@ async function runJob(job: any, services: any[], deadlineMs: number): Promise<Re
   const args: string[] = container.args ?? [];
   const m = args.indexOf('-m');
   if (m < 0) throw new Error('the example DDP job is expected to run a module (-m)');
-  fs.copyFileSync(path.join(SUPPORT, 'rendezvous_allreduce.py'), path.join(work, `${args[m + 1]}.py`));
+  if (module !== undefined) fs.writeFileSync(path.join(work, `${args[m + 1]}.py`), module);
+  else fs.copyFileSync(path.join(SUPPORT, 'rendezvous_allreduce.py'), path.join(work, `${args[m + 1]}.py`));
 
   const started = Date.now();
   const runs: NodeRun[] = [];
@@ -195,7 +229,7 @@ maybe('torchrun rendezvous of the synthesized native DDP Job', () => {
   });
 
   test('all ranks of all nodes join one process group and agree on the all-reduce', async () => {
-    const r = await runJob(job, services, 30_000);
+    const r = await runJob(job, clusterDns(job, services), 30_000);
     report('synthesized Job', r);
     const world = job.spec.completions * 2;
     expect({ ok: r.ok, codes: r.nodes.map(n => n.code), err: r.ok ? '' : r.nodes.map(n => n.err.slice(-1500)).join('\n') })
@@ -216,7 +250,7 @@ maybe('torchrun rendezvous of the synthesized native DDP Job', () => {
   test('negative: every node believing it is node 0 (node_rank wired wrong) does not rendezvous', async () => {
     const bad = clone();
     envOf(bad).splice(envOf(bad).findIndex(e => e.name === 'NODE_RANK'), 1, { name: 'NODE_RANK', value: '0' });
-    const r = await runJob(bad, services, 15_000);
+    const r = await runJob(bad, clusterDns(bad, services), 15_000);
     report('node_rank always 0', r);
     expect(r.ok).toBe(false);
     expect(r.ranks.filter(l => l.includes('world=4'))).toHaveLength(0);
@@ -226,8 +260,84 @@ maybe('torchrun rendezvous of the synthesized native DDP Job', () => {
     const bad = clone();
     const addr = envOf(bad).find(e => e.name === 'MASTER_ADDR');
     addr.value = addr.value.replace(`.${bad.spec.template.spec.subdomain}.`, '.');
-    const r = await runJob(bad, services, 12_000);
+    const r = await runJob(bad, clusterDns(bad, services), 12_000);
     report('MASTER_ADDR without subdomain', r);
+    expect(r.ok).toBe(false);
+    expect(r.ranks).toHaveLength(0);
+  }, 25_000);
+});
+
+/** The ranks of a successful all-reduce: every global rank once, each agreeing on world size and sum. */
+function expectAllReduced(r: Rendezvous, nodes: number, procs: number): void {
+  const world = nodes * procs;
+  expect({ ok: r.ok, codes: r.nodes.map(n => n.code), err: r.ok ? '' : r.nodes.map(n => n.err.slice(-1500)).join('\n') })
+    .toEqual({ ok: true, codes: r.nodes.map(() => 0), err: '' });
+  expect(r.ranks.map(l => /rank=(\d+)/.exec(l)![1]).sort()).toEqual([...Array(world).keys()].map(String).sort());
+  for (const line of r.ranks) {
+    expect(line).toContain(`world=${world}`);
+    expect(line).toContain(`sum=${(world * (world - 1)) / 2}`);
+    expect(line).toContain(`node=${Math.floor(Number(/rank=(\d+)/.exec(line)![1]) / procs)}`);
+  }
+}
+
+/**
+ * The H100 DdpJobSet of the karpenter chart (`pretrain-h100`): two nodes of 8 processes, EFA's libfabric env and the
+ * launcher that passes a worker's fail-fast exit code to the pod. The EFA env changes nothing for gloo on the CPU,
+ * which is the point: a profile's env must not break a run.
+ */
+maybe('torchrun rendezvous of the synthesized H100 DdpJobSet with the EFA profile (karpenter chart)', () => {
+  const objects = exampleObjects('karpenter');
+  const js = objects.find(o => o.kind === 'JobSet' && o.metadata.name === 'pretrain-h100');
+  const rj = js.spec.replicatedJobs[0];
+  const job = jobOf(js, rj);
+  const container = rj.template.spec.template.spec.containers[0];
+  const procs = Number(/^--nproc_per_node=(\d+)$/.exec(container.args.find((a: string) => a.startsWith('--nproc_per_node=')))![1]);
+
+  test('the example JobSet: 2 nodes of 8 processes, with the EFA env and the exit-code launcher', () => {
+    expect(rj.template.spec.completions).toBe(2);
+    expect(procs).toBe(8);
+    expect(container.env).toEqual(expect.arrayContaining([{ name: 'FI_PROVIDER', value: 'efa' }, { name: 'FI_EFA_USE_HUGE_PAGE', value: '0' }]));
+    expect(container.resources.limits['vpc.amazonaws.com/efa']).toBe(32);
+    expect(container.command[2]).toContain('except ChildFailedError as e:');
+  });
+
+  test('all 16 ranks of both nodes join one process group and agree on the all-reduce', async () => {
+    const r = await runJob(job, jobSetDns(js), 90_000);
+    report('synthesized JobSet', r);
+    expectAllReduced(r, 2, procs);
+  }, 120_000);
+
+  test('workers exiting with a fail-fast code: the node containers exit with that code (torchrun alone exits 1)', async () => {
+    const codes: number[] = rj.template.spec.podFailurePolicy.rules.find((x: any) => x.onExitCodes)?.onExitCodes.values;
+    expect(codes).toEqual([3]);
+    // A bad config fails every rank the same way. (A single failing node's torchrun waits at its exit barrier, up to
+    // 300 s, for the other nodes' agents before it exits: too long for a test, and the same with or without the launcher.)
+    const failing = 'import sys\nsys.exit(3)\n';
+    const r = await runJob(job, jobSetDns(js), 90_000, failing);
+    report('fail-fast exit code', r);
+    const exited = r.nodes.filter(n => n.code !== null);
+    expect(exited.length).toBeGreaterThan(0);
+    // Every node that exited on its own (the test stops the rest at the first failure) exited with the code.
+    expect(exited.map(n => n.code)).toEqual(exited.map(() => 3));
+    expect(codes).toContain(exited[0].code);
+  }, 120_000);
+
+  test('negative: torchrun exec\'ed as it is loses the code (exits 1), which the pod failure policy would not match', async () => {
+    const plain = JSON.parse(JSON.stringify(job));
+    const c = plain.spec.template.spec.containers[0];
+    c.command[2] = c.command[2].replace(/exec python3 -c '[\s\S]*' "\$@"/, 'exec torchrun "$@"');
+    expect(c.command[2]).toContain('exec torchrun "$@"');
+    const r = await runJob(plain, jobSetDns(js), 90_000, 'import sys\nsys.exit(3)\n');
+    report('fail-fast exit code without the launcher', r);
+    const exited = r.nodes.filter(n => n.code !== null);
+    expect(exited.length).toBeGreaterThan(0);
+    expect(exited.map(n => n.code)).toEqual(exited.map(() => 1));
+  }, 120_000);
+
+  test('negative: without the JobSet\'s DNS hostnames the nodes do not rendezvous', async () => {
+    const noDns = { ...js, spec: { ...js.spec, network: { ...js.spec.network, enableDNSHostnames: false } } };
+    const r = await runJob(job, jobSetDns(noDns), 15_000);
+    report('JobSet without DNS hostnames', r);
     expect(r.ok).toBe(false);
     expect(r.ranks).toHaveLength(0);
   }, 25_000);

@@ -25,6 +25,12 @@ export abstract class GkePlatform extends Platform {
    * selector in the InferenceService would be rejected.
    */
   public static readonly KSERVE_ACCELERATOR_ANNOTATION = 'serving.kserve.io/gke-accelerator';
+  /** GKE node label: the reserved block a VM is in (one fast network). */
+  public static readonly TOPOLOGY_BLOCK_LABEL = 'cloud.google.com/gce-topology-block';
+  /** GKE node label: the sub-block (rack) of the block a VM is in. */
+  public static readonly TOPOLOGY_SUBBLOCK_LABEL = 'cloud.google.com/gce-topology-subblock';
+  /** GKE node label: the physical host of a VM. */
+  public static readonly TOPOLOGY_HOST_LABEL = 'cloud.google.com/gce-topology-host';
 
   protected constructor(facts: PlatformFacts, options: PlatformOptions = {}) {
     super({ cloud: Cloud.GCP, supportsSpot: true, ...facts }, options);
@@ -32,6 +38,14 @@ export abstract class GkePlatform extends Platform {
 
   public gpuLabelValue(accelerator: Accelerator): string | undefined {
     return accelerator.gkeLabel;
+  }
+
+  /**
+   * Block, sub-block, host, node: the labels GKE puts on VMs of reserved (AI Hypercomputer) capacity ("the more label
+   * values two VMs share, the closer they are"; GKE docs and Kueue's GKE TAS setup).
+   */
+  public topologyLevels(): string[] {
+    return [GkePlatform.TOPOLOGY_BLOCK_LABEL, GkePlatform.TOPOLOGY_SUBBLOCK_LABEL, GkePlatform.TOPOLOGY_HOST_LABEL, 'kubernetes.io/hostname'];
   }
 
   /** The base checks, and the GKE label of a custom accelerator is a label value. */

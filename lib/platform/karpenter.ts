@@ -35,6 +35,8 @@ export class KarpenterPlatform extends Platform {
   public static readonly NODEPOOL_LABEL = 'karpenter.sh/nodepool';
   /** Pod annotation that blocks voluntary disruption (v1 no longer reads `karpenter.sh/do-not-evict`). */
   public static readonly DO_NOT_DISRUPT_ANNOTATION = 'karpenter.sh/do-not-disrupt';
+  /** Node label prefix of the EC2 network topology layers (`...-1` the widest, `...-3` the nearest to the instance). */
+  public static readonly NETWORK_NODE_LAYER_LABEL_PREFIX = 'topology.k8s.aws/network-node-layer-';
 
   /** NodePool targeted by GPU workloads, if any. */
   public readonly nodePool?: string;
@@ -62,6 +64,14 @@ export class KarpenterPlatform extends Platform {
 
   public gpuLabelValue(accelerator: Accelerator): string | undefined {
     return accelerator.karpenterGpuName;
+  }
+
+  /**
+   * EC2 network node layers 1 (widest) to 3, then the node: the AWS cloud controller manager labels nodes of instance
+   * types with instance topology from DescribeInstanceTopology (kubernetes/cloud-provider-aws, instances_v2.go).
+   */
+  public topologyLevels(): string[] {
+    return [1, 2, 3].map(i => `${KarpenterPlatform.NETWORK_NODE_LAYER_LABEL_PREFIX}${i}`).concat('kubernetes.io/hostname');
   }
 
   /** GPU nodes carry the well-known instance-gpu-name label and the NodePool's GPU taint. */

@@ -356,6 +356,16 @@ export abstract class Platform {
   /** Node selectors, tolerations, affinity and pod annotations for a request that `validateRequest` accepted. */
   public abstract schedule(request: GpuRequest): PodPlacement;
 
+  /**
+   * The node labels of the cluster's network topology, from the widest domain to the narrowest (the levels of a Kueue
+   * `Topology`): GKE's block, sub-block and host, AWS's network node layers, then the node. Empty when the platform
+   * states none (a `Topology` must then name its levels).
+   */
+  public topologyLevels(): string[] {
+    // (issue 15: topology-aware placement)
+    return [];
+  }
+
   /** The value that names `accelerator` on this platform's nodes, for messages (e.g. `nvidia-l4`). */
   public gpuLabelValue(accelerator: Accelerator): string | undefined {
     return accelerator.name;

@@ -38,6 +38,8 @@ export interface _PodTemplate {
   /** The request the platform placed. */
   readonly request: GpuRequest;
   readonly podAnnotations: { [key: string]: string };
+  /** Labels the pod needs beyond the workload's (e.g. a network profile's Pod Security exception). */
+  readonly podLabels?: { [key: string]: string };
   readonly container: k8s.Container;
   readonly spec: k8s.PodSpec;
 }
@@ -102,6 +104,8 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
 
   // Placement: the only platform-specific part, decided by the platform.
   const placement: PodPlacement = platform && p.ok ? platform.schedule(request) : { nodeSelector: {}, tolerations: [], podAnnotations: {} };
+  // Kueue topology-aware placement: a pod-template annotation naming a level of the Topology (issue 15).
+  const topology = props.topology?._annotation(p, 'topology', platform) ?? {};
 
   const container: k8s.Container = {
     name: opts.containerName,
@@ -129,5 +133,5 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
     containers: [container],
     volumes: vols.volumes.length ? vols.volumes : undefined,
   };
-  return { gpus: res.gpus, request, podAnnotations: { ...placement.podAnnotations, ...vols.podAnnotations }, container, spec };
+  return { gpus: res.gpus, request, podAnnotations: { ...placement.podAnnotations, ...vols.podAnnotations, ...topology }, container, spec };
 }

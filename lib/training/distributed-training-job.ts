@@ -1,8 +1,10 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { NetworkProfile } from '../platform/network-profile';
 import { WorkloadKind } from '../platform/platform';
 import { _COMPLETION_INDEX_ANNOTATION } from '../pod/job-policy';
+import { _withNetwork } from '../pod/network';
 import { _PodTemplate } from '../pod/pod-template';
 import { _checkInt, _durationSeconds, _show } from '../validation';
 import { GpuWorkloadProps } from '../workload/gpu-pod-props';
@@ -77,6 +79,12 @@ export interface DistributedTrainingJobProps extends GpuWorkloadProps {
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
+  /**
+   * The accelerator's fast network between nodes (GPUDirect-TCPXO, GPUDirect RDMA, EFA): its pod annotations,
+   * sidecars, volumes, resources and NCCL/libfabric env. Refused on a machine without that network.
+   * @default - none: NCCL uses the pod's default network
+   */
+  readonly networkProfile?: NetworkProfile;
 }
 
 /** What differs between the constructs that run torchrun on several nodes. @internal */
@@ -101,13 +109,44 @@ const MAX_NODES = 100000;
 const RESERVED_ENV = ['POD_NAMESPACE', 'NODE_RANK', 'MASTER_ADDR', 'MASTER_PORT', 'PROCESS_GROUP_TIMEOUT_SECONDS',
   'TORCH_NCCL_ASYNC_ERROR_HANDLING', 'NCCL_ASYNC_ERROR_HANDLING'];
 
+/** How the container starts torchrun with its args: as itself, or through `PROPAGATE_EXIT_CODE`. */
+const EXEC_TORCHRUN = 'exec torchrun "$@"';
+
+/**
+ * Runs torchrun (the `torchrun` on PATH, in this Python) and exits with the exit code of the first worker that
+ * failed, where torchrun itself exits 1 for any failure: so a pod failure policy can tell a worker's fail-fast exit
+ * code from the rest. A worker killed by a signal gives 128 + the signal. No single quotes: it is quoted for sh.
+ */
+const PROPAGATE_EXIT_CODE = [
+  'exec python3 -c \'',
+  'import runpy, shutil, sys',
+  'from torch.distributed.elastic.multiprocessing.errors import ChildFailedError',
+  'sys.argv = ["torchrun"] + sys.argv[1:]',
+  'try:',
+  '    runpy.run_path(shutil.which("torchrun"), run_name="__main__")',
+  'except ChildFailedError as e:',
+  '    code = e.get_first_failure()[1].exitcode',
+  '    sys.exit(code if 0 < code < 256 else 128 - code if code < 0 else 1)',
+  '\' "$@"',
+].join('\n');
+
+/**
+ * The container's shell line: the launch preamble (e.g. a network profile's NCCL env), then the wait of the non-zero
+ * ranks (native rendezvous only), then the launch. Undefined when it is only `exec torchrun "$@"`: the container then
+ * runs torchrun directly.
+ */
+function launchScript(preamble: string[], waitSeconds: number | undefined, launch: string): string | undefined {
+  if (preamble.length === 0 && waitSeconds === undefined && launch === EXEC_TORCHRUN) return undefined;
+  return [...preamble, ...(waitSeconds !== undefined ? waitLines(waitSeconds) : []), launch, ''].join('\n');
+}
+
 /**
  * Non-zero ranks wait until node 0's name resolves and its port accepts connections (the DNS record appears only once
- * the pod has an IP; pytorch-operator#125/#333), for at most the rendezvous timeout, then exec torchrun with the
+ * the pod has an IP; pytorch-operator#125/#333), for at most the rendezvous timeout, before torchrun starts with the
  * container args. Runs in the training image's python3: no init container, so no extra image and nothing Autopilot
  * rejects.
  */
-function waitScript(timeoutSeconds: number): string {
+function waitLines(timeoutSeconds: number): string[] {
   return [
     'if [ "${NODE_RANK:-0}" != 0 ]; then',
     '  python3 -c \'',
@@ -124,9 +163,7 @@ function waitScript(timeoutSeconds: number): string {
     '        time.sleep(2)',
     '\' || exit 1',
     'fi',
-    'exec torchrun "$@"',
-    '',
-  ].join('\n');
+  ];
 }
 
 /**
@@ -251,18 +288,22 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
     // torchrun line (underscore flag spellings: torch 1.13 knows only those).
     const gpusPerNode = Number.isInteger(props.gpus) && props.gpus! > 0 ? props.gpus! : 1;
     const target = props.module !== undefined ? ['-m', String(props.module)] : [String(props.script)];
-    let command: string[];
+    // A fail-fast exit code of a worker must reach the pod (torchrun alone exits 1 for any failure).
+    const propagate = ((props as { failFastExitCodes?: number[] }).failFastExitCodes ?? []).length > 0;
+    const preamble = props.networkProfile?._launchPreamble ?? [];
+    const launch = propagate ? PROPAGATE_EXIT_CODE : EXEC_TORCHRUN;
+    let script: string | undefined;
     let flags: string[];
     if (!multi) {
-      command = ['torchrun'];
+      script = launchScript(preamble, undefined, launch);
       flags = ['--standalone', `--nproc_per_node=${gpusPerNode}`];
     } else if (v.operatorRendezvous) {
       // The operator sets PET_NNODES, PET_NODE_RANK, PET_MASTER_ADDR/PORT (or PET_RDZV_* when elastic), which
       // torchrun reads as defaults; its init container waits for the master.
-      command = ['torchrun'];
+      script = launchScript(preamble, undefined, launch);
       flags = [`--nproc_per_node=${gpusPerNode}`];
     } else {
-      command = ['/bin/sh', '-c', waitScript(rdzvTimeout), 'torchrun'];
+      script = launchScript(preamble, rdzvTimeout, launch);
       flags = isElastic
         ? [`--nnodes=${this._minNodes}:${nodes}`, `--nproc_per_node=${gpusPerNode}`, '--rdzv_backend=c10d',
           '--rdzv_endpoint=$(MASTER_ADDR):$(MASTER_PORT)', `--rdzv_id=${name}`, `--rdzv_conf=join_timeout=${rdzvTimeout}`,
@@ -271,13 +312,17 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
           '--master_addr=$(MASTER_ADDR)', '--master_port=$(MASTER_PORT)', `--rdzv_conf=timeout=${rdzvTimeout}`,
           '--max_restarts=0'];
     }
-    this._torchPod = this._pod({ ...props, command, args: [...flags, ...target, ...(props.args ?? [])] }, {
+    const command = script === undefined ? ['torchrun'] : ['/bin/sh', '-c', script, 'torchrun'];
+    let pod = this._pod({ ...props, command, args: [...flags, ...target, ...(props.args ?? [])] }, {
       kind: WorkloadKind.TRAINING,
       containerName: v.containerName,
       extraEnv,
       ports: [{ name: v.portName, containerPort: port, protocol: 'TCP' }],
       restartPolicy: v.restartPolicy,
     });
+    const network = props.networkProfile?._forPod(p, 'networkProfile', this.platform, pod.request);
+    if (network) pod = _withNetwork(p, 'networkProfile', pod, network);
+    this._torchPod = pod;
   }
 
   /**

@@ -23,7 +23,7 @@ export interface PyTorchJobProps extends DistributedTrainingJobProps {
 /**
  * Multi-node PyTorch DDP as a Kubeflow training-operator v1 `PyTorchJob` (`kubeflow.org/v1`, needs the operator):
  * a Master and Workers (or elastic Workers), container `pytorch`; the operator tells torchrun the rendezvous
- * (`PET_*` env) and waits for the master. For new clusters prefer Kubeflow Trainer v2 or `DdpJobSet`.
+ * (`PET_*` env) and waits for the master. For new clusters prefer Kubeflow Trainer v2 (`TrainJob`) or `DdpJobSet`.
  */
 export class PyTorchJob extends DistributedTrainingJob {
   /** @internal */

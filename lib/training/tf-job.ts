@@ -123,7 +123,8 @@ const TF = _KUBEFLOW_CONTAINER.tensorflow;
  * Workers, optional parameter servers and Evaluator, each with its own GPUs and resources, scheduled the way the
  * platform wants. The operator injects `TF_CONFIG` into the container named `tensorflow` and creates one Service per
  * pod; a NetworkPolicy admits only the run's own pods on the gRPC port 2222. Needs the training operator v1 (Kubeflow
- * Trainer v2 ships no TensorFlow runtime, so TFJob stays on the v1 operator).
+ * Trainer v2 ships no TensorFlow runtime, so TFJob stays on the v1 operator, which lives on only as the legacy
+ * release-1.9 line: see the deprecation note in docs/training.md).
  */
 export class TfJob extends GpuWorkload {
   /** @internal */

@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { Accelerator } from '../accelerator';
+import { TopologyPlacement } from '../fleet/topology';
 import { CapacityType, Platform } from '../platform/platform';
 import { CloudIdentity } from '../pod/cloud-identity';
 import { SecretEnvVar } from '../pod/env';
@@ -145,6 +146,13 @@ export interface GpuPodProps {
    * @default - the chart's namespace
    */
   readonly namespace?: string;
+  /**
+   * Kueue topology-aware placement of the pods: all in one domain of a Topology level
+   * (`TopologyPlacement.required(topology, level)`) or as few as possible (`preferred`). Acted on by Kueue when the
+   * workload is in a queue whose ResourceFlavor names the Topology. (issue 15)
+   * @default - no topology constraint
+   */
+  readonly topology?: TopologyPlacement;
   /**
    * Emit a NetworkPolicy that admits traffic to the pods only from where the workload needs it (other pods of the
    * same run for training; the serving port for endpoints). Egress is left open (downloads, DNS, cloud APIs).

@@ -158,7 +158,7 @@ export abstract class GpuWorkload extends Construct {
   public _podMetadata(pod: _PodTemplate, extraLabels: { [key: string]: string } = {},
     extraAnnotations: { [key: string]: string } = {}): k8s.ObjectMeta {
     const annotations = { ...pod.podAnnotations, ...extraAnnotations };
-    return { labels: { ...this._labels, ...extraLabels }, annotations: Object.keys(annotations).length ? annotations : undefined };
+    return { labels: { ...this._labels, ...pod.podLabels, ...extraLabels }, annotations: Object.keys(annotations).length ? annotations : undefined };
   }
 
   /** An ingress rule admitting every port from the other pods of this workload (e.g. DDP ranks). @internal */

@@ -3,6 +3,7 @@
  * DaemonSets, TFJob/PyTorchJob replicas, JobSets, LeaderWorkerSets) and the pods KServe makes of an InferenceService's
  * components and of an LLMInferenceService's template.
  */
+import { TrainingRuntime, _trainJobPods } from '../../lib';
 
 /** Every pod spec inside an object (Job, Deployment, DaemonSet, CRDs with pod templates), with its annotations. */
 export function podSpecsOf(obj: any): { spec: any; annotations?: { [k: string]: string }; where: string }[] {
@@ -78,7 +79,18 @@ function templateMetadataOf(obj: any, spec: any): any {
  * replicas, JobSets), and the KServe predictor (custom container or model format) of an InferenceService, which
  * `podSpecsOf` finds only in its custom-container form and never with its own labels and annotations.
  */
-export function podsOf(obj: any, opts: { kserveWebhook?: boolean } = {}): FoundPod[] {
+export function podsOf(obj: any, opts: { kserveWebhook?: boolean; objects?: any[] } = {}): FoundPod[] {
+  // A training runtime's template is no pod: its pods are its TrainJobs' (below), with their patches.
+  if ((obj?.kind === 'ClusterTrainingRuntime' || obj?.kind === 'TrainingRuntime') && String(obj.apiVersion).startsWith('trainer.kubeflow.org/')) return [];
+  if (obj?.kind === 'TrainJob' && String(obj.apiVersion).startsWith('trainer.kubeflow.org/')) {
+    // The pods Trainer makes: the runtime's template (from the same manifests, else the upstream torch runtime's
+    // shape) with the TrainJob's runtime patches and spec.trainer applied, as the construct's own admission check does.
+    const ref = obj.spec?.runtimeRef ?? {};
+    const runtime = (opts.objects ?? []).find(o => o?.kind === (ref.kind ?? 'ClusterTrainingRuntime') && o?.metadata?.name === ref.name
+      && (o.kind === 'ClusterTrainingRuntime' || o.metadata?.namespace === obj.metadata?.namespace));
+    const image = ref.name === 'torch-distributed' ? TrainingRuntime.TORCH_DISTRIBUTED_IMAGE : '(the runtime\'s image)';
+    return _trainJobPods(obj, runtime, image).map(p => ({ spec: p.spec, labels: p.labels, annotations: p.annotations ?? {}, where: `TrainJob/${obj.metadata?.name}.${p.where}` }));
+  }
   if (obj?.kind === 'InferenceService' && String(obj.apiVersion).startsWith('serving.kserve.io/')) {
     const knative = obj.metadata?.annotations?.['serving.kserve.io/deploymentMode'] === 'Serverless'
       || obj.metadata?.annotations?.['serving.kserve.io/deploymentMode'] === 'Knative'

@@ -18,7 +18,7 @@ export function synth(chart: Chart, platform?: Platform): any[] {
   expectSchemaValid(objects);
   if (platform) {
     // The pods as the cluster gets them: KServe's webhook turns serving.kserve.io/gke-accelerator into the selector.
-    const violations = objects.flatMap(o => podsOf(o, { kserveWebhook: true }).flatMap(p => platform.admissionViolations(p.spec, p.annotations).map(x => `${p.where}: ${x}`)));
+    const violations = objects.flatMap(o => podsOf(o, { kserveWebhook: true, objects }).flatMap(p => platform.admissionViolations(p.spec, p.annotations).map(x => `${p.where}: ${x}`)));
     if (violations.length) throw new Error(`${platform.displayName} admission rules broken:\n  ${violations.join('\n  ')}`);
   }
   return objects;
