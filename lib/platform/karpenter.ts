@@ -48,6 +48,7 @@ export class KarpenterPlatform extends Platform {
       cloud: Cloud.AWS,
       supportsSpot: true,
       supportsSpotFallback: true,
+      supportsReservedCapacity: true,
       maxSpotGraceSeconds: 120,
     }, options);
     this.nodePool = options.nodePool;
@@ -113,6 +114,9 @@ export class KarpenterPlatform extends Platform {
     const capacity = KarpenterPlatform.CAPACITY_TYPE_LABEL;
     if (req.capacityType === CapacityType.SPOT) {
       nodeSelector[capacity] = 'spot';
+    } else if (req.capacityType === CapacityType.RESERVED) {
+      // Capacity reservations (ODCRs, Capacity Blocks) a NodePool selects with capacityReservationSelectorTerms.
+      nodeSelector[capacity] = 'reserved';
     } else if (req.capacityType === CapacityType.SPOT_WITH_FALLBACK) {
       affinity = {
         nodeAffinity: {
