@@ -42,6 +42,7 @@ export * from './fleet/workload-priority-class';
 export * from './fleet/compute-class';
 export * from './fleet/gpu-flavor';
 export * from './fleet/gpu-fleet';
+export * from './fleet/gpu-plan-report';
 export * from './monitoring/gpu-metric';
 export * from './monitoring/gpu-price-table';
 export * from './monitoring/gpu-monitoring';

@@ -145,6 +145,7 @@ function validProps(): { [cls: string]: (chart: Chart) => any } {
     // Fleet (issue 13)
     ComputeClass: () => ({ platform: autopilot, priorities: [{ accelerator: Accelerator.L4, gpus: 1 }] }),
     GpuFleet: () => ({ platform: autopilot, teams: [{ name: 't', namespace: 'ml', quotas: [{ flavor: lib.GpuFlavor.onDemand(Accelerator.L4), gpus: 4 }] }] }),
+    GpuPlanReport: () => ({ platform: autopilot }),
   };
 }
 

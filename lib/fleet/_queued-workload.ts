@@ -113,8 +113,8 @@ export function _joinFleet(owner: Construct, p: _Problems, info: Omit<_WorkloadI
   if (queue !== undefined) owner.node.addValidation({ validate: () => (p.ok ? _checkQueued(owner, record) : []) });
 }
 
-/** Whether a flavor is the one a workload's pods are charged to. */
-function flavorFits(f: _FlavorInfo, w: _WorkloadInfo): boolean {
+/** Whether a flavor is one a workload's pods can be charged to. @internal */
+export function _flavorFits(f: _FlavorInfo, w: _WorkloadInfo): boolean {
   if (w.computeClassName !== undefined) return f.computeClassName === w.computeClassName;
   if (f.computeClassName !== undefined || !w.accelerator || !f.accelerators.includes(w.accelerator)) return false;
   if (w.capacityType === CapacityType.SPOT_WITH_FALLBACK) return f.capacityType === CapacityType.SPOT || f.capacityType === CapacityType.ON_DEMAND;
@@ -163,7 +163,7 @@ function _checkQueued(owner: Construct, w: _WorkloadInfo): string[] {
   const demand = _demandOf(w.construct, w.resource, json);
   if (demand.admissionGpus === 0) return out;
   const what = w.computeClassName !== undefined ? `compute class ${w.computeClassName}` : `${w.accelerator?.name ?? 'GPUs'} ${w.capacityType}`;
-  const quotas = team.quotas.filter(q => flavorFits(q.flavor, w));
+  const quotas = team.quotas.filter(q => _flavorFits(q.flavor, w));
   if (quotas.length === 0) {
     const flavors = team.quotas.map(q => q.flavor.name).join(', ');
     out.push(`queue=${_show(w.queueName)} is invalid: ClusterQueue ${team.clusterQueue} has no flavor for ${what} (its flavors: ${flavors}), so Kueue would never admit the workload (allowed: a queue whose team has a quota for ${what})`);
