@@ -284,7 +284,7 @@ export class GpuPlanReport extends Construct {
     const t = plan.totals;
     out.push('## Totals', '');
     table(['', ''], [
-      ['GPUs (fewest-most replicas; jobs: pods at once)', `${t.gpus.min}-${t.gpus.max}`],
+      ['GPUs (fewest-most replicas; jobs: pods at once)', range(t.gpus)],
       ['jobs: most they can cost', `${usd(t.jobsMaxCost)}${t.jobsNotCounted.length ? `, not counting ${t.jobsNotCounted.join(', ')} (no price or no deadline)` : ''}`],
       ['services: cost per hour', `${money(t.servingCostPerHour)}${t.servicesNotCounted.length ? `, not counting ${t.servicesNotCounted.join(', ')} (no price)` : ''}`],
     ]);
