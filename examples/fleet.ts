@@ -78,7 +78,7 @@ function addGkePlan(scope: Construct, platform: Platform): void {
       { accelerator: Accelerator.A100_80GB, gpus: 8, machineType: 'a2-ultragpu-8g' },
     ],
   });
-  const fleet = fleetOf(scope, platform, [GpuFlavor.computeClass(production)], GpuFlavor.computeClass(research),
+  const fleet = fleetOf(scope, platform, [GpuFlavor.ofComputeClass(production)], GpuFlavor.ofComputeClass(research),
     GpuFlavor.of(Accelerator.H100_80GB, CapacityType.FLEX_START));
   workloads(scope, platform, fleet, { production, research });
 

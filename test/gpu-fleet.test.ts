@@ -172,7 +172,7 @@ test('a compute class as a flavor: the pods select the class, so does the flavor
   const cc = new ComputeClass(chart, 'cc', { platform: autopilot, name: 'h100-ladder', priorities: [
     { accelerator: H100, gpus: 8, capacity: ComputeClassCapacity.reservations(['h100-prod']) }, { accelerator: H100, gpus: 8 },
   ] });
-  const fleet = new GpuFleet(chart, 'fleet', { platform: autopilot, teams: [{ name: 'prod', namespace: 'ml', quotas: [{ flavor: GpuFlavor.computeClass(cc), gpus: 16 }] }] });
+  const fleet = new GpuFleet(chart, 'fleet', { platform: autopilot, teams: [{ name: 'prod', namespace: 'ml', quotas: [{ flavor: GpuFlavor.ofComputeClass(cc), gpus: 16 }] }] });
   new GpuTrainingJob(chart, 'train', { platform: autopilot, image, accelerator: H100, gpus: 8, computeClass: cc, queue: fleet.queue('prod') });
   const objects = synth(chart, autopilot);
   expect(find(objects, 'ResourceFlavor', 'class-h100-ladder').spec).toEqual({ nodeLabels: { 'cloud.google.com/compute-class': 'h100-ladder' } });

@@ -24,7 +24,7 @@ export class GpuFlavor {
   }
 
   /** The GPUs of a GKE compute class, whatever priority of its ladder they come from. */
-  public static computeClass(computeClass: ComputeClass): GpuFlavor {
+  public static ofComputeClass(computeClass: ComputeClass): GpuFlavor {
     return new GpuFlavor(undefined, CapacityType.ON_DEMAND, computeClass);
   }
 

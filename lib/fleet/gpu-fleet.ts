@@ -282,7 +282,7 @@ export class GpuFleet extends Construct {
     const cc = flavor.computeClass;
     if (cc !== undefined) {
       if (!(cc instanceof ComputeClass)) {
-        p.error(`${at}`, cc, 'must be GpuFlavor.computeClass(new ComputeClass(...))');
+        p.error(`${at}`, cc, 'must be GpuFlavor.ofComputeClass(new ComputeClass(...))');
         return undefined;
       }
       if (cc.platform?.cluster !== platform.cluster) {
