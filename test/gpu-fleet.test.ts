@@ -3,12 +3,15 @@
  * them (their CEL rules hold), flavors whose labels are the ones the workloads' pods select, the queue label where
  * each workload kind needs it, and the app-wide checks of a workload against its queue, with exact messages.
  */
-import { Chart, Duration } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, Duration } from 'cdk8s';
 import {
   Accelerator, CapacityType, ClusterAddon, ComputeClass, ComputeClassCapacity, DdpJob, DdpJobSet, GpuFleet, GpuFleetProps, GpuFlavor,
   GpuTrainingJob, InferenceDeployment, KServeInferenceService, KServeLlmInferenceService, KubeflowNotebook, LlmModel, LocalQueue, ModelFormat,
   Platform, PreemptWithinQueue, PyTorchJob, ReclaimWithinCohort, SpotBatchJob, StatefulSetNotebook, TfJob, VllmLeaderWorkerSet,
-  WorkloadPriorityClass,
+  WandbLaunchQueue, WorkloadPriorityClass,
 } from '../lib';
 import { celCheck } from './support/cel';
 import { SHARED_AVAILABLE } from './support/schema';
@@ -312,4 +315,23 @@ describe('fleet mistakes', () => {
     new GpuFleet(chart, 'fleet', { platform: standard, teams: [{ ...team, quotas: [{ flavor: GpuFlavor.onDemand(H100), gpus: 8 }, { flavor: GpuFlavor.spot(H100), gpus: 8 }] }] });
     expect(() => synth(chart, standard)).toThrow('[gke-standard/fleet] (strict mode) teams: flavors h100-80gb-on-demand and h100-80gb-spot of team t select the same nodes as far as Kueue can tell (it matches only the labels a flavor names: {"cloud.google.com/gke-accelerator":"nvidia-h100-80gb"} vs {"cloud.google.com/gke-accelerator":"nvidia-h100-80gb","cloud.google.com/gke-spot":"true"}), so Kueue may admit a workload meant for one to the other; give them separate teams');
   });
+});
+
+test('a W&B Launch queue\'s runs join a Kueue queue: the labels on the Job of its config, not its pod', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-kueue-'));
+  const app = new App({ outdir });
+  const chart = new Chart(app, 'wb', { namespace: 'ml', disableResourceNameHashes: true });
+  const fleet = new GpuFleet(chart, 'fleet', { platform: standard, priorities: [{ name: 'research', value: 1000 }], teams: [
+    { name: 'launch', namespace: 'ml-launch', quotas: [{ flavor: GpuFlavor.onDemand(Accelerator.L4), gpus: 8 }] },
+  ] });
+  const queue = new WandbLaunchQueue(chart, 'gpu', {
+    platform: standard, namespace: 'ml-launch', accelerator: Accelerator.L4, queue: fleet.queue('launch'), workloadPriority: fleet.priority('research'),
+  });
+  app.synth();
+  const config = JSON.parse(fs.readFileSync(path.join(outdir, queue.configFile), 'utf8'));
+  expect(config.metadata.labels).toMatchObject({ 'kueue.x-k8s.io/queue-name': 'launch', 'kueue.x-k8s.io/priority-class': 'research' });
+  expect(JSON.stringify(config.spec)).not.toContain('kueue.x-k8s.io');
+  const elsewhere = { localQueueName: 'launch', namespace: 'ml' };
+  expect(synthError(c => new WandbLaunchQueue(c, 'gpu', { platform: standard, namespace: 'ml-launch', accelerator: Accelerator.L4, queue: elsewhere }), standard))
+    .toContain('[gke-standard/gpu] queue="launch" is invalid: the LocalQueue is in namespace "ml" and the workload in "ml-launch"');
 });
