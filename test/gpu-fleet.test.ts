@@ -251,11 +251,12 @@ describe('a workload against its queue, at synth', () => {
   });
 
   test('borrowing: a workload above the nominal quota fits with what the cohort lends', () => {
-    // research: 32 A100 + up to 16 borrowed; spot lends none of its A100 (another flavor). Give production A100 to lend.
+    // research: 32 A100 + up to 16 borrowed; spot lends none of its A100 (another flavor). Production lends all of its 32
+    // idle A100s: the borrowing limit, not what the cohort lends, bounds research.
     const chart = chartFor(standard);
     const props = plan(standard);
     const fleet = new GpuFleet(chart, 'fleet', { ...props, teams: [
-      { name: 'production', namespace: 'ml-prod', quotas: [{ flavor: GpuFlavor.onDemand(A100), gpus: 32, lendingLimit: 16 }] },
+      { name: 'production', namespace: 'ml-prod', quotas: [{ flavor: GpuFlavor.onDemand(A100), gpus: 32 }] },
       props.teams[1],
     ] });
     new DdpJob(chart, 'train', { platform: standard, ...job, module: 'train', nodes: 6, namespace: 'ml-research', queue: fleet.queue('research') });
