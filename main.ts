@@ -9,6 +9,7 @@ import { addMonitoringExamples } from './examples/monitoring';
 import { addServingExamples } from './examples/serving';
 import { addLlmExamples } from './examples/llm';
 import { addNotebookExamples } from './examples/notebooks';
+import { addFleetExamples } from './examples/fleet';
 import { Platform } from './lib';
 
 /** The platforms of the example app; each gets its own chart and file in dist/ (`<id>.k8s.yaml`). */
@@ -35,6 +36,7 @@ export function createApp(outdir?: string): App {
     addServingExamples(chart, platform);
     addLlmExamples(chart, platform);
     addNotebookExamples(chart, platform);
+    addFleetExamples(chart, platform);
   }
   return app;
 }

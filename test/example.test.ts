@@ -29,6 +29,7 @@ test('the example app writes one manifest file per platform, and its other files
   expect(manifests).toEqual(examplePlatforms().map(p => `${p.id}.k8s.yaml`).sort());
   expect([...fresh.keys()].filter(f => f.includes('/'))).toEqual(examplePlatforms().flatMap(p => [
     `extras/${p.id}.gpu-training.launch-queue.json`, `extras/${p.id}.jupyterhub-values.yml`,
+    `extras/${p.id}.gpu-plan.md`, `extras/${p.id}.gpu-plan.json`,
   ]).sort());
 });
 

@@ -1,4 +1,4 @@
-import { SHARED_AVAILABLE, schemaErrors, warnIfNoSchemas } from './support/schema';
+import { SHARED_AVAILABLE, caseInsensitive, schemaErrors, warnIfNoSchemas } from './support/schema';
 
 // The validator itself must be able to fail, or every "schema-valid" claim is empty.
 const maybe = SHARED_AVAILABLE ? test : test.skip;
@@ -35,4 +35,22 @@ maybe('a kind without an upstream schema is an error', () => {
   expect(schemaErrors({ apiVersion: 'karpenter.sh/v1alpha5', kind: 'Provisioner', metadata: { name: 'x' } })).toEqual([
     'no schema for karpenter.sh/v1alpha5/Provisioner: the library may only emit kinds with an upstream schema',
   ]);
+});
+
+test('Go\'s (?i) patterns match either case, like the API server, and nothing more', () => {
+  const kind = new RegExp(caseInsensitive('^[a-z]([-a-z0-9]*[a-z0-9])?$'));
+  expect(['ProvisioningRequestConfig', 'provisioningrequestconfig'].map(k => kind.test(k))).toEqual([true, true]);
+  expect(['Provisioning_Request', '9Config', ''].map(k => kind.test(k))).toEqual([false, false, false]);
+  const strategy = new RegExp(caseInsensitive('^(abort|warn)?$'));
+  expect(['abort', 'Abort', 'WARN', '', 'abortx', 'ab\\d'].map(k => strategy.test(k))).toEqual([true, true, true, true, false, false]);
+  expect(caseInsensitive('\\d+[A-Z_]')).toBe('\\d+[A-Za-z_]');
+});
+
+maybe('an AdmissionCheck naming its parameters\' kind in CamelCase is valid (the CRD\'s pattern is case-insensitive)', () => {
+  const check = {
+    apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'AdmissionCheck', metadata: { name: 'dws' },
+    spec: { controllerName: 'kueue.x-k8s.io/provisioning-request', parameters: { apiGroup: 'kueue.x-k8s.io', kind: 'ProvisioningRequestConfig', name: 'dws' } },
+  };
+  expect(schemaErrors(check)).toEqual([]);
+  expect(schemaErrors({ ...check, spec: { ...check.spec, parameters: { ...check.spec.parameters, kind: 'Provisioning_Request' } } }).join('\n')).toContain('must match pattern');
 });

@@ -39,7 +39,7 @@ const cases: [string, any, string][] = [
   ['NaN', { ...base, cpu: NaN }, `${J} cpu=NaN is invalid: must be a finite number`],
   ['Infinity', { ...base, cpu: Infinity }, `${J} cpu=Infinity is invalid: must be a finite number`],
   ['1e21', { ...base, cpu: 1e21 }, `${J} cpu=1e+21 is invalid: must be a number between -9007199254740991 and 9007199254740991`],
-  ['a wrong enum value', { ...base, capacityType: 'Spot' }, `${J} capacityType="Spot" is invalid: must be one of CapacityType.ON_DEMAND, CapacityType.SPOT, CapacityType.SPOT_WITH_FALLBACK`],
+  ['a wrong enum value', { ...base, capacityType: 'Spot' }, `${J} capacityType="Spot" is invalid: must be one of CapacityType.ON_DEMAND, CapacityType.SPOT, CapacityType.SPOT_WITH_FALLBACK, CapacityType.FLEX_START, CapacityType.RESERVED`],
   ['a string where a class instance is expected', { ...base, accelerator: 'L4' }, `${J} accelerator="L4" is invalid: must be an Accelerator, e.g. Accelerator.L4`],
   ['an object that is not an instance', { ...base, accelerator: { name: 'L4' } }, `${J} accelerator=L4 is invalid: must be an Accelerator, e.g. Accelerator.L4 (it has no autopilotMaximumFor, awsInstances, gkeMachineFor)`],
   ['a Duration where a Size is expected', { ...base, memory: Duration.hours(1) }, `${J} memory=60 minutes is invalid: must be a Size, e.g. Size.gibibytes(16) (it has no asString, toGibibytes, toKibibytes)`],
@@ -145,6 +145,10 @@ function validProps(): { [cls: string]: (chart: Chart) => any } {
     WandbLaunchAgent: () => ({
       platform: autopilot, image: 'wandb/launch-agent:0.28.2', apiKey: { secretName: 'wandb', key: 'api-key' }, queues: [lib.WandbLaunchQueue.fromName('gpu', 'ml')],
     }),
+    // Fleet (issue 13)
+    ComputeClass: () => ({ platform: autopilot, priorities: [{ accelerator: Accelerator.L4, gpus: 1 }] }),
+    GpuFleet: () => ({ platform: autopilot, teams: [{ name: 't', namespace: 'ml', quotas: [{ flavor: lib.GpuFlavor.onDemand(Accelerator.L4), gpus: 4 }] }] }),
+    GpuPlanReport: () => ({ platform: autopilot }),
   };
 }
 

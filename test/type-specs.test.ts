@@ -20,10 +20,12 @@ test('the specs hold what the types say', () => {
   expect(s.structs.GpuPodProps.secretEnv).toBe('?[@SecretEnvVar');
   expect(s.structs.GpuWorkloadProps).toEqual({ '^': 'GpuPodProps', 'image': 's' });
   expect(s.structs.TfJobProps['^']).toBe('GpuWorkloadProps,KubeflowRunPolicyProps');
-  expect(s.enums.CapacityType).toEqual({ ON_DEMAND: 'on-demand', SPOT: 'spot', SPOT_WITH_FALLBACK: 'spot-with-fallback' });
+  expect(s.enums.CapacityType).toEqual({
+    ON_DEMAND: 'on-demand', SPOT: 'spot', SPOT_WITH_FALLBACK: 'spot-with-fallback', FLEX_START: 'flex-start', RESERVED: 'reserved',
+  });
   expect(s.classes.Size.members).toContain('toMebibytes');
   expect(s.classes.Accelerator.fields.autopilotCounts).toBe('[n');
-  expect(s.open).toEqual(['IPriorityClass', 'ITopology', 'ITrainingRuntime', 'IWandbLaunchQueue']);
+  expect(s.open).toEqual(['IComputeClass', 'ILocalQueue', 'IPriorityClass', 'ITopology', 'ITrainingRuntime', 'IWandbLaunchQueue', 'IWorkloadPriorityClass']);
   // A prop that takes a construct: the construct reports its own props; the one taking it checks its class.
   expect(s.structs.InferenceGatewayProps.server).toBe('!VllmServer');
   expect(s.classes.VllmServer).toEqual({ members: [], fields: {}, example: 'new VllmDeployment(...)' });

@@ -2,6 +2,7 @@ import { ApiObject, Duration, Names, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Ec2NodeClass, Ec2NodeClassSpecBlockDeviceMappings, Ec2NodeClassSpecBlockDeviceMappingsEbsVolumeType,
+  Ec2NodeClassSpecCapacityReservationSelectorTerms,
 } from '../../imports/karpenter-aws-karpenter.k8s.aws';
 import {
   NodePool, NodePoolSpecDisruptionBudgets, NodePoolSpecDisruptionBudgetsReasons, NodePoolSpecDisruptionConsolidationPolicy,
@@ -58,6 +59,32 @@ export class AmiAlias {
   public get alias(): string {
     return `${this.family}@${this.version}`;
   }
+}
+
+/**
+ * Capacity reservations a reserved pool launches into (EC2NodeClass `capacityReservationSelectorTerms`, Karpenter v1.3
+ * or later; Capacity Blocks v1.6 or later): On-Demand Capacity Reservations and Capacity Blocks, by ID or by tags. Terms
+ * are ORed. Karpenter does not use a reservation it is not told about, an `open` one included.
+ */
+export class CapacityReservation {
+  /** One reservation by its ID, e.g. `cr-0123456789abcdef0`. */
+  public static id(id: string): CapacityReservation {
+    return new CapacityReservation(id, undefined, undefined);
+  }
+
+  /** Every reservation carrying these tags (`'*'` matches any value), optionally only those of one AWS account. */
+  public static tagged(tags: { [key: string]: string }, ownerId?: string): CapacityReservation {
+    return new CapacityReservation(undefined, tags && typeof tags === 'object' ? { ...tags } : tags, ownerId);
+  }
+
+  private constructor(
+    /** The reservation ID, when selected by ID. */
+    public readonly reservationId?: string,
+    /** The tags, when selected by tags. */
+    public readonly tags?: { [key: string]: string },
+    /** The owning AWS account, when selected by tags. */
+    public readonly ownerId?: string,
+  ) {}
 }
 
 /** When Karpenter removes nodes to save money. */
@@ -133,10 +160,17 @@ export interface GpuNodePoolProps {
   readonly instanceFamilies?: string[];
   /**
    * Capacity the pool launches: `SPOT`, `ON_DEMAND`, or `SPOT_WITH_FALLBACK` for both (each workload then picks
-   * with its own `capacityType`).
+   * with its own `capacityType`), or `RESERVED` for the `capacityReservations` only.
    * @default CapacityType.SPOT_WITH_FALLBACK - spot and on-demand
    */
   readonly capacityType?: CapacityType;
+  /**
+   * The capacity reservations of a `RESERVED` pool (required there, refused elsewhere). Give reserved, spot and
+   * on-demand pools of one GPU `weight`s 100, 50 and 10: Karpenter fills the reservations first, then spot, then
+   * on-demand.
+   * @default - none
+   */
+  readonly capacityReservations?: CapacityReservation[];
   /**
    * IAM role of the nodes (Karpenter creates the instance profile). Set exactly one of `role` and `instanceProfile`.
    * @default - none
@@ -339,6 +373,9 @@ export class GpuNodePool extends Construct {
     const capacity = props.capacityType ?? CapacityType.SPOT_WITH_FALLBACK;
     _checkEnum(p, 'capacityType', capacity, CapacityType, 'CapacityType');
     this.capacityTypes = capacity === CapacityType.SPOT_WITH_FALLBACK ? ['spot', 'on-demand'] : [capacity];
+    if (capacity === CapacityType.FLEX_START) p.error('capacityType', capacity, 'is GKE\'s (Dynamic Workload Scheduler); a Karpenter pool launches spot, on-demand or reserved capacity');
+    // Fleet (issue 13): reserved capacity (ODCRs, Capacity Blocks).
+    const reservationTerms = this.reservationTerms(p, capacity, props.capacityReservations);
 
     // Disruption and lifetime.
     const policy = props.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY;
@@ -427,6 +464,7 @@ export class GpuNodePool extends Construct {
         subnetSelectorTerms: [{ tags: { ...subnetTags } }],
         securityGroupSelectorTerms: [{ tags: { ...sgTags } }],
         blockDeviceMappings: _blockDevices(ami, volumeMib!, props.volumeKmsKeyId),
+        capacityReservationSelectorTerms: reservationTerms,
         tags: props.tags ? { ...props.tags } : undefined,
       },
     });
@@ -472,6 +510,42 @@ export class GpuNodePool extends Construct {
   /** The `karpenter.k8s.aws/v1` EC2NodeClass (escape hatch). */
   public get nodeClass(): ApiObject {
     return _ensure(this, this._nodeClass, this._problems);
+  }
+
+  /**
+   * The EC2NodeClass selector terms of the reservations. Each term is checked on its own: the CRD's rule that an `id`
+   * stands alone only fails when every term breaks it (`!self.all(...)`).
+   */
+  private reservationTerms(p: _Problems, capacity: CapacityType, given: CapacityReservation[] | undefined)
+    : Ec2NodeClassSpecCapacityReservationSelectorTerms[] | undefined {
+    if (capacity !== CapacityType.RESERVED) {
+      if (given !== undefined) p.error('capacityReservations', given.map(r => r?.reservationId ?? r?.tags), 'are used only by a pool with capacityType: CapacityType.RESERVED');
+      return undefined;
+    }
+    if (!Array.isArray(given) || given.length === 0 || given.length > 30) {
+      p.raw(`capacityType=${_show(capacity)} is invalid without capacityReservations: Karpenter launches reserved capacity only into the reservations a pool selects (allowed: 1 to 30 of CapacityReservation.id('cr-...') or CapacityReservation.tagged({...}))`);
+      return undefined;
+    }
+    return given.map((r, i) => {
+      const at = `capacityReservations[${i}]`;
+      if (!(r instanceof CapacityReservation)) {
+        p.error(at, r, 'must be a CapacityReservation, e.g. CapacityReservation.id(\'cr-0123456789abcdef0\')');
+        return {};
+      }
+      if (r.reservationId !== undefined) {
+        if (typeof r.reservationId !== 'string' || !/^cr-[0-9a-z]+$/.test(r.reservationId)) p.error(at, r.reservationId, 'must be a capacity reservation ID like cr-0123456789abcdef0');
+        return { id: r.reservationId };
+      }
+      const tags = r.tags;
+      if (!tags || typeof tags !== 'object' || Object.keys(tags).length === 0 || Object.keys(tags).length > 20
+        || Object.entries(tags).some(([k, v]) => k === '' || typeof v !== 'string' || v === '')) {
+        p.error(at, tags, 'must select by 1 to 20 tags with non-empty keys and values (\'*\' matches any value)');
+      }
+      if (r.ownerId !== undefined && (typeof r.ownerId !== 'string' || !/^[0-9]{12}$/.test(r.ownerId))) {
+        p.error(at, r.ownerId, 'the owner must be a 12-digit AWS account ID');
+      }
+      return { tags: { ...tags }, ownerId: r.ownerId };
+    });
   }
 
   private budgets(p: _Problems, budgets: DisruptionBudget[] | undefined): NodePoolSpecDisruptionBudgets[] | undefined {

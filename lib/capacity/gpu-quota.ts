@@ -45,6 +45,9 @@ export interface GpuQuotaProps {
  * (a Job's controller keeps retrying, so shards wait instead of failing). Kubernetes counts extended resources such
  * as GPUs only under `requests.` (they cannot be overcommitted, so requests equal limits): a `limits.nvidia.com/gpu`
  * quota would never be charged, and this construct does not offer one.
+ *
+ * A hard ceiling that needs nothing installed. When teams share GPUs, `GpuFleet` (Kueue) queues a workload until all of
+ * it fits, lends idle quota between teams and orders by priority; the two combine (docs/fleet.md).
  */
 export class GpuQuota extends Construct {
   /** Name of the ResourceQuota. */

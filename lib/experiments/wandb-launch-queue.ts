@@ -2,6 +2,7 @@ import { Chart, Duration, Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Conventions } from '../conventions';
+import { _PRIORITY_LABEL, _QUEUE_LABEL, _checkFleetProps } from '../fleet/_queued-workload';
 import { Platform, WorkloadKind } from '../platform/platform';
 import { _buildPod } from '../pod/pod-template';
 import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _durationSeconds, _show } from '../validation';
@@ -83,6 +84,8 @@ export class WandbLaunchQueue extends Construct implements IWandbLaunchQueue {
     if (given.labels && Conventions.INSTANCE_LABEL in given.labels) {
       p.error(`labels[${JSON.stringify(Conventions.INSTANCE_LABEL)}]`, given.labels[Conventions.INSTANCE_LABEL], 'is the library\'s own selector label; use another label key');
     }
+    // Fleet (issue 13): each run's Job can wait in a Kueue queue (the labels go on the Job, not its pod).
+    _checkFleetProps(p, given, this.jobNamespace, given.platform);
     // What agents since wandb 0.28.1 refuse, or overwrite, in a queue config.
     const refused = 'W&B Launch agents (wandb >= 0.28.1) refuse queue configs that set it';
     if (given.serviceAccountName !== undefined) p.error('serviceAccountName', given.serviceAccountName, `${refused}; runs use the job namespace's default ServiceAccount`);
@@ -118,7 +121,14 @@ export class WandbLaunchQueue extends Construct implements IWandbLaunchQueue {
     this._job = {
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata: { namespace: this.jobNamespace, labels },
+      metadata: {
+        namespace: this.jobNamespace,
+        labels: {
+          ...labels,
+          ...(given.queue ? { [_QUEUE_LABEL]: given.queue.localQueueName } : {}),
+          ...(given.workloadPriority ? { [_PRIORITY_LABEL]: given.workloadPriority.workloadPriorityClassName } : {}),
+        },
+      },
       spec: {
         backoffLimit: 0,
         activeDeadlineSeconds: deadline,

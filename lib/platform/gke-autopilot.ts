@@ -1,6 +1,6 @@
 import { Accelerator, AutopilotMaximum, MachineShape } from '../accelerator';
 import { GkePlatform } from './gke';
-import { CapacityType, GkeAutopilotOptions, GpuRequest, Platform, PodPlacement, _gi, _gpuLimit } from './platform';
+import { GkeAutopilotOptions, GpuRequest, Platform, PodPlacement, _gi, _gpuLimit } from './platform';
 import { PrometheusFlavor } from './prometheus-flavor';
 
 /**
@@ -98,11 +98,8 @@ export class GkeAutopilotPlatform extends GkePlatform {
   }
 
   public schedule(req: GpuRequest): PodPlacement {
-    const nodeSelector: { [key: string]: string } = {};
-    if (req.gpus > 0 && req.accelerator?.gkeLabel) nodeSelector[GkePlatform.ACCELERATOR_LABEL] = req.accelerator.gkeLabel;
-    if (req.capacityType !== CapacityType.ON_DEMAND) nodeSelector[GkePlatform.SPOT_LABEL] = 'true';
-    // Autopilot adds GPU and Spot tolerations itself; adding our own is at best redundant.
-    return { nodeSelector, tolerations: [], podAnnotations: {} };
+    // Autopilot adds GPU, Spot and compute-class tolerations itself; adding our own is at best redundant.
+    return { nodeSelector: this._gkeSelector(req), tolerations: [], podAnnotations: {} };
   }
 
   public admissionViolations(pod: any, _podAnnotations?: { [key: string]: string }): string[] {

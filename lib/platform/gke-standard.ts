@@ -1,9 +1,10 @@
+import { k8s } from 'cdk8s-plus-28';
 import { Accelerator, MachineShape } from '../accelerator';
 import { _Problems } from '../validation';
 import { GkePlatform } from './gke';
 import {
-  CapacityType, DcgmExporterNeeds, GkeStandardOptions, GpuRequest, NodeAgentPlacement, Platform, PodPlacement,
-  _biggerNodeWarnings, _biggestMachine, _requireNodeLabel,
+  DcgmExporterNeeds, GkeStandardOptions, GpuRequest, NodeAgentPlacement, Platform, PodPlacement,
+  _biggerNodeWarnings, _biggestMachine, _isSpot, _requireNodeLabel,
 } from './platform';
 
 /** Termination grace Spot VMs give pods by default: 15 of the 30 s notice (GKE "Spot VMs"). */
@@ -67,17 +68,24 @@ export class GkeStandardPlatform extends GkePlatform {
   }
 
   public schedule(req: GpuRequest): PodPlacement {
-    const nodeSelector: { [key: string]: string } = {};
+    const nodeSelector = this._gkeSelector(req);
     const tolerations = [];
-    if (req.gpus > 0 && req.accelerator?.gkeLabel) {
-      nodeSelector[GkePlatform.ACCELERATOR_LABEL] = req.accelerator.gkeLabel;
+    if (req.gpus > 0 && (req.accelerator?.gkeLabel || req.computeClass !== undefined)) {
       tolerations.push({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
     }
-    if (req.capacityType !== CapacityType.ON_DEMAND) {
-      nodeSelector[GkePlatform.SPOT_LABEL] = 'true';
+    if (_isSpot(req.capacityType)) {
       tolerations.push({ key: GkePlatform.SPOT_LABEL, operator: 'Equal', value: 'true', effect: 'NoSchedule' });
     }
     return { nodeSelector, tolerations, podAnnotations: {} };
+  }
+
+  /**
+   * Nodes of queued provisioning carry `cloud.google.com/gke-queued=true:NoSchedule` (cluster-toolkit
+   * examples/gke-consumption-options/dws-flex-start-queued-provisioning/nccl-jobset-example.yaml tolerates it).
+   * @internal
+   */
+  public _queuedProvisioningTolerations(): k8s.Toleration[] {
+    return [{ key: 'cloud.google.com/gke-queued', operator: 'Equal', value: 'true', effect: 'NoSchedule' }];
   }
 
   /** @internal */

@@ -2,8 +2,8 @@ import { Accelerator } from '../accelerator';
 import { _gcsFuseVolume } from './gcs-fuse';
 import { _GKE_HTTPS } from './gke-https';
 import {
-  Cloud, GpuRequest, Platform, PlatformFacts, PlatformOptions, PodPlacement, _BucketVolume, _BucketVolumeOptions, _HttpsExposure,
-  _InferenceGatewayFacts, _acceleratorLabelProblems,
+  CapacityType, Cloud, GpuRequest, Platform, PlatformFacts, PlatformOptions, PodPlacement, _BucketVolume, _BucketVolumeOptions, _HttpsExposure,
+  _InferenceGatewayFacts, _acceleratorLabelProblems, _isSpot,
 } from './platform';
 
 /**
@@ -17,6 +17,18 @@ export abstract class GkePlatform extends Platform {
   public static readonly SPOT_LABEL = 'cloud.google.com/gke-spot';
   /** GKE node label that selects a compute class. */
   public static readonly COMPUTE_CLASS_LABEL = 'cloud.google.com/compute-class';
+  /**
+   * GKE node label of flex-start VMs (Dynamic Workload Scheduler); a pod that selects it waits for flex-start capacity
+   * (cluster-toolkit examples/gke-consumption-options/dws-flex-start).
+   */
+  public static readonly FLEX_START_LABEL = 'cloud.google.com/gke-flex-start';
+  /** API version of GKE's ComputeClass (cluster-scoped; custom compute classes need GKE 1.30.3-gke.1451000 or later). */
+  public static readonly COMPUTE_CLASS_API_VERSION = 'cloud.google.com/v1';
+  /**
+   * ProvisioningRequest class of GKE's queued provisioning (flex-start with queued provisioning: all nodes of a
+   * workload at once); Kueue's ProvisioningRequestConfig names it.
+   */
+  public static readonly QUEUED_PROVISIONING_CLASS = 'queued-provisioning.gke.io';
   /** GKE node label of a node pool (Autopilot rejects selecting it). */
   public static readonly NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
   /**
@@ -33,7 +45,31 @@ export abstract class GkePlatform extends Platform {
   public static readonly TOPOLOGY_HOST_LABEL = 'cloud.google.com/gce-topology-host';
 
   protected constructor(facts: PlatformFacts, options: PlatformOptions = {}) {
-    super({ cloud: Cloud.GCP, supportsSpot: true, ...facts }, options);
+    super({ cloud: Cloud.GCP, supportsSpot: true, supportsFlexStart: true, supportsComputeClasses: true, ...facts }, options);
+  }
+
+  /**
+   * GKE's placement of a request: a compute class, or the GPU model and the capacity (Spot VMs, flex-start VMs).
+   * @internal
+   */
+  public _gkeSelector(req: GpuRequest): { [key: string]: string } {
+    // A compute class's priorities name the GPUs, machine and capacity: the pod selects only the class.
+    if (req.computeClass !== undefined) return { [GkePlatform.COMPUTE_CLASS_LABEL]: req.computeClass };
+    const nodeSelector: { [key: string]: string } = {};
+    if (req.gpus > 0 && req.accelerator?.gkeLabel) nodeSelector[GkePlatform.ACCELERATOR_LABEL] = req.accelerator.gkeLabel;
+    if (_isSpot(req.capacityType)) nodeSelector[GkePlatform.SPOT_LABEL] = 'true';
+    if (req.capacityType === CapacityType.FLEX_START) nodeSelector[GkePlatform.FLEX_START_LABEL] = 'true';
+    return nodeSelector;
+  }
+
+  /** @internal */
+  public _queuedProvisioningClass(): string | undefined {
+    return GkePlatform.QUEUED_PROVISIONING_CLASS;
+  }
+
+  /** @internal */
+  public _computeClassApiVersion(): string | undefined {
+    return GkePlatform.COMPUTE_CLASS_API_VERSION;
   }
 
   public gpuLabelValue(accelerator: Accelerator): string | undefined {

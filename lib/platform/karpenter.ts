@@ -50,6 +50,7 @@ export class KarpenterPlatform extends Platform {
       cloud: Cloud.AWS,
       supportsSpot: true,
       supportsSpotFallback: true,
+      supportsReservedCapacity: true,
       maxSpotGraceSeconds: 120,
     }, options);
     this.nodePool = options.nodePool;
@@ -123,6 +124,9 @@ export class KarpenterPlatform extends Platform {
     const capacity = KarpenterPlatform.CAPACITY_TYPE_LABEL;
     if (req.capacityType === CapacityType.SPOT) {
       nodeSelector[capacity] = 'spot';
+    } else if (req.capacityType === CapacityType.RESERVED) {
+      // Capacity reservations (ODCRs, Capacity Blocks) a NodePool selects with capacityReservationSelectorTerms.
+      nodeSelector[capacity] = 'reserved';
     } else if (req.capacityType === CapacityType.SPOT_WITH_FALLBACK) {
       affinity = {
         nodeAffinity: {

@@ -28,6 +28,22 @@ export enum CapacityType {
   SPOT = 'spot',
   /** Spot nodes preferred, on-demand nodes when no spot capacity is available (Karpenter only). */
   SPOT_WITH_FALLBACK = 'spot-with-fallback',
+  /**
+   * GKE flex-start VMs (Dynamic Workload Scheduler): provisioned when capacity frees up, at a discount, and deleted
+   * after at most seven days; not preempted. GKE only (GPU pods on GKE 1.32.2-gke.1652000 or later).
+   */
+  FLEX_START = 'flex-start',
+  /**
+   * Reserved capacity only: Karpenter's `reserved` capacity type (On-Demand Capacity Reservations and Capacity Blocks
+   * that a `GpuNodePool` selects with `capacityReservations`). Karpenter only; on GKE, reservations are priorities of a
+   * `ComputeClass`.
+   */
+  RESERVED = 'reserved',
+}
+
+/** Whether a capacity type is spot capacity (preemptible, with the platform's spot grace). @internal */
+export function _isSpot(capacityType: CapacityType | undefined): boolean {
+  return capacityType === CapacityType.SPOT || capacityType === CapacityType.SPOT_WITH_FALLBACK;
 }
 
 /** The cloud a platform runs on; decides which workload identity it understands. */
@@ -140,6 +156,12 @@ export interface GpuRequest {
    * @default - not checked
    */
   readonly terminationGraceSeconds?: number;
+  /**
+   * Name of a compute class the pod selects (GKE custom compute classes): its priorities decide the machine, the GPUs
+   * and the capacity, so `capacityType` stays on-demand.
+   * @default - no compute class
+   */
+  readonly computeClass?: string;
 }
 
 /** Where a pod goes and what it carries for its platform: the platform's answer to a `GpuRequest`. */
@@ -211,6 +233,21 @@ export interface PlatformFacts {
    * @default - no cap known
    */
   readonly maxSpotGraceSeconds?: number;
+  /**
+   * Whether the platform offers flex-start capacity (`CapacityType.FLEX_START`).
+   * @default false
+   */
+  readonly supportsFlexStart?: boolean;
+  /**
+   * Whether pods can ask for reserved capacity by capacity type (`CapacityType.RESERVED`).
+   * @default false
+   */
+  readonly supportsReservedCapacity?: boolean;
+  /**
+   * Whether pods can select a compute class (`GpuRequest.computeClass`).
+   * @default false
+   */
+  readonly supportsComputeClasses?: boolean;
   /**
    * Whether privileged node agents (e.g. the DCGM exporter DaemonSet) may run.
    * @default true
@@ -303,6 +340,12 @@ export abstract class Platform {
   public readonly supportsSpotFallback: boolean;
   /** Largest termination grace a spot pod really gets, in seconds (undefined: no cap known). */
   public readonly maxSpotGraceSeconds?: number;
+  /** Whether the platform offers flex-start capacity (`CapacityType.FLEX_START`). */
+  public readonly supportsFlexStart: boolean;
+  /** Whether pods can ask for reserved capacity by capacity type (`CapacityType.RESERVED`). */
+  public readonly supportsReservedCapacity: boolean;
+  /** Whether pods can select a compute class. */
+  public readonly supportsComputeClasses: boolean;
   /** Whether privileged node agents (e.g. the DCGM exporter DaemonSet) may run. */
   public readonly allowsNodeAgents: boolean;
   /** Smallest ephemeral-storage request the platform accepts on a GPU pod, in MiB. */
@@ -326,6 +369,9 @@ export abstract class Platform {
     this.supportsSpot = facts.supportsSpot ?? false;
     this.supportsSpotFallback = facts.supportsSpotFallback ?? false;
     this.maxSpotGraceSeconds = facts.maxSpotGraceSeconds;
+    this.supportsFlexStart = facts.supportsFlexStart ?? false;
+    this.supportsReservedCapacity = facts.supportsReservedCapacity ?? false;
+    this.supportsComputeClasses = facts.supportsComputeClasses ?? false;
     this.allowsNodeAgents = facts.allowsNodeAgents ?? true;
     this.minGpuEphemeralStorageMebibytes = facts.minGpuEphemeralStorageMebibytes ?? 1;
     this.requiresAccelerator = facts.requiresAccelerator ?? true;
@@ -348,6 +394,17 @@ export abstract class Platform {
   /** Whether an add-on is installed (true when the platform does not state its add-ons). */
   public hasAddon(addon: ClusterAddon): boolean {
     return this.addons === undefined || this.addons.some(a => a.id === addon.id);
+  }
+
+  /** The capacity types this platform offers, for messages and checks. */
+  public capacityTypes(): CapacityType[] {
+    return [
+      CapacityType.ON_DEMAND,
+      ...(this.supportsSpot ? [CapacityType.SPOT] : []),
+      ...(this.supportsSpotFallback ? [CapacityType.SPOT_WITH_FALLBACK] : []),
+      ...(this.supportsFlexStart ? [CapacityType.FLEX_START] : []),
+      ...(this.supportsReservedCapacity ? [CapacityType.RESERVED] : []),
+    ];
   }
 
   /** GPU counts per pod this platform accepts for `accelerator` (empty: the accelerator is not offered). */
@@ -388,15 +445,29 @@ export abstract class Platform {
    */
   public validateRequest(req: GpuRequest): string[] {
     const v: string[] = [];
-    if (req.capacityType !== CapacityType.ON_DEMAND && !this.supportsSpot) {
-      v.push(`capacityType=${_show(req.capacityType)} is invalid: ${this.displayName} has no spot capacity (allowed: ${CapacityType.ON_DEMAND})`);
+    const spot = _isSpot(req.capacityType);
+    if (spot && !this.supportsSpot) {
+      v.push(`capacityType=${_show(req.capacityType)} is invalid: ${this.displayName} has no spot capacity (allowed: ${this.capacityTypes().join(', ')})`);
     }
     if (req.capacityType === CapacityType.SPOT_WITH_FALLBACK && this.supportsSpot && !this.supportsSpotFallback) {
       v.push(`capacityType=${_show(req.capacityType)} is invalid: ${this.displayName} cannot fall back from spot to on-demand per pod (allowed: ${CapacityType.ON_DEMAND}, ${CapacityType.SPOT})`);
     }
-    if (req.capacityType !== CapacityType.ON_DEMAND && this.maxSpotGraceSeconds !== undefined
+    if (req.capacityType === CapacityType.FLEX_START && !this.supportsFlexStart) {
+      v.push(`capacityType=${_show(req.capacityType)} is invalid: ${this.displayName} has no flex-start capacity (GKE's Dynamic Workload Scheduler) (allowed: ${this.capacityTypes().join(', ')})`);
+    }
+    if (req.capacityType === CapacityType.RESERVED && !this.supportsReservedCapacity) {
+      v.push(`capacityType=${_show(req.capacityType)} is invalid: ${this.displayName} has no reserved capacity type${this.supportsComputeClasses ? ' (reservations are priorities of a ComputeClass here)' : ''} (allowed: ${this.capacityTypes().join(', ')})`);
+    }
+    if (spot && this.maxSpotGraceSeconds !== undefined
       && req.terminationGraceSeconds !== undefined && req.terminationGraceSeconds > this.maxSpotGraceSeconds) {
       v.push(`terminationGracePeriod=${req.terminationGraceSeconds}s is invalid: spot pods on ${this.displayName} get at most ${this.maxSpotGraceSeconds}s of termination grace${this._spotGraceAdvice()} (allowed: 1-${this.maxSpotGraceSeconds}s)`);
+    }
+    if (req.computeClass !== undefined) {
+      if (!this.supportsComputeClasses) {
+        v.push(`computeClass=${_show(req.computeClass)} is invalid: ${this.displayName} has no compute classes (GKE only)`);
+      } else if (req.capacityType !== CapacityType.ON_DEMAND) {
+        v.push(`capacityType=${_show(req.capacityType)} is invalid together with computeClass=${_show(req.computeClass)}: the compute class's priorities decide the capacity (allowed: ${CapacityType.ON_DEMAND}, the default)`);
+      }
     }
     if (req.gpus === 0) return v;
     const acc = req.accelerator;
@@ -507,6 +578,31 @@ export abstract class Platform {
    */
   public _knativePlacement(placement: PodPlacement): PodPlacement {
     return placement;
+  }
+
+  /**
+   * The ProvisioningRequest class of the platform's queued provisioning (GKE: `queued-provisioning.gke.io`), which a
+   * Kueue ProvisioningRequestConfig names, or undefined when the platform has none.
+   * @internal
+   */
+  public _queuedProvisioningClass(): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * Tolerations the nodes of queued provisioning need (GKE Standard: the `cloud.google.com/gke-queued` taint).
+   * @internal
+   */
+  public _queuedProvisioningTolerations(): k8s.Toleration[] {
+    return [];
+  }
+
+  /**
+   * API version of the platform's ComputeClass kind (GKE: `cloud.google.com/v1`), or undefined when it has none.
+   * @internal
+   */
+  public _computeClassApiVersion(): string | undefined {
+    return undefined;
   }
 
   /**

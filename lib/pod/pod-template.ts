@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { CapacityType, GpuRequest, Platform, PodPlacement, WorkloadKind } from '../platform/platform';
+import { CapacityType, GpuRequest, Platform, PodPlacement, WorkloadKind, _isSpot } from '../platform/platform';
 import { _Problems, _checkAcceleratorCounts, _durationSeconds, _imageProblem } from '../validation';
 import { GpuPodProps } from '../workload/gpu-pod-props';
 import { _renderEnv } from './env';
@@ -69,7 +69,7 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
 
   // Capacity and grace
   const capacityType = props.capacityType ?? CapacityType.ON_DEMAND;
-  const spotCap = capacityType !== CapacityType.ON_DEMAND ? platform?.maxSpotGraceSeconds : undefined;
+  const spotCap = _isSpot(capacityType) ? platform?.maxSpotGraceSeconds : undefined;
   const grace = props.terminationGracePeriod !== undefined
     ? _durationSeconds(p, 'terminationGracePeriod', props.terminationGracePeriod)
     : Math.min(30, spotCap ?? 30);
@@ -77,6 +77,8 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
   const request: GpuRequest = {
     accelerator: props.accelerator, gpus: res.gpus, capacityType, kind: opts.kind, cpu: res.cpu,
     memoryMebibytes: res.memoryMebibytes, terminationGraceSeconds: grace,
+    // Fleet (issue 13): a GKE compute class the pod selects instead of a GPU model and capacity.
+    computeClass: props.computeClass?.computeClassName,
   };
   // A custom accelerator's GPU counts bound what platforms enumerate: check them before a platform does.
   const acceleratorOk = props.accelerator === undefined || _checkAcceleratorCounts(p, 'accelerator', props.accelerator);

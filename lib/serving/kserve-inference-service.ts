@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { InferenceServiceSpec } from '../../imports/kserve-serving.kserve.io';
 import { ClusterAddon } from '../platform/cluster-addon';
-import { CapacityType, PodPlacement, WorkloadKind } from '../platform/platform';
+import { PodPlacement, WorkloadKind, _isSpot } from '../platform/platform';
 import { _FoundTemplate } from '../pod/admission';
 import { _PodTemplate } from '../pod/pod-template';
 import { _checkDns1035, _checkDnsSubdomain, _durationSeconds, _isImageTag, _show } from '../validation';
@@ -199,7 +199,7 @@ export class KServeInferenceService extends InferenceEndpoint {
     // Knative sets the pod's termination grace itself (from the revision timeout) and refuses ours, so a platform that
     // caps the grace of spot pods below Kubernetes' 30 s default cannot run Knative predictors on spot.
     const spotCap = platform?.maxSpotGraceSeconds;
-    if (knative && (props.capacityType ?? CapacityType.ON_DEMAND) !== CapacityType.ON_DEMAND && spotCap !== undefined && spotCap < 30) {
+    if (knative && _isSpot(props.capacityType) && spotCap !== undefined && spotCap < 30) {
       p.raw(`capacityType=${_show(props.capacityType)} is invalid with deploymentMode=${_show(mode)} on ${platform.displayName}: Knative sets the pod's termination grace itself (at least 30s), above the ${spotCap}s spot pods get there (allowed: CapacityType.ON_DEMAND, or KServeDeploymentMode.STANDARD on spot)`);
     }
     if (knative && pod.gpus > 0) {

@@ -5,6 +5,9 @@ import { CapacityType, Platform } from '../platform/platform';
 import { CloudIdentity } from '../pod/cloud-identity';
 import { SecretEnvVar } from '../pod/env';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
+import { IComputeClass } from '../fleet/compute-class';
+import { ILocalQueue } from '../fleet/local-queue';
+import { IWorkloadPriorityClass } from '../fleet/workload-priority-class';
 import { IPriorityClass } from './priority-class';
 
 /**
@@ -131,6 +134,28 @@ export interface GpuPodProps {
    * @default - the cluster default
    */
   readonly priorityClass?: IPriorityClass;
+  // --- Fleet (issue 13): Kueue queue, Kueue priority, GKE compute class. ---
+  /**
+   * Kueue LocalQueue the workload waits in (`kueue.x-k8s.io/queue-name` on its main object): Kueue admits it when its
+   * team's ClusterQueue has GPU quota for it, whole or not at all. `fleet.queue('team')`, or `LocalQueue.fromName`.
+   * Needs Kueue (ClusterAddon.KUEUE); a KServe InferenceService or a Kubeflow Notebook cannot join one (Kueue has no
+   * integration for them).
+   * @default - not queued: the pods are created and scheduled at once
+   */
+  readonly queue?: ILocalQueue;
+  /**
+   * Kueue WorkloadPriorityClass of the workload (`kueue.x-k8s.io/priority-class`): its order in the queue and which
+   * workloads Kueue may preempt for it. Needs `queue`. `fleet.priority('production')`, or `WorkloadPriorityClass.fromName`.
+   * @default - Kueue's default: the pods' PriorityClass value, or 0
+   */
+  readonly workloadPriority?: IWorkloadPriorityClass;
+  /**
+   * GKE custom compute class the pods select (`cloud.google.com/compute-class`): its priorities decide the machine,
+   * GPUs and capacity (e.g. reservation, then flex-start, then Spot, then on-demand), so `capacityType` stays
+   * on-demand. `accelerator` still states the GPU model the pods expect (one of the class's).
+   * @default - none: the pods select `accelerator` and `capacityType` themselves
+   */
+  readonly computeClass?: IComputeClass;
   /**
    * Extra labels on every object and pod. `app.kubernetes.io/instance` is the library's own (its selectors use it).
    * @default - none

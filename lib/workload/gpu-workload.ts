@@ -2,11 +2,12 @@ import { ApiObject, Chart, Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Conventions } from '../conventions';
-import { Cloud, Platform, WorkloadKind } from '../platform/platform';
+import { _checkFleetProps, _joinFleet } from '../fleet/_queued-workload';
+import { CapacityType, Cloud, GpuRequest, Platform, WorkloadKind } from '../platform/platform';
 import { _FoundTemplate, _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _checkCommandLine, _secretsInRendered } from '../pod/env';
 import { _PodInput, _PodOptions, _PodTemplate, _buildPod } from '../pod/pod-template';
-import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _ensure, _show } from '../validation';
+import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _durationSeconds, _ensure, _show } from '../validation';
 import { GpuPodProps } from './gpu-pod-props';
 import { _Registry } from './registry';
 
@@ -59,10 +60,12 @@ export abstract class GpuWorkload extends Construct {
   private _maxNameLength = 63;
   private _nameMessage?: (maxLength: number) => string;
   private readonly _base: GpuPodProps;
+  private readonly _kind: WorkloadKind;
   private readonly _createsServiceAccount: boolean;
   private _serviceAccount?: k8s.KubeServiceAccount;
   private _networkPolicy?: k8s.KubeNetworkPolicy;
   private _resource?: ApiObject;
+  private _request?: GpuRequest;
 
   protected constructor(scope: Construct, id: string, props: GpuPodProps, kind: WorkloadKind) {
     super(scope, id);
@@ -73,6 +76,7 @@ export abstract class GpuWorkload extends Construct {
       allowUnknown: !Object.prototype.hasOwnProperty.call(cls, '_propsType'),
     });
     this._base = given;
+    this._kind = kind;
     this.platform = given.platform;
     if (given.platform) for (const m of given.platform._optionProblems) p.raw(`platform.${m}`);
     this._givenName = given.name;
@@ -95,6 +99,8 @@ export abstract class GpuWorkload extends Construct {
     }
     _checkDnsSubdomain(p, 'serviceAccountName', given.serviceAccountName);
     this._checkIdentity(given);
+    // Fleet (issue 13): queue, Kueue priority and compute class.
+    _checkFleetProps(p, given, this.namespace, given.platform);
     this._createsServiceAccount = given.serviceAccountName === undefined;
     this.serviceAccountName = given.serviceAccountName ?? this._name;
     this._selector = { [Conventions.INSTANCE_LABEL]: this._name };
@@ -142,10 +148,16 @@ export abstract class GpuWorkload extends Construct {
    */
   public _pod(props: _PodInput, options: _PodOptions, rename?: (message: string) => string): _PodTemplate {
     const identity = { serviceAccountName: this.serviceAccountName, priorityClassName: this._base.priorityClass?.priorityClassName };
-    if (!rename) return _buildPod(this._problems, props, options, identity);
+    if (!rename) return this._firstRequest(_buildPod(this._problems, props, options, identity));
     const own = new _Problems();
     const pod = _buildPod(own, props, options, identity);
     this._problems.absorb(own, rename);
+    return this._firstRequest(pod);
+  }
+
+  /** Fleet (issue 13): the capacity and GPU model the fleet checks and the plan report see are the first pod's. */
+  private _firstRequest(pod: _PodTemplate): _PodTemplate {
+    if (this._request === undefined && pod.gpus > 0) this._request = pod.request;
     return pod;
   }
 
@@ -210,6 +222,13 @@ export abstract class GpuWorkload extends Construct {
         spec: { podSelector: { matchLabels: this._selector }, policyTypes: ['Ingress'], ingress: o.ingress },
       });
     }
+    // Fleet (issue 13): Kueue labels on the main object; registered for the app-wide queue checks and the plan report.
+    const base = this._base as GpuPodProps & { activeDeadline?: unknown };
+    _joinFleet(this, this._problems, {
+      construct: this, platform: this.platform, name: this._name, namespace: this.namespace, kind: this._kind,
+      accelerator: this._request?.accelerator ?? base.accelerator, resource: o.resource,
+      capacityType: this._request?.capacityType ?? base.capacityType ?? CapacityType.ON_DEMAND,
+    }, { ...base, capacityType: this._request?.capacityType ?? base.capacityType }, _durationSeconds(new _Problems(), 'activeDeadline', base.activeDeadline));
     const rendered = o.rendered ?? [o.resource];
     _checkAdmission(this, this.platform, o.templates ?? (() => rendered.flatMap(r => _podTemplatesOf(r.toJson()))), rendered, _secretsInRendered);
     _Registry.claimAll(this, this.platform.cluster);

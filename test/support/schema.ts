@@ -34,9 +34,9 @@ function strictify(node: any, crd: boolean): any {
     out[k] = strictify(v, crd);
   }
   if (crd) {
-    // Go's inline flag `(?i)` (e.g. PrometheusRule's partial_response_strategy) is no JavaScript syntax: drop it
-    // (the pattern then checks case-sensitively, stricter than the API server).
-    if (typeof out.pattern === 'string' && out.pattern.includes('(?i)')) out.pattern = out.pattern.replace('(?i)', '');
+    // Go's inline flag `(?i)` (PrometheusRule's partial_response_strategy, Kueue AdmissionCheck's parameters.kind) is no
+    // JavaScript syntax: the pattern is rewritten to match either case, as the API server does.
+    if (typeof out.pattern === 'string' && out.pattern.includes('(?i)')) out.pattern = caseInsensitive(out.pattern.replace('(?i)', ''));
     if (out['x-kubernetes-int-or-string']) {
       delete out.type;
       out.anyOf = [{ type: 'string' }, { type: 'integer' }];
@@ -47,6 +47,34 @@ function strictify(node: any, crd: boolean): any {
   const preserve = out['x-kubernetes-preserve-unknown-fields'] === true;
   delete out['x-kubernetes-preserve-unknown-fields'];
   if (out.properties && out.additionalProperties === undefined && !preserve) out.additionalProperties = false;
+  return out;
+}
+
+/**
+ * A regular expression that matches what `pattern` matches in either case: letters become `[xX]`, and letter ranges in
+ * character classes gain their other case (`[a-z]` -> `[a-zA-Z]`). Escapes are kept as they are.
+ */
+export function caseInsensitive(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') { out += c + (pattern[i + 1] ?? ''); i++; continue; }
+    if (inClass) {
+      if (c === ']') { inClass = false; out += c; continue; }
+      const range = /^([a-zA-Z])-([a-zA-Z])/.exec(pattern.slice(i));
+      if (range) {
+        const other = (x: string) => (x === x.toLowerCase() ? x.toUpperCase() : x.toLowerCase());
+        out += `${range[0]}${other(range[1])}-${other(range[2])}`;
+        i += 2;
+        continue;
+      }
+      out += /[a-zA-Z]/.test(c) ? c.toLowerCase() + c.toUpperCase() : c;
+      continue;
+    }
+    if (c === '[') { inClass = true; out += c; continue; }
+    out += /[a-zA-Z]/.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c;
+  }
   return out;
 }
 
