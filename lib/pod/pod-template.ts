@@ -74,7 +74,7 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
 
   const request: GpuRequest = {
     accelerator: props.accelerator, gpus: res.gpus, capacityType, kind: opts.kind, cpu: res.cpu,
-    memoryMebibytes: res.memoryMebibytes, terminationGraceSeconds: grace,
+    memoryMebibytes: res.memoryMebibytes, terminationGraceSeconds: grace, instanceTypes: props.instanceTypes,
   };
   // A custom accelerator's GPU counts bound what platforms enumerate: check them before a platform does.
   const acceleratorOk = props.accelerator === undefined || _checkAcceleratorCounts(p, 'accelerator', props.accelerator);
