@@ -29,6 +29,8 @@ test('the example app writes one manifest file per platform, and its other files
   expect(manifests).toEqual(examplePlatforms().map(p => `${p.id}.k8s.yaml`).sort());
   expect([...fresh.keys()].filter(f => f.includes('/'))).toEqual(examplePlatforms().flatMap(p => [
     `extras/${p.id}.gpu-training.launch-queue.json`, `extras/${p.id}.jupyterhub-values.yml`,
+    // prometheus-adapter's rules for GPU-utilization autoscaling, where the flavor's adapter needs rules (issue 18).
+    ...(p.prometheus._adapterNeedsRules ? [`extras/${p.cluster}.prometheus-adapter-values.yml`] : []),
   ]).sort());
 });
 
