@@ -100,14 +100,14 @@ export abstract class MlStorageClass extends Construct implements IStorageClass 
 
   /** Name of the StorageClass. */
   public readonly storageClassName: string;
-  /** The driver of the class's volumes. */
-  public readonly driver: StorageDriver;
+  /** The driver of the class's volumes (always set; optional only as `IStorageClass` declares it). */
+  public readonly driver?: StorageDriver;
   /** The platform (cluster) of the class. */
   public readonly platform: Platform;
   /** When volumes are provisioned. */
   public readonly volumeBindingMode: VolumeBindingMode;
-  /** The cluster of the class (its platform's). */
-  public readonly cluster: string;
+  /** The cluster of the class, its platform's (always set; optional only as `IStorageClass` declares it). */
+  public readonly cluster?: string;
   /** @internal */
   public readonly _problems = new _Problems();
   /** The props after the runtime type check. @internal */
@@ -159,13 +159,13 @@ export abstract class MlStorageClass extends Construct implements IStorageClass 
         namespace: _noNamespace(),
         labels: { [Conventions.MANAGED_BY_LABEL]: Conventions.MANAGED_BY, ...(given.labels ?? {}) },
       },
-      provisioner: this.driver.provisioner,
+      provisioner: this.driver!.provisioner,
       parameters: Object.keys(spec.parameters).length ? { ...spec.parameters } : undefined,
       reclaimPolicy: given.reclaimPolicy ?? ReclaimPolicy.DELETE,
       volumeBindingMode: this.volumeBindingMode,
       allowVolumeExpansion: spec.allowVolumeExpansion,
       mountOptions: spec.mountOptions,
     });
-    _Registry.claimAll(this, this.platform.cluster);
+    _Registry.claimAll(this, this.cluster!);
   }
 }
