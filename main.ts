@@ -10,6 +10,7 @@ import { addServingExamples } from './examples/serving';
 import { addLlmExamples } from './examples/llm';
 import { addNotebookExamples } from './examples/notebooks';
 import { addFleetExamples } from './examples/fleet';
+import { addStorageExamples } from './examples/storage';
 import { Platform } from './lib';
 
 /** The platforms of the example app; each gets its own chart and file in dist/ (`<id>.k8s.yaml`). */
@@ -37,6 +38,7 @@ export function createApp(outdir?: string): App {
     addLlmExamples(chart, platform);
     addNotebookExamples(chart, platform);
     addFleetExamples(chart, platform);
+    addStorageExamples(chart, platform);
   }
   return app;
 }

@@ -28,7 +28,8 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         serviceType: ServiceType.LOAD_BALANCER,
         minReplicas: 1,
         maxReplicas: 4,
-        scalingMetrics: [ScalingMetric.cpu(70), ScalingMetric.memory(80)],
+        // GPU utilization through the Custom Metrics Stackdriver Adapter, from GpuMonitoring's recording rule.
+        scalingMetrics: [ScalingMetric.cpu(70), ScalingMetric.memory(80), ScalingMetric.gpuUtilization(70)],
       });
       new KServeInferenceService(group, 'llama-standard', {
         ...llm,
@@ -60,7 +61,11 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         image: 'us-docker.pkg.dev/example/ml/scorer:2.3.1',
         accelerator: Accelerator.T4,
         maxReplicas: 8,
-        scalingMetrics: [ScalingMetric.external('pubsub.googleapis.com|subscription|num_undelivered_messages', 20, { 'resource.labels.subscription_id': 'inference-requests' })],
+        scalingMetrics: [
+          ScalingMetric.external('pubsub.googleapis.com|subscription|num_undelivered_messages', 20, { 'resource.labels.subscription_id': 'inference-requests' }),
+          // Served by prometheus-adapter with the rule GpuMonitoring writes to dist/extras/.
+          ScalingMetric.gpuUtilization(80),
+        ],
         // HTTPS on a host name: a GKE Ingress with a Google-managed certificate.
         httpsHost: 'scorer.example.com',
       });
@@ -96,6 +101,18 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         maxReplicas: 4,
         scalingMetrics: [ScalingMetric.gpuUtilization(70)],
       });
+      // The autoscaling guide's classifier, pinned to g4dn.xlarge: requests that fit its allocatable 3.92 vCPU / 14.14 GiB.
+      new InferenceDeployment(group, 'classifier', {
+        platform,
+        name: 'image-classifier',
+        image: 'us-docker.pkg.dev/example/ml/classifier:1.2.0',
+        accelerator: Accelerator.T4,
+        instanceTypes: ['g4dn.xlarge'],
+        cpu: 3,
+        memory: Size.gibibytes(12),
+        maxReplicas: 10,
+        scalingMetrics: [ScalingMetric.gpuUtilization(60)],
+      });
       new KServeInferenceService(group, 'vllm-kserve', {
         ...llm,
         name: 'vllm-kserve',
@@ -124,7 +141,7 @@ export function addServingExamples(scope: Construct, platform: Platform): void {
         image: 'ghcr.io/huggingface/text-generation-inference:2.4.0',
         args: ['--model-id', 'meta-llama/Llama-3.1-8B-Instruct', '--port', '8080'],
         maxReplicas: 2,
-        scalingMetrics: [ScalingMetric.cpu(80)],
+        scalingMetrics: [ScalingMetric.cpu(80), ScalingMetric.gpuUtilization(75)],
       });
       new KServeInferenceService(group, 'iris', {
         platform,

@@ -35,6 +35,8 @@ export function addTrainingExamples(scope: Construct, platform: Platform): void 
         accelerator: Accelerator.A10G,
         dataset: StorageVolume.fromPersistentVolumeClaim('datasets'),
         identity: CloudIdentity.awsIamRole('arn:aws:iam::123456789012:role/ml-trainer'),
+        // Every failure is retried up to backoffLimit, but a usage error (argparse exits with 2) never heals.
+        failFastExitCodes: [2],
       });
       break;
     default:

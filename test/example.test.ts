@@ -30,6 +30,8 @@ test('the example app writes one manifest file per platform, and its other files
   expect([...fresh.keys()].filter(f => f.includes('/'))).toEqual(examplePlatforms().flatMap(p => [
     `extras/${p.id}.gpu-training.launch-queue.json`, `extras/${p.id}.jupyterhub-values.yml`,
     `extras/${p.id}.gpu-plan.md`, `extras/${p.id}.gpu-plan.json`,
+    // prometheus-adapter's rules for GPU-utilization autoscaling, where the flavor's adapter needs rules (issue 18).
+    ...(p.prometheus._adapterNeedsRules ? [`extras/${p.cluster}.prometheus-adapter-values.yml`] : []),
   ]).sort());
 });
 

@@ -37,10 +37,9 @@ describe('GpuTrainingJob on GKE Autopilot', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(find(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
   });
-  test('pod failure policy: preemption ignored, bugs fail fast, restartPolicy Never', () => {
+  test('pod failure policy: preemption ignored, every other failure retried, restartPolicy Never', () => {
     expect(pod.restartPolicy).toBe('Never');
-    expect(j.spec.podFailurePolicy.rules[0]).toEqual({ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] });
-    expect(j.spec.podFailurePolicy.rules[1]).toMatchObject({ action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'In', values: [1, 2] } });
+    expect(j.spec.podFailurePolicy.rules).toEqual([{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }]);
     expect(j.spec.backoffLimit).toBe(2);
     expect(j.spec.ttlSecondsAfterFinished).toBe(86400);
   });

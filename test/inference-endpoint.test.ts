@@ -179,9 +179,9 @@ test('reference: HPA on an external Pub/Sub queue-depth metric', () => {
   }]);
 });
 
-test('HPA on DCGM GPU utilization per pod uses the GpuMetric name', () => {
+test('HPA on GPU utilization per pod reads GpuMonitoring\'s recording rule, by the name prometheus-adapter serves (issue 18)', () => {
   const hpa = find(deployment(karpenter, { image: 'server:1', accelerator: Accelerator.A10G, maxReplicas: 4, scalingMetrics: [ScalingMetric.gpuUtilization(60)] }), 'HorizontalPodAutoscaler');
-  expect(hpa.spec.metrics).toEqual([{ type: 'Pods', pods: { metric: { name: GpuMetric.GPU_UTILIZATION.name }, target: { type: 'AverageValue', averageValue: '60' } } }]);
+  expect(hpa.spec.metrics).toEqual([{ type: 'Pods', pods: { metric: { name: GpuMetric.POD_GPU_UTILIZATION_FOR_AUTOSCALING.name }, target: { type: 'AverageValue', averageValue: '60' } } }]);
 });
 
 test('reference: GKE Ingress with a ManagedCertificate for HTTPS', () => {
@@ -273,7 +273,7 @@ const badDeployment: [string, Platform, Partial<InferenceDeploymentProps>, strin
   ['probe port the container does not expose', autopilot, { ...dep, healthPort: 9000 }, `[${P}] healthPort=9000 is invalid: the container exposes only 8080 (port); probe one of those`],
   ['probe port with a metrics port', autopilot, { ...dep, metricsPort: 9400, healthPort: 9000 }, `[${P}] healthPort=9000 is invalid: the container exposes only 8080 (port), 9400 (metricsPort); probe one of those`],
   ['target utilization 0', autopilot, { ...dep, maxReplicas: 2, scalingMetrics: [ScalingMetric.cpu(0)] }, `[${P}] scalingMetrics[0]=cpu 0% is invalid: the target utilization must be an integer from 1 to 100 (percent)`],
-  ['target utilization above 100', autopilot, { ...dep, maxReplicas: 2, scalingMetrics: [ScalingMetric.gpuUtilization(150)] }, `[${P}] scalingMetrics[0]=DCGM_FI_DEV_GPU_UTIL 150% is invalid: the target utilization must be an integer from 1 to 100 (percent)`],
+  ['target utilization above 100', autopilot, { ...dep, maxReplicas: 2, scalingMetrics: [ScalingMetric.gpuUtilization(150)] }, `[${P}] scalingMetrics[0]=pod:dcgm_gpu_utilization:avg 150% is invalid: the target utilization must be an integer from 1 to 100 (percent)`],
   ['ManagedCertificate on a non-GKE platform', karpenter, { image: 'server:1', accelerator: Accelerator.A10G, httpsHost: 'llava.example.com' }, '[karpenter/ep] httpsHost="llava.example.com" is invalid: Karpenter (EKS) has no HTTPS exposure with a managed certificate (GKE has one: an Ingress with a ManagedCertificate); expose the Service with serviceType: ServiceType.LOAD_BALANCER, or bring your own Ingress'],
   ['httpsHost not a DNS name', autopilot, { ...dep, httpsHost: '*.example.com' }, `[${P}] httpsHost="*.example.com" is invalid: must be a lowercase, non-wildcard DNS name of at most 63 characters, e.g. "llava.example.com"`],
   ['concurrency on InferenceDeployment', autopilot, { ...dep, maxReplicas: 2, scalingMetrics: [ScalingMetric.concurrency(4)] }, `[${P}] scalingMetrics[0]=concurrency 4 is invalid: InferenceDeployment's HPA scales on cpu, memory, pod and external metrics`],
@@ -288,7 +288,7 @@ const badKServe: [string, Platform, Partial<KServeInferenceServiceProps>, string
   ['image together with modelFormat', autopilot, { ...ks, image: 'x:1' }, `[${P}] image="x:1" is invalid together with modelFormat="huggingface": the KServe runtime brings its own image (choose its tag with runtimeVersion), or drop modelFormat for a custom container`],
   ['storageUri scheme KServe cannot load', autopilot, { ...ks, storageUri: 'ftp://host/model' }, `[${P}] storageUri="ftp://host/model" is invalid: KServe loads gs://, s3://, pvc://, hf://, https://, oci://`],
   ['storageUri that is not a URI', autopilot, { ...ks, storageUri: 'models/llama' }, `[${P}] storageUri="models/llama" is invalid: must be a URI such as pvc://claim/path, gs://bucket/path, s3://bucket/path or hf://org/model`],
-  ['GPU metric on KServe Standard', autopilot, { ...ks, scalingMetrics: [ScalingMetric.gpuUtilization(60)] }, `[${P}] scalingMetrics[0]=DCGM_FI_DEV_GPU_UTIL 60% is invalid: KServe Standard mode scales on cpu or memory only (kserve#4259); use InferenceDeployment for GPU, pod or external metrics`],
+  ['GPU metric on KServe Standard', autopilot, { ...ks, scalingMetrics: [ScalingMetric.gpuUtilization(60)] }, `[${P}] scalingMetrics[0]=pod:dcgm_gpu_utilization:avg 60% is invalid: KServe Standard mode scales on cpu or memory only (kserve#4259); use InferenceDeployment for GPU, pod or external metrics`],
   ['cpu metric in Knative mode', autopilot, { ...ks, deploymentMode: KServeDeploymentMode.KNATIVE, scalingMetrics: [ScalingMetric.cpu(70)] }, `[${P}] scalingMetrics[0]=cpu 70% is invalid: KServe Knative mode scales on concurrency or requests per second (ScalingMetric.concurrency / requestsPerSecond)`],
   ['several metrics on KServe', autopilot, { ...ks, scalingMetrics: [ScalingMetric.cpu(70), ScalingMetric.memory(80)] }, `[${P}] scalingMetrics=[cpu 70%, memory 80%] is invalid: KServe scales on one metric; use InferenceDeployment to combine several`],
   ['KServe missing from the platform\'s add-ons', Platform.gkeAutopilot({ addons: [] }), ks, `[${P}] platform.addons=[] is invalid: a KServe InferenceService needs KServe (serving.kserve.io), which GKE Autopilot does not list; install it and add ClusterAddon.KSERVE to the platform's addons, or choose a construct that does not need it`],

@@ -217,6 +217,8 @@ function expectations(c: Case, gmp: boolean) {
   const promql = [
     { expr: 'namespace_pod:dcgm_gpus_allocated:count', samples: held.map(x => sample('namespace_pod:dcgm_gpus_allocated:count', { ...at(x.h), modelName: x.acc.dcgmModelName! }, x.gpus)) },
     { expr: 'namespace_pod:dcgm_gpu_utilization:avg', samples: held.map(x => sample('namespace_pod:dcgm_gpu_utilization:avg', at(x.h), x.util)) },
+    // The autoscaler's series: the same, under the pod's own namespace and pod labels on every flavor (issue 18).
+    { expr: 'pod:dcgm_gpu_utilization:avg', samples: held.map(x => sample('pod:dcgm_gpu_utilization:avg', { namespace: x.h.namespace, pod: x.h.pod }, x.util)) },
     {
       expr: 'namespace:dcgm_gpu_utilization:avg', samples: [
         sample('namespace:dcgm_gpu_utilization:avg', { [w.ns]: 'ml' }, 40),

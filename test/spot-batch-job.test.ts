@@ -16,7 +16,7 @@ function batch(platform: Platform, props: Partial<SpotBatchJobProps> = {}) {
 describe('SpotBatchJob on GKE Autopilot', () => {
   const objects = batch(autopilot, {
     completions: 8, parallelism: 4, checkpoints: StorageVolume.fromPersistentVolumeClaim('embed-ckpt'),
-    checkpointCommand: ['python', '-m', 'embed.flush'], activeDeadline: Duration.hours(6),
+    checkpointCommand: ['python', '-m', 'embed.flush'], activeDeadline: Duration.hours(6), failFastExitCodes: [2],
   });
   const j = find(objects, 'Job');
   const pod = j.spec.template.spec;
@@ -35,11 +35,11 @@ describe('SpotBatchJob on GKE Autopilot', () => {
     expect(c.volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints' });
     expect(c.env).toContainEqual({ name: 'CHECKPOINT_DIR', value: '/checkpoints' });
   });
-  test('preemption never counts; real failures are retried per shard; bugs fail only their shard', () => {
+  test('preemption never counts; real failures are retried per shard; the named fail-fast codes fail only their shard', () => {
     expect(pod.restartPolicy).toBe('Never');
     expect(j.spec.podFailurePolicy.rules).toEqual([
       { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-      { action: 'FailIndex', onExitCodes: { containerName: 'worker', operator: 'In', values: [1, 2] }, onPodConditions: [] },
+      { action: 'FailIndex', onExitCodes: { containerName: 'worker', operator: 'In', values: [2] }, onPodConditions: [] },
     ]);
     expect(j.spec.backoffLimitPerIndex).toBe(2);
     expect(j.spec.maxFailedIndexes).toBeUndefined();
@@ -75,8 +75,8 @@ test('GKE Standard: spot node pool toleration and its 15 s grace', () => {
   expect(pod.terminationGracePeriodSeconds).toBe(15);
 });
 
-test('on-demand on plain Kubernetes is allowed when asked for explicitly', () => {
-  const j = find(batch(Platform.kubernetes(), { capacityType: CapacityType.ON_DEMAND, completions: 3, maxFailedIndexes: 1, failFastExitCodes: [] }), 'Job');
+test('on-demand on plain Kubernetes is allowed when asked for explicitly; by default every failure is retried', () => {
+  const j = find(batch(Platform.kubernetes(), { capacityType: CapacityType.ON_DEMAND, completions: 3, maxFailedIndexes: 1 }), 'Job');
   expect(j.spec.maxFailedIndexes).toBe(1);
   expect(j.spec.podFailurePolicy.rules).toEqual([{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }]);
   expect(j.spec.parallelism).toBe(3);

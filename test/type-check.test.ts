@@ -134,6 +134,12 @@ function validProps(): { [cls: string]: (chart: Chart) => any } {
     Topology: () => ({ platform: karpenter }),
     TrainJob: () => ({ ...base, command: ['torchrun', 'train.py'] }),
     TorchTrainingRuntime: () => ({ platform: karpenter }),
+    GkePersistentDiskStorageClass: () => ({ platform: autopilot }),
+    GkeHyperdiskMlStorageClass: () => ({ platform: autopilot }),
+    EbsGp3StorageClass: () => ({ platform: karpenter }),
+    EfsStorageClass: () => ({ platform: karpenter, fileSystemId: 'fs-0123456789abcdef0' }),
+    FsxLustreStorageClass: () => ({ platform: karpenter, subnetId: 'subnet-0123456789abcdef0', securityGroupIds: ['sg-0123456789abcdef0'] }),
+    VolumeClaim: () => ({ platform: karpenter, size: Size.gibibytes(10) }),
     VllmDeployment: () => ({ ...llm }),
     VllmLeaderWorkerSet: () => ({ ...llm, nodes: 2 }),
     KServeLlmInferenceService: () => ({ ...llm, huggingFaceToken: { secretName: 'hf', key: 'HF_TOKEN' } }),
@@ -180,7 +186,7 @@ test('the valid props of the sweep are valid: garbage is what fails', () => {
 });
 
 test('the sweep covers every concrete construct', () => {
-  const abstract = ['GpuWorkload', 'DistributedTrainingJob', 'InferenceEndpoint', 'GpuNotebook', 'LlmServer', 'VllmServer'];
+  const abstract = ['GpuWorkload', 'DistributedTrainingJob', 'InferenceEndpoint', 'GpuNotebook', 'LlmServer', 'VllmServer', 'MlStorageClass'];
   expect(Object.keys(validProps()).sort()).toEqual(Object.keys(_typeSpecs().constructs).filter(c => !abstract.includes(c)).sort());
 });
 

@@ -25,7 +25,8 @@ test('the specs hold what the types say', () => {
   });
   expect(s.classes.Size.members).toContain('toMebibytes');
   expect(s.classes.Accelerator.fields.autopilotCounts).toBe('[n');
-  expect(s.open).toEqual(['IComputeClass', 'ILocalQueue', 'IPriorityClass', 'ITopology', 'ITrainingRuntime', 'IWandbLaunchQueue', 'IWorkloadPriorityClass']);
+  expect(s.open).toEqual(['IComputeClass', 'ILocalQueue', 'IPriorityClass', 'IStorageClass', 'ITopology', 'ITrainingRuntime', 'IVolumeClaim', 'IWandbLaunchQueue',
+    'IWorkloadPriorityClass']);
   // A prop that takes a construct: the construct reports its own props; the one taking it checks its class.
   expect(s.structs.InferenceGatewayProps.server).toBe('!VllmServer');
   expect(s.classes.VllmServer).toEqual({ members: [], fields: {}, example: 'new VllmDeployment(...)' });
@@ -39,7 +40,7 @@ test.each(workloads)('%s states its props type (%s) for the type check', (cls, t
 });
 
 /** Abstract bases: their concrete subclasses are checked. */
-const ABSTRACT = new Set(['GpuWorkload', 'DistributedTrainingJob', 'InferenceEndpoint', 'GpuNotebook', 'LlmServer', 'VllmServer']);
+const ABSTRACT = new Set(['GpuWorkload', 'DistributedTrainingJob', 'InferenceEndpoint', 'GpuNotebook', 'LlmServer', 'VllmServer', 'MlStorageClass']);
 const concrete = Object.entries(_typeSpecs().constructs).filter(([cls]) => !ABSTRACT.has(cls));
 
 /** The classes lib/ declares `abstract`, from the source. */

@@ -35,9 +35,9 @@ export interface SpotBatchJobProps extends GpuWorkloadProps {
    */
   readonly maxFailedIndexes?: number;
   /**
-   * Exit codes that mean a bug, not bad luck: the shard fails at once (`FailIndex`) without retries. `0` is not
-   * allowed; `[]` retries every failure.
-   * @default [1, 2] - a Python exception or a usage error
+   * Exit codes that mean a bug, not bad luck: the shard fails at once (`FailIndex`) without retries, e.g. `[2]` for a
+   * usage error. `0` is not allowed. A Python exception and most transient failures exit with 1.
+   * @default [] - every failure is retried up to `backoffLimitPerIndex`
    */
   readonly failFastExitCodes?: number[];
   /**
@@ -61,7 +61,7 @@ export interface SpotBatchJobProps extends GpuWorkloadProps {
 /**
  * Preemptible GPU batch work (batch inference, preprocessing, sweeps): an Indexed `batch/v1` Job of `completions`
  * shards run `parallelism` at a time on spot capacity. Preemption and eviction never use up retries, real failures
- * are retried per shard (`backoffLimitPerIndex`), and fail-fast exit codes fail only their own shard (`FailIndex`).
+ * are retried per shard (`backoffLimitPerIndex`), and the fail-fast exit codes you name fail only their own shard (`FailIndex`).
  * The termination grace fits the platform's spot notice, an optional `preStop` hook writes a checkpoint, and on
  * Karpenter the pods carry `karpenter.sh/do-not-disrupt`.
  *
@@ -93,7 +93,7 @@ export class SpotBatchJob extends GpuWorkload {
     }
     _checkInt(p, 'backoffLimitPerIndex', props.backoffLimitPerIndex, 0, 100);
     _checkInt(p, 'maxFailedIndexes', props.maxFailedIndexes, 0, completions);
-    const exitCodes = _failFastExitCodes(p, props.failFastExitCodes, [1, 2]);
+    const exitCodes = _failFastExitCodes(p, props.failFastExitCodes, []);
     if (props.checkpointCommand !== undefined && (props.checkpointCommand.length === 0 || props.checkpointCommand.some(a => a.length === 0))) {
       p.error('checkpointCommand', props.checkpointCommand, 'must be a non-empty list of non-empty strings, e.g. ["python", "-m", "ckpt", "--flush"]');
     }

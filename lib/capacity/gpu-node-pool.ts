@@ -548,6 +548,12 @@ export class GpuNodePool extends Construct {
     });
   }
 
+  /** The catalog's instance types this pool may launch: its families, with a GPU count it allows. */
+  private launchedTypes(): string[] {
+    return this.accelerator.awsInstanceFamilies.filter(f => f && this.instanceFamilies.includes(f.family))
+      .flatMap(f => (f.instances ?? []).filter(m => m && this.gpusPerNode.includes(m.gpus)).map(m => m.machineType));
+  }
+
   private budgets(p: _Problems, budgets: DisruptionBudget[] | undefined): NodePoolSpecDisruptionBudgets[] | undefined {
     if (budgets === undefined) return undefined;
     if (!Array.isArray(budgets) || budgets.length > 50) {
@@ -615,6 +621,16 @@ export class GpuNodePool extends Construct {
         const wanted = _requiredValues(pod.spec, CAPACITY);
         if (wanted !== undefined && !wanted.some(t => this.capacityTypes.includes(t))) {
           out.push(`capacityType=${_show(this.capacityTypes.join(','))} is invalid for ${what}: it needs ${CAPACITY} in [${wanted.join(', ')}], which this NodePool never launches`);
+        }
+        // Instance-type pins (issue 18): every pinned type must be one this pool launches (its families and GPU counts).
+        for (const type of _requiredValues(pod.spec, Platform.INSTANCE_TYPE_LABEL) ?? []) {
+          const launched = this.launchedTypes();
+          if (launched.includes(type)) continue;
+          const shape = this.accelerator.awsInstances.find(m => m?.machineType === type);
+          const family = this.accelerator.awsInstanceFamilies.find(f => f?.instances?.some(m => m?.machineType === type))?.family;
+          const [prop, value] = shape && family && this.instanceFamilies.includes(family) ? ['gpusPerNode', this.gpusPerNode] : ['instanceFamilies', this.instanceFamilies];
+          const why = shape ? `a ${type} (${family}, ${shape.gpus} GPU${shape.gpus === 1 ? '' : 's'})` : `${type}, which is not a ${this.accelerator.name} instance type of the catalog`;
+          out.push(`${prop}=${_show(value)} is invalid for ${what}: it pins ${Platform.INSTANCE_TYPE_LABEL}=${type}, and this NodePool never launches ${why} (allowed: ${launched.join(', ') || 'none of the catalog\'s types'})`);
         }
         const gpus = _podGpus(pod.spec);
         if (gpus > Math.max(0, ...this.gpusPerNode)) {

@@ -46,6 +46,12 @@ export class GpuMetric {
   public static readonly NAMESPACE_GPU_UTILIZATION = new GpuMetric('namespace:dcgm_gpu_utilization:avg', MetricSource.RECORDING_RULE, 'percent');
   /** Mean GPU utilization of each pod's GPUs, percent (GpuMonitoring recording rule). */
   public static readonly POD_GPU_UTILIZATION = new GpuMetric('namespace_pod:dcgm_gpu_utilization:avg', MetricSource.RECORDING_RULE, 'percent');
+  /**
+   * Mean GPU utilization of each pod's GPUs, percent, labelled with the pod's own `namespace` and `pod` on every
+   * Prometheus flavor (on GKE Managed Prometheus the DCGM series carry them as `exported_*`): what custom-metrics
+   * adapters serve per pod to `ScalingMetric.gpuUtilization` (GpuMonitoring recording rule).
+   */
+  public static readonly POD_GPU_UTILIZATION_FOR_AUTOSCALING = new GpuMetric('pod:dcgm_gpu_utilization:avg', MetricSource.RECORDING_RULE, 'percent');
   /** GPUs allocated to each pod, by GPU model (`modelName`), as DCGM attributes them (GpuMonitoring recording rule). */
   public static readonly POD_GPUS_ALLOCATED = new GpuMetric('namespace_pod:dcgm_gpus_allocated:count', MetricSource.RECORDING_RULE, 'gpus');
   /** What each pod's GPUs cost per hour, labelled `accelerator` and `capacity_type` (GpuMonitoring recording rule). */

@@ -12,6 +12,8 @@ import {
 } from '../validation';
 import { GpuWorkload } from '../workload/gpu-workload';
 import { _Registry } from '../workload/registry';
+import { _OutputFile } from '../workload/output-file';
+import { _prometheusAdapterValues } from './adapter-rules';
 import { _gpuDashboard } from './dashboard';
 import { GpuPriceTable } from './gpu-price-table';
 import { LlmRulesOptions, _llmRuleGroups, _llmRuleSettings } from './llm-rules';
@@ -183,6 +185,12 @@ export class GpuMonitoring extends Construct {
   public readonly name: string;
   /** Namespace of the DCGM exporter (undefined when no exporter is deployed). */
   public readonly exporterNamespace?: string;
+  /**
+   * The prometheus-adapter values file this writes beside the manifests (`extras/<cluster>.prometheus-adapter-values.yml`)
+   * with the rule that serves `ScalingMetric.gpuUtilization`; undefined on GKE Managed Prometheus, whose Custom Metrics
+   * Stackdriver Adapter needs no rules.
+   */
+  public readonly adapterValuesFile?: string;
   private readonly _problems: _Problems;
   private readonly _exporterNamespaceObject?: k8s.KubeNamespace;
   private readonly _daemonSet?: k8s.KubeDaemonSet;
@@ -423,6 +431,15 @@ export class GpuMonitoring extends Construct {
     });
     if (llm) groups.push(..._llmRuleGroups(llm));
     this._rules = flavor._rules(this, 'Rules', { name: this.name, namespace, labels: { ...labels, ...promLabels }, groups });
+    // What prometheus-adapter needs to serve the autoscaler's GPU utilization per pod (issue 18): a values file of its
+    // chart (its config is one ConfigMap of its own, which a second ConfigMap could not extend). One adapter serves a
+    // cluster, and one GpuMonitoring monitors it: the file is named after the cluster (a second GpuMonitoring of the
+    // cluster is refused below, and writes none).
+    if (flavor._adapterNeedsRules && !_Registry.hasSingleton(this, platform.cluster, 'GpuMonitoring')) {
+      const file = `${platform.cluster}.prometheus-adapter-values.yml`;
+      this.adapterValuesFile = `${_OutputFile.DIRECTORY}/${file}`;
+      _OutputFile.write(this, file, () => _prometheusAdapterValues(this.node.path, platform.displayName), p);
+    }
 
     if (props.dashboard !== false) {
       const dashboard = _gpuDashboard(`GPUs (${this.name})`, `gpu-ml-${this.name}`.slice(0, 40), workloadLabels);

@@ -91,6 +91,9 @@ export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
   const recording: _Rule[] = [
     { record: GpuMetric.NAMESPACE_GPU_UTILIZATION.name, expr: `avg by (${ns}) (${util})` },
     { record: GpuMetric.POD_GPU_UTILIZATION.name, expr: `avg by (${byPod}) (${util})` },
+    // The same per pod under the pod's own `namespace` and `pod` labels on every flavor: custom-metrics adapters find
+    // a pod's series by those (ScalingMetric.gpuUtilization, issue 18).
+    { record: GpuMetric.POD_GPU_UTILIZATION_FOR_AUTOSCALING.name, expr: `avg by (namespace, pod) (${_asOwnPodLabels(util, ns, pod)})` },
     { record: GpuMetric.POD_GPUS_ALLOCATED.name, expr: `count by (${byPod}, modelName) (${util})` },
   ];
   for (const c of s.costs) {
@@ -182,4 +185,12 @@ export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
     { name: 'gpu-ml.recording', interval: _promDuration(_RULE_INTERVAL_SECONDS), rules: recording },
     { name: 'gpu-ml.alerts', interval: _promDuration(_RULE_INTERVAL_SECONDS), rules: alerts },
   ];
+}
+
+/** A selector's series with the workload's labels renamed to `namespace` and `pod` (a no-op where they are those). */
+function _asOwnPodLabels(selector: string, ns: string, pod: string): string {
+  let out = selector;
+  if (ns !== 'namespace') out = `label_replace(${out}, "namespace", "$1", "${ns}", "(.+)")`;
+  if (pod !== 'pod') out = `label_replace(${out}, "pod", "$1", "${pod}", "(.+)")`;
+  return out;
 }

@@ -26,6 +26,11 @@ export class ClusterAddon {
   public static readonly PROMETHEUS_OPERATOR = new ClusterAddon('prometheus-operator', 'prometheus-operator (monitoring.coreos.com)');
   /** prometheus-adapter (custom metrics API from Prometheus). */
   public static readonly PROMETHEUS_ADAPTER = new ClusterAddon('prometheus-adapter', 'prometheus-adapter (custom.metrics.k8s.io)');
+  /**
+   * GKE's Custom Metrics Stackdriver Adapter (`custom.metrics.k8s.io` and `external.metrics.k8s.io` from Cloud
+   * Monitoring, Managed Service for Prometheus metrics included).
+   */
+  public static readonly CUSTOM_METRICS_STACKDRIVER_ADAPTER = new ClusterAddon('custom-metrics-stackdriver-adapter', 'the Custom Metrics Stackdriver Adapter (custom.metrics.k8s.io from Cloud Monitoring)');
   /** KEDA (`keda.sh`). */
   public static readonly KEDA = new ClusterAddon('keda', 'KEDA (keda.sh)');
   /** NVIDIA GPU Operator (`nvidia.com/v1` ClusterPolicy). */

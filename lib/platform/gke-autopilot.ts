@@ -1,5 +1,6 @@
 import { Accelerator, AutopilotMaximum, MachineShape } from '../accelerator';
 import { GkePlatform } from './gke';
+import { _show } from '../validation';
 import { GkeAutopilotOptions, GpuRequest, Platform, PodPlacement, _gi, _gpuLimit } from './platform';
 import { PrometheusFlavor } from './prometheus-flavor';
 
@@ -97,6 +98,15 @@ export class GkeAutopilotPlatform extends GkePlatform {
     return `: Autopilot accepts the pod but cuts its grace to ${SPOT_GRACE_SECONDS}s at preemption`;
   }
 
+  /**
+   * Refused: Autopilot picks the machine for the pod's GPUs itself, and GKE Warden rejects node selectors outside its
+   * allowlist, `node.kubernetes.io/instance-type` among them (autogke-node-affinity-selector-limitation, quoted in
+   * GoogleCloudPlatform/ai-on-gke#983).
+   */
+  public instanceTypeProblems(req: GpuRequest): string[] {
+    return [`instanceTypes=${_show(req.instanceTypes)} is invalid: GKE Autopilot picks the machine for a pod itself and rejects a node selector on ${Platform.INSTANCE_TYPE_LABEL} (GKE Warden allows only compute-class, machine-family, gke-spot, placement-group, zone and region keys); name machine types in a custom ComputeClass and select that instead, or use GKE Standard`];
+  }
+
   public schedule(req: GpuRequest): PodPlacement {
     // Autopilot adds GPU, Spot and compute-class tolerations itself; adding our own is at best redundant.
     return { nodeSelector: this._gkeSelector(req), tolerations: [], podAnnotations: {} };
@@ -126,6 +136,10 @@ export class GkeAutopilotPlatform extends GkePlatform {
     }
     if (GkePlatform.NODE_POOL_LABEL in selector || affinityKeys.includes(GkePlatform.NODE_POOL_LABEL)) {
       v.push(`selecting ${GkePlatform.NODE_POOL_LABEL} is rejected by Autopilot`);
+    }
+    // Not in Warden's allowlist of node selector keys (ai-on-gke#983), issue 18.
+    if (Platform.INSTANCE_TYPE_LABEL in selector || affinityKeys.includes(Platform.INSTANCE_TYPE_LABEL)) {
+      v.push(`selecting ${Platform.INSTANCE_TYPE_LABEL} is rejected by Autopilot`);
     }
     if (_gpuLimit(pod.initContainers) > 0) v.push('GPU init containers are rejected by Autopilot');
     const gpus = _gpuLimit(pod.containers);

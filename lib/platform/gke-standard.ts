@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Accelerator, MachineShape } from '../accelerator';
-import { _Problems } from '../validation';
+import { _Problems, _isLabelValue } from '../validation';
 import { GkePlatform } from './gke';
 import {
   DcgmExporterNeeds, GkeStandardOptions, GpuRequest, NodeAgentPlacement, Platform, PodPlacement,
-  _biggerNodeWarnings, _biggestMachine, _isSpot, _requireNodeLabel,
+  _biggerNodeWarnings, _biggestMachine, _isSpot, _pinFormProblems, _pinPlacement, _pinProblems, _requireNodeLabel,
 } from './platform';
 
 /** Termination grace Spot VMs give pods by default: 15 of the 30 s notice (GKE "Spot VMs"). */
@@ -67,6 +67,20 @@ export class GkeStandardPlatform extends GkePlatform {
     return _biggerNodeWarnings(req, req.accelerator, this.machines(req.accelerator), this.displayName);
   }
 
+  /**
+   * Pinned machine types (`node.kubernetes.io/instance-type`, which GKE sets to the node's machine type) must be machines
+   * of the catalog that carry the pod's accelerator, with its GPUs and more CPU and memory than it requests in the
+   * node's allocatable share. The catalog's N1 shapes for the T4 are upper bounds, not machine types: a T4 pin is refused
+   * until an accelerator names its machines (`Accelerator.custom({ gkeMachines })`).
+   */
+  public instanceTypeProblems(req: GpuRequest): string[] {
+    const acc = req.accelerator;
+    if (req.gpus === 0 || !(acc instanceof Accelerator)) return _pinFormProblems(req.instanceTypes ?? []);
+    const named = (a: Accelerator) => this.machines(a).filter(m => _isLabelValue(m.machineType));
+    const others = (type: string) => Accelerator._known().find(a => a !== acc && named(a).some(m => m.machineType === type));
+    return _pinProblems(req, acc, named(acc), 'machine type', others);
+  }
+
   public schedule(req: GpuRequest): PodPlacement {
     const nodeSelector = this._gkeSelector(req);
     const tolerations = [];
@@ -76,7 +90,7 @@ export class GkeStandardPlatform extends GkePlatform {
     if (_isSpot(req.capacityType)) {
       tolerations.push({ key: GkePlatform.SPOT_LABEL, operator: 'Equal', value: 'true', effect: 'NoSchedule' });
     }
-    return { nodeSelector, tolerations, podAnnotations: {} };
+    return _pinPlacement({ nodeSelector, tolerations, podAnnotations: {} }, req.instanceTypes);
   }
 
   /**

@@ -3,7 +3,7 @@ import { Accelerator, MachineShape } from '../accelerator';
 import { _isLabelKey, _show } from '../validation';
 import {
   CapacityType, Cloud, GpuRequest, KarpenterOptions, NodeAgentPlacement, Platform, PodPlacement, WorkloadKind,
-  _acceleratorLabelProblems, _biggerNodeWarnings, _biggestMachine, _requireNodeLabel,
+  _acceleratorLabelProblems, _biggerNodeWarnings, _biggestMachine, _pinFormProblems, _pinPlacement, _pinProblems, _requireNodeLabel,
 } from './platform';
 
 
@@ -13,7 +13,7 @@ import {
  * NodePool's taint, pick spot or on-demand with `karpenter.sh/capacity-type`, and training/batch/notebook pods
  * carry `karpenter.sh/do-not-disrupt: "true"` so consolidation does not evict them. AWS gives spot instances a 2-minute
  * notice. A pod must request less CPU and memory than the allocatable share Karpenter computes for the biggest instance
- * type that carries its GPUs.
+ * type that carries its GPUs. `instanceTypes` pins pods to types of the catalog with `node.kubernetes.io/instance-type`.
  *
  * The GPU toleration is explicit. EKS does enable the ExtendedResourceToleration admission plugin, which adds it to pods
  * that request `nvidia.com/gpu` (on every platform version since Kubernetes 1.19, aws/containers-roadmap#739; the EKS
@@ -106,6 +106,18 @@ export class KarpenterPlatform extends Platform {
     return _biggerNodeWarnings(req, req.accelerator, req.accelerator.awsInstances, this.displayName);
   }
 
+  /**
+   * Pinned instance types (`node.kubernetes.io/instance-type`, a label Karpenter knows; `karpenter.k8s.aws/instance-type`
+   * does not exist) must be instance types of the catalog that carry the pod's accelerator, with its GPUs and more
+   * CPU and memory than it requests in Karpenter's allocatable figures. A pod without GPUs may pin any type.
+   */
+  public instanceTypeProblems(req: GpuRequest): string[] {
+    const acc = req.accelerator;
+    if (req.gpus === 0 || !(acc instanceof Accelerator)) return _pinFormProblems(req.instanceTypes ?? []);
+    const others = (type: string) => Accelerator._known().find(a => a !== acc && a.awsInstances.some(m => m?.machineType === type));
+    return _pinProblems(req, acc, acc.awsInstances.filter(m => m && typeof m.machineType === 'string'), 'instance type', others);
+  }
+
   public schedule(req: GpuRequest): PodPlacement {
     const nodeSelector: { [key: string]: string } = {};
     const tolerations: k8s.Toleration[] = [];
@@ -146,7 +158,7 @@ export class KarpenterPlatform extends Platform {
     if (req.kind === WorkloadKind.TRAINING || req.kind === WorkloadKind.BATCH || req.kind === WorkloadKind.NOTEBOOK) {
       podAnnotations[KarpenterPlatform.DO_NOT_DISRUPT_ANNOTATION] = 'true';
     }
-    return { nodeSelector, tolerations, affinity, podAnnotations };
+    return _pinPlacement({ nodeSelector, tolerations, affinity, podAnnotations }, req.instanceTypes);
   }
 
   private gpuToleration(): k8s.Toleration {

@@ -2,7 +2,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Accelerator } from '../accelerator';
 import { _isLabelKey, _show } from '../validation';
 import {
-  GpuRequest, KubernetesOptions, NodeAgentPlacement, Platform, PodPlacement, _acceleratorLabelProblems, _requireNodeLabel,
+  GpuRequest, KubernetesOptions, NodeAgentPlacement, Platform, PodPlacement, _acceleratorLabelProblems, _pinFormProblems, _pinPlacement,
+  _requireNodeLabel,
 } from './platform';
 
 /** More GPUs than any machine carries: a bound that keeps counts and messages small. */
@@ -67,6 +68,15 @@ export class KubernetesPlatform extends Platform {
     return v;
   }
 
+  /**
+   * A pin is passed through as a node selector: cloud providers label their nodes with `node.kubernetes.io/instance-type`,
+   * but the cloud (and so the catalog to check against) is unknown here, and bare-metal nodes carry the label only if
+   * someone sets it. Only the form of the names is checked.
+   */
+  public instanceTypeProblems(req: GpuRequest): string[] {
+    return _pinFormProblems(req.instanceTypes ?? []);
+  }
+
   public schedule(req: GpuRequest): PodPlacement {
     const nodeSelector: { [key: string]: string } = {};
     const tolerations: k8s.Toleration[] = [];
@@ -74,7 +84,7 @@ export class KubernetesPlatform extends Platform {
       tolerations.push(this.gpuToleration());
       if (this.selectGpuProduct && req.accelerator?.gpuProduct) nodeSelector[KubernetesPlatform.GPU_PRODUCT_LABEL] = req.accelerator.gpuProduct;
     }
-    return { nodeSelector, tolerations, podAnnotations: {} };
+    return _pinPlacement({ nodeSelector, tolerations, podAnnotations: {} }, req.instanceTypes);
   }
 
   private gpuToleration(): k8s.Toleration {

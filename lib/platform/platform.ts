@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator, MachineShape } from '../accelerator';
-import { _Problems, _checkProps, _show } from '../validation';
+import { _Problems, _checkProps, _isLabelValue, _show } from '../validation';
 import { ClusterAddon } from './cluster-addon';
 import { PrometheusFlavor } from './prometheus-flavor';
 
@@ -162,6 +162,11 @@ export interface GpuRequest {
    * @default - no compute class
    */
   readonly computeClass?: string;
+  /**
+   * Instance (machine) types the pod is pinned to, by the `node.kubernetes.io/instance-type` node label (issue 18).
+   * @default - any type the platform picks for the accelerator
+   */
+  readonly instanceTypes?: string[];
 }
 
 /** Where a pod goes and what it carries for its platform: the platform's answer to a `GpuRequest`. */
@@ -285,6 +290,12 @@ export interface PlatformFacts {
  * `admissionViolations` where it has rules of its own (see docs/platforms.md).
  */
 export abstract class Platform {
+  /**
+   * The well-known node label with the node's instance (machine) type, set by the cloud provider (`g4dn.xlarge` on EKS,
+   * `g2-standard-8` on GKE); Karpenter knows it as a well-known label. `instanceTypes` pins pods with it.
+   */
+  public static readonly INSTANCE_TYPE_LABEL = 'node.kubernetes.io/instance-type';
+
   /** GKE Autopilot. */
   public static gkeAutopilot(options: GkeAutopilotOptions = {}): Platform {
     return Platform._make('gke-autopilot', options, 'GkeAutopilotOptions');
@@ -490,6 +501,15 @@ export abstract class Platform {
   }
 
   /**
+   * Checks the instance types a request pins (`instanceTypes`), once the rest of the request is valid. Returns one
+   * message per problem, each starting with `instanceTypes=`. This base refuses every pin: a platform that can pin
+   * overrides it, and its `schedule` selects the types (`Platform.INSTANCE_TYPE_LABEL`).
+   */
+  public instanceTypeProblems(req: GpuRequest): string[] {
+    return [`instanceTypes=${_show(req.instanceTypes)} is invalid: ${this.displayName} does not pin instance types (a Platform of your own pins them by overriding instanceTypeProblems and selecting ${Platform.INSTANCE_TYPE_LABEL} in schedule)`];
+  }
+
+  /**
    * Warnings about a GPU request that the platform accepts but cannot vouch for (e.g. a limit it only estimates), each
    * starting with the prop it is about, like `validateRequest`'s messages. Printed at synth; errors in strict mode.
    * A platform of your own may override it.
@@ -547,7 +567,10 @@ export abstract class Platform {
       const prop = /^([A-Za-z]+)=/.exec(message)?.[1];
       return prop !== undefined && props[prop] !== undefined ? `${props[prop]}${message.slice(prop.length)}` : message;
     };
-    const errors = this.validateRequest(req);
+    // Instance-type pins are checked against the accelerator, GPUs, CPU and memory, so only once those are valid (and
+    // here, not in validateRequest, so that a platform overriding validateRequest cannot drop a pin silently).
+    const request = this.validateRequest(req);
+    const errors = request.length === 0 && req.instanceTypes !== undefined ? this.instanceTypeProblems(req) : request;
     for (const message of errors) p.raw(rename(message));
     if (errors.length === 0) for (const message of this.requestWarnings(req)) p.warn(rename(message));
   }
@@ -771,4 +794,85 @@ export function _gpuLimit(containers: any[] | undefined): number {
     if (v !== undefined) total += Number(typeof v === 'object' && 'value' in v ? v.value : v);
   }
   return total;
+}
+
+/**
+ * What is wrong with the form of an instance-type pin: an empty list, a repeated type, or a type that cannot be a node
+ * label value.
+ * @internal
+ */
+export function _pinFormProblems(types: string[]): string[] {
+  const bad = types.filter(t => !_isLabelValue(t) || t === '');
+  if (types.length === 0) return ['instanceTypes=[] is invalid: name at least one type, or leave instanceTypes out to let the platform pick'];
+  if (bad.length) return [`instanceTypes=${_show(types)} is invalid: ${bad.map(t => _show(t)).join(', ')} cannot be a node label value (allowed: instance type names such as "g4dn.xlarge" or "g2-standard-8")`];
+  const repeated = types.filter((t, i) => types.indexOf(t) !== i);
+  if (repeated.length) return [`instanceTypes=${_show(types)} is invalid: ${[...new Set(repeated)].join(', ')} is named twice`];
+  return [];
+}
+
+/**
+ * Checks an instance-type pin of a GPU pod against the machines the catalog lists for its accelerator on a platform:
+ * each pinned type must be one of them, with at least the pod's GPUs, and CPU and memory above what the pod requests
+ * (below the node's allocatable share where the catalog states one, else at most the machine). One message names every
+ * type that does not fit, why, and the types that do. `others` finds the accelerator a foreign type carries.
+ * @internal
+ */
+export function _pinProblems(req: GpuRequest, acc: Accelerator, machines: MachineShape[], what: string,
+  others: (type: string) => Accelerator | undefined): string[] {
+  const types = req.instanceTypes ?? [];
+  const form = _pinFormProblems(types);
+  if (form.length) return form;
+  const pod = `${req.gpus} x ${acc.name}${req.cpu !== undefined ? ` with ${req.cpu} vCPU` : ''}${req.memoryMebibytes !== undefined ? ` and ${_gi(req.memoryMebibytes)}` : ''}`;
+  const shortOf = (m: MachineShape): string | undefined => {
+    if (m.gpus < req.gpus) return `${m.machineType} carries ${m.gpus} ${acc.name} GPU${m.gpus === 1 ? '' : 's'}, the pod needs ${req.gpus}`;
+    const cpu = m.allocatableVcpu;
+    const memory = m.allocatableMemoryGiB;
+    const short: string[] = [];
+    if (req.cpu !== undefined && (cpu !== undefined ? req.cpu >= cpu : req.cpu > m.vcpu)) short.push(`${_floor2(cpu ?? m.vcpu)} vCPU`);
+    const mib = req.memoryMebibytes;
+    if (mib !== undefined && (memory !== undefined ? mib >= memory * 1024 : mib > m.memoryGiB * 1024)) short.push(`${_floor2(memory ?? m.memoryGiB)}Gi`);
+    if (!short.length) return undefined;
+    return `${m.machineType} offers ${short.join(' and ')} to pods${cpu !== undefined ? ' (allocatable)' : ''}, not more than the pod requests`;
+  };
+  const reasons: string[] = [];
+  for (const t of types) {
+    const m = machines.find(x => x.machineType === t);
+    if (m === undefined) {
+      const other = others(t);
+      reasons.push(other ? `${t} carries ${other.name}, not ${acc.name}` : `${t} is not ${_article(what)} ${what} with ${acc.name} that the catalog knows`);
+      continue;
+    }
+    const short = shortOf(m);
+    if (short) reasons.push(short);
+  }
+  if (!reasons.length) return [];
+  const fit = machines.filter(m => shortOf(m) === undefined).map(m => m.machineType);
+  const allowed = fit.length ? fit.join(', ') : `none: no ${what} in the catalog holds ${pod}`;
+  return [`instanceTypes=${_show(types)} is invalid: ${reasons.join('; ')} (allowed for ${pod}: ${allowed})`];
+}
+
+function _article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
+/**
+ * A placement pinned to instance types: one type is a node selector; several are a required node affinity `In`, added
+ * to every required term (terms are ORed: a term without it would let the pod land on any type).
+ * @internal
+ */
+export function _pinPlacement(placement: PodPlacement, types: string[] | undefined): PodPlacement {
+  if (!types?.length) return placement;
+  const key = Platform.INSTANCE_TYPE_LABEL;
+  if (types.length === 1) return { ...placement, nodeSelector: { ...placement.nodeSelector, [key]: types[0] } };
+  const pin = { key, operator: 'In', values: [...types] };
+  const required = placement.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  const terms = required?.nodeSelectorTerms?.length ? required.nodeSelectorTerms : [{}];
+  const nodeSelectorTerms = terms.map(t => ({ ...t, matchExpressions: [...(t.matchExpressions ?? []), pin] }));
+  return {
+    ...placement,
+    affinity: {
+      ...placement.affinity,
+      nodeAffinity: { ...placement.affinity?.nodeAffinity, requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms } },
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ClusterAddon } from './cluster-addon';
 
 /** Label names that carry a workload's namespace, pod and container on scraped series. @internal */
 export interface _WorkloadMetricLabels {
@@ -56,6 +57,34 @@ export class PrometheusFlavor {
     return this.gmp
       ? { namespace: 'exported_namespace', pod: 'exported_pod', container: 'exported_container' }
       : { namespace: 'namespace', pod: 'pod', container: 'container' };
+  }
+
+  /**
+   * The name under which the cluster's custom-metrics adapter serves a recorded series (a recording rule's output) to
+   * an HPA `Pods` metric (issue 18): the series' own name for prometheus-adapter (GpuMonitoring writes the adapter rule
+   * that serves it); `prometheus.googleapis.com|<name>|gauge` for GKE's Custom Metrics Stackdriver Adapter, as Managed
+   * Service for Prometheus stores it (`prometheus.googleapis.com/<name>/gauge`: the rule evaluator exports every rule
+   * result as a gauge, prometheus-engine pkg/export storage.go). The Stackdriver adapter matches a `Pods` metric's
+   * series by `metric.labels.pod` and `resource.labels.namespace` (its filter_builder.go), i.e. the series' `pod` and
+   * `namespace` labels.
+   * @internal
+   */
+  public _podMetricName(recordedSeries: string): string {
+    return this.gmp ? `prometheus.googleapis.com|${recordedSeries}|gauge` : recordedSeries;
+  }
+
+  /** The add-on that serves Prometheus series to HPAs as custom metrics on this flavor. @internal */
+  public get _customMetricsAdapter(): ClusterAddon {
+    return this.gmp ? ClusterAddon.CUSTOM_METRICS_STACKDRIVER_ADAPTER : ClusterAddon.PROMETHEUS_ADAPTER;
+  }
+
+  /**
+   * Whether the adapter of this flavor needs rules to serve a series (prometheus-adapter does; the Stackdriver adapter
+   * serves every metric of Cloud Monitoring by name).
+   * @internal
+   */
+  public get _adapterNeedsRules(): boolean {
+    return !this.gmp;
   }
 
   /**

@@ -76,7 +76,7 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
 
   const request: GpuRequest = {
     accelerator: props.accelerator, gpus: res.gpus, capacityType, kind: opts.kind, cpu: res.cpu,
-    memoryMebibytes: res.memoryMebibytes, terminationGraceSeconds: grace,
+    memoryMebibytes: res.memoryMebibytes, terminationGraceSeconds: grace, instanceTypes: props.instanceTypes,
     // Fleet (issue 13): a GKE compute class the pod selects instead of a GPU model and capacity.
     computeClass: props.computeClass?.computeClassName,
   };

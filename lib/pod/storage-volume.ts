@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Platform } from '../platform/platform';
+import { AccessMode } from '../platform/storage-driver';
 import { _Problems, _checkDnsSubdomain, _quantityMebibytes, _sizeMebibytes } from '../validation';
 
 /** Options for a GCS bucket mounted with the GKE GCS FUSE CSI driver. */
@@ -24,6 +25,14 @@ export enum StorageVolumeType {
   EMPTY_DIR = 'emptyDir',
 }
 
+/** A PersistentVolumeClaim a workload mounts (e.g. a `VolumeClaim` of this library). */
+export interface IVolumeClaim {
+  /** Name of the claim. */
+  readonly claimName: string;
+  /** The claim's access mode: a ReadOnlyMany claim is mounted read-only only. */
+  readonly accessMode: AccessMode;
+}
+
 /**
  * Where a workload's data lives: a PVC, a GCS bucket (GKE), a ConfigMap or scratch space.
  * Secrets are never mounted through this class; use secret environment variables.
@@ -32,6 +41,14 @@ export class StorageVolume {
   /** A PersistentVolumeClaim that already exists in the namespace. */
   public static fromPersistentVolumeClaim(claimName: string): StorageVolume {
     return new StorageVolume(StorageVolumeType.PERSISTENT_VOLUME_CLAIM, claimName);
+  }
+
+  /**
+   * A claim of the app (a `VolumeClaim`): its name, and its access mode, which the pod builder checks (a ReadOnlyMany
+   * claim mounts only read-only, e.g. as `dataset`).
+   */
+  public static fromClaim(claim: IVolumeClaim): StorageVolume {
+    return new StorageVolume(StorageVolumeType.PERSISTENT_VOLUME_CLAIM, claim?.claimName, undefined, undefined, claim);
   }
 
   /** A GCS bucket through the GCS FUSE CSI driver (GKE only; the pod's service account needs access). */
@@ -57,12 +74,15 @@ export class StorageVolume {
   public readonly mountOptions?: string;
   /** emptyDir size limit, if any. */
   public readonly sizeLimit?: Size;
+  /** The claim of the app this volume mounts (`fromClaim`), if any. */
+  public readonly claim?: IVolumeClaim;
 
-  private constructor(type: StorageVolumeType, source: string, mountOptions?: string, sizeLimit?: Size) {
+  private constructor(type: StorageVolumeType, source: string, mountOptions?: string, sizeLimit?: Size, claim?: IVolumeClaim) {
     this.type = type;
     this.source = source;
     this.mountOptions = mountOptions;
     this.sizeLimit = sizeLimit;
+    this.claim = claim;
   }
 }
 
@@ -121,6 +141,9 @@ export function _renderVolumes(p: _Problems, platform: Platform | undefined, uid
     switch (v.type) {
       case StorageVolumeType.PERSISTENT_VOLUME_CLAIM:
         _checkDnsSubdomain(p, `${r.prop} claim name`, v.source);
+        if (v.claim?.accessMode === AccessMode.READ_ONLY_MANY && !readOnly) {
+          p.raw(`${r.prop}=claim ${JSON.stringify(v.source)} is invalid: the claim is ReadOnlyMany and mounts read-only only (allowed: mount it as dataset, or with readOnly: true; write through a ReadWriteOnce or ReadWriteMany claim)`);
+        }
         volumes.push({ name: r.name, persistentVolumeClaim: { claimName: v.source, readOnly: readOnly || undefined } });
         break;
       case StorageVolumeType.GCS_BUCKET: {

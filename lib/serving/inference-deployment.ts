@@ -1,9 +1,12 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { WorkloadKind } from '../platform/platform';
+import { Platform, WorkloadKind } from '../platform/platform';
+import { PrometheusFlavor } from '../platform/prometheus-flavor';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
-import { _checkDns1035, _checkDnsSubdomain, _checkInt, _durationSeconds, _ensure, _int32Max, _show } from '../validation';
+import { _Problems, _checkDns1035, _checkDnsSubdomain, _checkInt, _durationSeconds, _ensure, _int32Max, _show } from '../validation';
+import { _requireAddon } from '../workload/addons';
+import { _Registry } from '../workload/registry';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ScalingMetric, ScalingMetricType } from './scaling-metric';
 
@@ -93,6 +96,7 @@ export class InferenceDeployment extends InferenceEndpoint {
     });
     const p = this._problems;
     const port = this.port;
+    this.checkRecordedMetrics();
 
     // Model: mounted from a claim, or a bucket where the platform has a driver for it.
     const storage = this.parseStorageUri(props.storageUri);
@@ -176,7 +180,7 @@ export class InferenceDeployment extends InferenceEndpoint {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
           minReplicas: this.minReplicas,
           maxReplicas: this.maxReplicas,
-          metrics: metrics.map(m => m._toHpa()),
+          metrics: metrics.map(m => m._toHpa(this.platform.prometheus)),
           // GPU pods are slow and costly to start again: wait 10 minutes of low load before scaling down.
           behavior: { scaleDown: { stabilizationWindowSeconds: 600 } },
         },
@@ -224,6 +228,32 @@ export class InferenceDeployment extends InferenceEndpoint {
   /** The objects of the HTTPS exposure (GKE: the ManagedCertificate and the Ingress), when `httpsHost` is set. */
   public get httpsObjects(): ApiObject[] {
     return [...this._https];
+  }
+
+  /**
+   * A metric GpuMonitoring records (`ScalingMetric.gpuUtilization`) needs the flavor's custom-metrics adapter, and a
+   * GpuMonitoring in the cluster (checked once the app is complete: a warning, since rules can come from elsewhere).
+   */
+  private checkRecordedMetrics(): void {
+    const platform = this.platform;
+    const recorded = this._metrics.map((m, i) => ({ m, i }))
+      .filter(({ m }) => m instanceof ScalingMetric && m._recordedByMonitoring && !m._problem());
+    if (!recorded.length || !(platform instanceof Platform) || !(platform.prometheus instanceof PrometheusFlavor)) return;
+    _requireAddon(this._problems, platform, platform.prometheus._customMetricsAdapter, 'an autoscaler on GPU utilization (ScalingMetric.gpuUtilization)');
+    // Its own collector, attached after the check, so that the warning it records at validation is printed.
+    const late = new _Problems();
+    this.node.addValidation({
+      validate: () => {
+        // 'GpuMonitoring' is the singleton GpuMonitoring claims per cluster.
+        if (this._problems.ok && !_Registry.hasSingleton(this, platform.cluster, 'GpuMonitoring')) {
+          for (const { m, i } of recorded) {
+            late.warn(`scalingMetrics[${i}]=${m.toString()} reads GpuMonitoring's recording rule ${m.metricName}, and no GpuMonitoring monitors cluster ${_show(platform.cluster)} in this app: the HPA gets no metric until one does (add a GpuMonitoring for this platform, or record the series in rules of your own)`);
+          }
+        }
+        return [];
+      },
+    });
+    late.attach(this);
   }
 
   private parseStorageUri(uri: string | undefined): { volume?: StorageVolume; path?: string } {

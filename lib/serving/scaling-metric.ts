@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { GpuMetric } from '../monitoring/gpu-metric';
+import { PrometheusFlavor } from '../platform/prometheus-flavor';
 import { _int32Max, _isLabelKey, _isLabelValue } from '../validation';
 
 /** What a {@link ScalingMetric} measures; decides which autoscaler can use it. */
@@ -35,12 +36,15 @@ export class ScalingMetric {
   }
 
   /**
-   * Average GPU utilization per pod, in percent (1-100), from the DCGM exporter's `DCGM_FI_DEV_GPU_UTIL`. Needs a
-   * custom-metrics adapter (prometheus-adapter, or the Custom Metrics Stackdriver Adapter on GKE) that serves it per pod
-   * under that name.
+   * Average GPU utilization per pod, in percent (1-100): GpuMonitoring's recording rule
+   * `pod:dcgm_gpu_utilization:avg` (each pod's mean over its GPUs, from DCGM), as the platform's custom-metrics
+   * adapter serves it: prometheus-adapter with the rule GpuMonitoring writes (`ClusterAddon.PROMETHEUS_ADAPTER`), or on
+   * GKE Managed Prometheus the Custom Metrics Stackdriver Adapter under
+   * `prometheus.googleapis.com|pod:dcgm_gpu_utilization:avg|gauge` (`ClusterAddon.CUSTOM_METRICS_STACKDRIVER_ADAPTER`).
+   * Needs a GpuMonitoring in the cluster (see docs/serving.md).
    */
   public static gpuUtilization(targetPercent: number): ScalingMetric {
-    return new ScalingMetric(ScalingMetricType.POD_METRIC, targetPercent, GpuMetric.GPU_UTILIZATION.name, undefined, true);
+    return new ScalingMetric(ScalingMetricType.POD_METRIC, targetPercent, GpuMetric.POD_GPU_UTILIZATION_FOR_AUTOSCALING.name, undefined, true, true);
   }
 
   /** Any per-pod custom metric the custom-metrics API serves, with its target average value per pod. */
@@ -76,13 +80,25 @@ export class ScalingMetric {
   /** Label selector of an `EXTERNAL` metric. */
   public readonly selector?: { [label: string]: string };
   private readonly percent: boolean;
+  private readonly recorded: boolean;
 
-  private constructor(type: ScalingMetricType, target: number, metricName?: string, selector?: { [label: string]: string }, percent?: boolean) {
+  private constructor(type: ScalingMetricType, target: number, metricName?: string, selector?: { [label: string]: string }, percent?: boolean,
+    recorded?: boolean) {
     this.type = type;
     this.target = target;
     this.metricName = metricName;
     this.selector = selector;
     this.percent = percent ?? (type === ScalingMetricType.CPU || type === ScalingMetricType.MEMORY);
+    this.recorded = recorded ?? false;
+  }
+
+  /**
+   * Whether the metric is a series GpuMonitoring records (`gpuUtilization`): the platform's Prometheus flavor names it
+   * for its custom-metrics adapter, and the cluster needs a GpuMonitoring.
+   * @internal
+   */
+  public get _recordedByMonitoring(): boolean {
+    return this.recorded;
   }
 
   /** Whether the target is a utilization in percent (1-100). */
@@ -125,8 +141,12 @@ export class ScalingMetric {
     return undefined;
   }
 
-  /** The `autoscaling/v2` MetricSpec of an HPA metric. @internal */
-  public _toHpa(): k8s.MetricSpecV2 {
+  /**
+   * The `autoscaling/v2` MetricSpec of an HPA metric; a series GpuMonitoring records is named as `flavor`'s adapter
+   * serves it.
+   * @internal
+   */
+  public _toHpa(flavor?: PrometheusFlavor): k8s.MetricSpecV2 {
     switch (this.type) {
       case ScalingMetricType.CPU:
       case ScalingMetricType.MEMORY:
@@ -134,7 +154,10 @@ export class ScalingMetric {
       case ScalingMetricType.POD_METRIC:
         return {
           type: 'Pods',
-          pods: { metric: { name: this.metricName! }, target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(_quantity(this.target)) } },
+          pods: {
+            metric: { name: this.recorded && flavor ? flavor._podMetricName(this.metricName!) : this.metricName! },
+            target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(_quantity(this.target)) },
+          },
         };
       case ScalingMetricType.EXTERNAL:
         return {

@@ -10,13 +10,16 @@ import { GpuWorkload } from '../workload/gpu-workload';
 /** Props of a {@link GpuTrainingJob}. */
 export interface GpuTrainingJobProps extends GpuWorkloadProps {
   /**
-   * Retries for failures that are neither fail-fast exit codes nor disruptions (preemption and eviction never count).
+   * Retries of a failed pod, whatever its exit code, unless the code is one of `failFastExitCodes` (preemption and
+   * eviction never count).
    * @default 2
    */
   readonly backoffLimit?: number;
   /**
-   * Exit codes that mean a bug, not bad luck: the Job fails at once instead of retrying. `0` is not allowed.
-   * @default [1, 2] - a Python exception or a usage error
+   * Exit codes that mean a bug, not bad luck: the Job fails at once instead of retrying, e.g. `[2]` for a usage error.
+   * `0` is not allowed. A Python exception and most transient failures (an NCCL timeout, a CUDA error, a lost
+   * connection) all exit with 1, so 1 is only fatal if your program says so.
+   * @default [] - every failure is retried up to `backoffLimit`
    */
   readonly failFastExitCodes?: number[];
   /**
@@ -34,7 +37,8 @@ export interface GpuTrainingJobProps extends GpuWorkloadProps {
 /**
  * A single-node GPU training run: a `batch/v1` Job whose pod requests `gpus` GPUs of one accelerator, scheduled the
  * way its platform wants, with `/dev/shm`, data and checkpoint volumes, its own ServiceAccount and a pod failure
- * policy that ignores preemption and fails fast on bugs.
+ * policy that ignores preemption, retries every other failure up to `backoffLimit`, and fails fast on the exit codes
+ * you name.
  */
 export class GpuTrainingJob extends GpuWorkload {
   /** @internal */
@@ -48,7 +52,7 @@ export class GpuTrainingJob extends GpuWorkload {
     const p = this._problems;
     const pod = this._pod(props, { kind: WorkloadKind.TRAINING, containerName: 'trainer', restartPolicy: 'Never' });
     _checkInt(p, 'backoffLimit', props.backoffLimit, 0, 100);
-    const exitCodes = _failFastExitCodes(p, props.failFastExitCodes, [1, 2]);
+    const exitCodes = _failFastExitCodes(p, props.failFastExitCodes, []);
     const deadline = _durationSeconds(p, 'activeDeadline', props.activeDeadline);
     const ttl = props.ttlAfterFinished !== undefined ? _durationSeconds(p, 'ttlAfterFinished', props.ttlAfterFinished, { allowZero: true }) : 86400;
     if (!this._ready()) return;

@@ -114,6 +114,14 @@ export interface GpuPodProps {
    */
   readonly automountServiceAccountToken?: boolean;
   /**
+   * Instance (machine) types to pin the pods to (`node.kubernetes.io/instance-type`), e.g. `['g4dn.xlarge']` on
+   * Karpenter or `['g2-standard-8']` on GKE Standard; several are alternatives. Each must carry the accelerator, the
+   * pod's GPUs and more CPU and memory than it requests (the catalog's allocatable figures); a `GpuNodePool` the
+   * workload targets must launch them. GKE Autopilot refuses pins (it picks machines itself).
+   * @default - any type the platform picks for the accelerator
+   */
+  readonly instanceTypes?: string[];
+  /**
    * Spot or on-demand capacity.
    * @default CapacityType.ON_DEMAND
    */

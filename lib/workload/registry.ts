@@ -55,6 +55,14 @@ export class _Registry {
     owner.node.addValidation({ validate: () => registry.conflicts(owner, cluster, mine) });
   }
 
+  /**
+   * Whether a singleton `key` is claimed for `cluster` in the app of `scope` (e.g. `GpuMonitoring`, whose recording
+   * rules an autoscaler reads). Meaningful at validation, once every construct exists.
+   */
+  public static hasSingleton(scope: IConstruct, cluster: string, key: string): boolean {
+    return (_Registry.of(scope).claims.get(`${cluster}\u0000${key}`)?.length ?? 0) > 0;
+  }
+
   private static readonly registries = new WeakMap<IConstruct, _Registry>();
   private readonly claims = new Map<string, Claim[]>();
 
