@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Accelerator, CapacityReservation, CapacityType, ComputeClass, ComputeClassCapacity, DdpJob, GpuFleet, GpuFlavor, GpuNodePool,
-  GpuPlanReport, GpuPriceTable, GpuTrainingJob, InferenceDeployment, Platform, PriorityClass, ReclaimWithinCohort, ScalingMetric, SpotBatchJob,
+  Accelerator, CapacityReservation, CapacityType, ComputeClass, ComputeClassCapacity, DdpJob, GkePlatform, GpuFleet, GpuFlavor, GpuNodePool,
+  GpuPlanReport, GpuPriceTable, GpuTrainingJob, InferenceDeployment, KarpenterPlatform, Platform, PriorityClass, ReclaimWithinCohort,
+  ScalingMetric, SpotBatchJob, Topology, TopologyPlacement,
 } from '../lib';
 
 const TRAINER = 'us-docker.pkg.dev/example/ml/trainer:2.4.0';
@@ -28,10 +29,12 @@ export function addFleetExamples(scope: Construct, platform: Platform): void {
 }
 
 /** The teams and priorities of the plan; `production` and `research` name each team's GPU flavors. */
-function fleetOf(scope: Construct, platform: Platform, production: GpuFlavor[], research: GpuFlavor, dws?: GpuFlavor): GpuFleet {
+function fleetOf(scope: Construct, platform: Platform, production: GpuFlavor[], research: GpuFlavor, dws?: GpuFlavor, topology?: Topology): GpuFleet {
   return new GpuFleet(scope, 'gpu-fleet', {
     platform,
     name: 'gpu',
+    // Kueue topology-aware scheduling: every flavor names the cluster's Topology, so workloads can ask to share a domain.
+    topology,
     priorities: [
       { name: 'production', value: 100000, description: 'Production training and serving: admitted first, preempts research.' },
       { name: 'research', value: 1000, description: 'Experiments and sweeps.' },
@@ -78,9 +81,15 @@ function addGkePlan(scope: Construct, platform: Platform): void {
       { accelerator: Accelerator.A100_80GB, gpus: 8, machineType: 'a2-ultragpu-8g' },
     ],
   });
+  // GKE Standard exposes the network topology of A3/A4 machines as node labels (block, sub-block, host).
+  const topology = platform.id === 'gke-standard' ? new Topology(scope, 'gpu-topology', { platform, name: 'gke-gpu' }) : undefined;
   const fleet = fleetOf(scope, platform, [GpuFlavor.ofComputeClass(production)], GpuFlavor.ofComputeClass(research),
-    GpuFlavor.of(Accelerator.H100_80GB, CapacityType.FLEX_START));
-  workloads(scope, platform, fleet, { production, research });
+    GpuFlavor.of(Accelerator.H100_80GB, CapacityType.FLEX_START), topology);
+  workloads(scope, platform, fleet, {
+    production, research,
+    // All 4 nodes of the research DDP in one block (NCCL traffic stays inside it).
+    researchTopology: topology ? TopologyPlacement.required(topology, GkePlatform.TOPOLOGY_BLOCK_LABEL) : undefined,
+  });
 
   // A flex-start job outside the queues: it waits for a flex-start H100 and runs at most 6 hours.
   new GpuTrainingJob(scope, 'flex-eval', {
@@ -106,13 +115,16 @@ function addKarpenterPlan(scope: Construct, platform: Platform): void {
     ...aws, name: 'h100-on-demand', accelerator: Accelerator.H100_80GB, gpuLimit: 16, weight: 10, capacityType: CapacityType.ON_DEMAND,
   });
   new GpuNodePool(scope, 'a100', { ...aws, name: 'a100', accelerator: Accelerator.A100_80GB, gpuLimit: 80, capacityType: CapacityType.SPOT_WITH_FALLBACK });
+  const topology = new Topology(scope, 'gpu-topology', { platform, name: 'aws-gpu' });
   const fleet = fleetOf(scope, platform, [GpuFlavor.of(Accelerator.H100_80GB, CapacityType.RESERVED), GpuFlavor.onDemand(Accelerator.H100_80GB)],
-    GpuFlavor.onDemand(Accelerator.A100_80GB));
-  workloads(scope, platform, fleet, {});
+    GpuFlavor.onDemand(Accelerator.A100_80GB), undefined, topology);
+  // The research DDP's nodes in as few EC2 network layer-3 domains as Kueue can find.
+  workloads(scope, platform, fleet, { researchTopology: TopologyPlacement.preferred(topology, `${KarpenterPlatform.NETWORK_NODE_LAYER_LABEL_PREFIX}3`) });
 }
 
 /** The plan's workloads, queued to their teams. */
-function workloads(scope: Construct, platform: Platform, fleet: GpuFleet, classes: { production?: ComputeClass; research?: ComputeClass }): void {
+function workloads(scope: Construct, platform: Platform, fleet: GpuFleet,
+  classes: { production?: ComputeClass; research?: ComputeClass; researchTopology?: TopologyPlacement }): void {
   const production = { platform, namespace: 'ml-production', queue: fleet.queue('production'), workloadPriority: fleet.priority('production') };
   const research = { platform, namespace: 'ml-research', queue: fleet.queue('research'), workloadPriority: fleet.priority('research') };
   // Production fine-tuning on 8 H100s, at most a day; the pods also carry the cluster's production PriorityClass.
@@ -129,7 +141,7 @@ function workloads(scope: Construct, platform: Platform, fleet: GpuFleet, classe
   // Research: DDP on 4 nodes x 8 A100s = the team's 32 GPUs, at most 3 days.
   new DdpJob(scope, 'research-ddp', {
     ...research, name: 'research-ddp', image: TRAINER, module: 'train', accelerator: Accelerator.A100_80GB, gpus: 8, nodes: 4,
-    computeClass: classes.research, activeDeadline: Duration.days(3),
+    computeClass: classes.research, activeDeadline: Duration.days(3), topology: classes.researchTopology,
   });
   // A spot sweep: 64 trials, 16 at once on 1 A100 each, at most 12 hours.
   new SpotBatchJob(scope, 'spot-sweep', {

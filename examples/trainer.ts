@@ -1,15 +1,15 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Accelerator, CapacityType, DdpJobSet, GkePlatform, GpuNodePool, KarpenterPlatform, NetworkProfile, Platform, StorageVolume, Topology,
-  TopologyPlacement, TorchTrainingRuntime, TrainJob, TrainJobProps,
+  Accelerator, CapacityType, DdpJobSet, GpuNodePool, NetworkProfile, Platform, StorageVolume, TorchTrainingRuntime, TrainJob,
+  TrainJobProps,
 } from '../lib';
 
 /**
  * Gang training at scale (issue 15): a Kubeflow Trainer v2 TrainJob on every platform (on the upstream
- * `torch-distributed` runtime, or on plain Kubernetes on the runtime the chart emits); a Kueue Topology with the
- * platform's levels on GKE Standard and Karpenter, which the workloads name; and on Karpenter a two-node H100 DdpJobSet
- * on EFA with fail-fast exit codes, on an H100 NodePool of its own (EFA workloads keep to their own pool).
+ * `torch-distributed` runtime, or on plain Kubernetes on the runtime the chart emits); and on Karpenter a two-node H100
+ * DdpJobSet on EFA with fail-fast exit codes, on an H100 NodePool of its own (EFA workloads keep to their own pool).
+ * Topology-aware placement needs a queue: it is in the fleet plan (examples/fleet.ts).
  * test/rendezvous.test.ts runs that JobSet's torchrun for real, with its EFA env.
  */
 export function addTrainerExamples(scope: Construct, platform: Platform): void {
@@ -30,13 +30,9 @@ export function addTrainerExamples(scope: Construct, platform: Platform): void {
     case 'gke-autopilot':
       size = { accelerator: Accelerator.L4, gpus: 4 };
       break;
-    case 'gke-standard': {
-      // All nodes of the run in one reserved block (Kueue topology-aware scheduling, for a queue whose ResourceFlavor
-      // names this Topology).
-      const topology = new Topology(scope, 'gpu-topology', { platform, name: 'gke-gpu' });
-      size = { accelerator: Accelerator.T4, gpus: 4, topology: TopologyPlacement.required(topology, GkePlatform.TOPOLOGY_BLOCK_LABEL) };
+    case 'gke-standard':
+      size = { accelerator: Accelerator.T4, gpus: 4 };
       break;
-    }
     case 'karpenter':
       size = { accelerator: Accelerator.A10G, gpus: 4, networkProfile: NetworkProfile.efa() };
       addH100Pretraining(scope, platform);
@@ -48,13 +44,12 @@ export function addTrainerExamples(scope: Construct, platform: Platform): void {
   new TrainJob(scope, 'trainjob', { ...common, ...size });
 }
 
-/** Two p5.48xlarge nodes of 8 H100 on EFA, a fail-fast exit code, in one EC2 network layer-3 domain if Kueue can. */
+/** Two p5.48xlarge nodes of 8 H100 on EFA, with a fail-fast exit code. */
 function addH100Pretraining(scope: Construct, platform: Platform): void {
   const pool = new GpuNodePool(scope, 'gpu-h100', {
     name: 'gpu-h100', platform, accelerator: Accelerator.H100_80GB, gpusPerNode: [8], gpuLimit: 16, capacityType: CapacityType.ON_DEMAND,
     role: 'KarpenterNodeRole-ml-cluster', clusterName: 'ml-cluster',
   });
-  const topology = new Topology(scope, 'gpu-topology', { platform, name: 'aws-gpu' });
   new DdpJobSet(scope, 'pretrain-h100', {
     platform: pool.platform(),
     name: 'pretrain-h100',
@@ -67,7 +62,6 @@ function addH100Pretraining(scope: Construct, platform: Platform): void {
     networkProfile: NetworkProfile.efa(),
     // The training script exits 3 on a bad config or dataset: fail at once instead of restarting the group.
     failFastExitCodes: [3],
-    topology: TopologyPlacement.preferred(topology, `${KarpenterPlatform.NETWORK_NODE_LAYER_LABEL_PREFIX}3`),
     checkpoints: StorageVolume.fromPersistentVolumeClaim('checkpoints'),
     activeDeadline: Duration.hours(48),
   });

@@ -548,7 +548,11 @@ class _TypeChecker {
           return bad(example ? `must be ${_article(rest)} ${rest}, e.g. ${example}` : `must be ${_article(rest)} ${rest} object { ${props.join(', ')} }`);
         }
         if (this.already(value, code)) return value;
-        const out = this.struct(value, rest, `${path}.`, !this.specs.open.includes(rest));
+        const open = this.specs.open.includes(rest);
+        const out = this.struct(value, rest, `${path}.`, !open);
+        // An interface a class implements (a construct reference such as ITopology) keeps its identity: the code that
+        // takes it may ask what it is (`instanceof`) and call it.
+        if (out !== MISSING && open && Object.getPrototypeOf(value) !== Object.prototype) return value;
         return out === MISSING ? MISSING : out;
       }
       case '!': {

@@ -57,8 +57,9 @@ describe('the reference lab TFJob: one Chief + three Workers, one GPU each, scri
     expect(c.volumeMounts).toContainEqual({ name: 'volume-0', mountPath: '/opt/training', readOnly: true });
     expect(pod.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4' });
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
-    expect(specs[type].restartPolicy).toBe('ExitCode');
-    expect(pod.restartPolicy).toBe('Never');
+    // Every failure is retried up to backoffLimit (issue 18's retry defaults): OnFailure, restarted in place.
+    expect(specs[type].restartPolicy).toBe('OnFailure');
+    expect(pod.restartPolicy).toBe('OnFailure');
     expect(specs[type].template.metadata.labels['app.kubernetes.io/instance']).toBe('mnist');
   });
   test('runPolicy defaults: Running pods cleaned, 1 day TTL, 3 retries', () => {
@@ -250,4 +251,10 @@ test('the job-level gpus is validated even when every replica overrides it (foun
 test('with the training operator listed in the platform\'s add-ons the TFJob synthesizes', () => {
   const platform = Platform.gkeAutopilot({ addons: [ClusterAddon.KUBEFLOW_TRAINING_OPERATOR] });
   expect(find(tf(platform), 'TFJob').apiVersion).toBe('kubeflow.org/v1');
+});
+
+test('ReplicaRestartPolicy.EXIT_CODE, when asked: bugs (1-127) fail the job, kills (128-255) are retried; the pods are Never', () => {
+  const job = find(tf(Platform.gkeAutopilot(), { restartPolicy: ReplicaRestartPolicy.EXIT_CODE }), 'TFJob');
+  expect(job.spec.tfReplicaSpecs.Worker.restartPolicy).toBe('ExitCode');
+  expect(job.spec.tfReplicaSpecs.Worker.template.spec.restartPolicy).toBe('Never');
 });

@@ -8,7 +8,8 @@ import * as path from 'path';
 import { Duration, JsonPatch } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  Accelerator, ClusterAddon, GkePlatform, NetworkProfile, Platform, PriorityClass, StorageVolume, Topology, TopologyPlacement, TorchTrainingRuntime,
+  Accelerator, ClusterAddon, GkePlatform, LocalQueue, NetworkProfile, Platform, PriorityClass, StorageVolume, Topology, TopologyPlacement,
+  TorchTrainingRuntime,
   TrainJob, TrainJobProps, TrainingRuntime, TrainingRuntimeKind, _trainJobPods,
 } from '../lib';
 import { expectCelRulesHold } from './support/cel';
@@ -124,8 +125,11 @@ describe('TorchTrainingRuntime: the upstream torch runtime, with JobSet failure 
 });
 
 describe('what else a TrainJob carries', () => {
-  test('a queue label makes it start suspended (Kueue admits it by unsuspending)', () => {
-    expect(find(trainJob(autopilot, { labels: { 'kueue.x-k8s.io/queue-name': 'team-a' } }), 'TrainJob').spec.suspend).toBe(true);
+  test('a queue puts Kueue\'s label on the TrainJob only (not on its pods), and no suspend that would fight Kueue in GitOps', () => {
+    const tj = find(trainJob(autopilot, { queue: LocalQueue.fromName('team-a') }), 'TrainJob');
+    expect(tj.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-a');
+    expect(tj.spec.suspend).toBeUndefined();
+    expect(JSON.stringify(tj.spec.runtimePatches)).not.toContain('kueue.x-k8s.io/queue-name');
   });
   test('activeDeadline, checkpoints (volume, mount, env) and a topology level on the pods', () => {
     const chart = chartFor(standard);

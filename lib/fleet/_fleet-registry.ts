@@ -16,6 +16,8 @@ export interface _FlavorInfo {
   readonly queued: boolean;
   /** The flavor's node labels (what Kueue matches the pods' node selectors against). */
   readonly nodeLabels: { [key: string]: string };
+  /** The Kueue Topology the flavor names (`topologyName`), for topology-aware scheduling. */
+  readonly topologyName?: string;
 }
 
 /** One GPU quota of a team: a flavor and its limits, in GPUs. @internal */
@@ -83,6 +85,8 @@ export interface _WorkloadInfo {
   readonly queueName?: string;
   readonly queueNamespace?: string;
   readonly priorityName?: string;
+  /** The topology-aware placement the workload asks for: the Topology's name and the level, in words. */
+  readonly topology?: { readonly topologyName: string; readonly description: string };
   /** The main object (its kind decides how Kueue admits it). */
   readonly resource: ApiObject;
 }

@@ -7,6 +7,7 @@ import { _requireAddon } from '../workload/addons';
 import { _FlavorInfo, _FleetRegistry, _QuotaInfo, _TeamInfo, _WorkloadInfo } from './_fleet-registry';
 import { _demandOf } from './_demand';
 import { IComputeClass } from './compute-class';
+import { TopologyPlacement } from './topology';
 import { ILocalQueue } from './local-queue';
 import { IWorkloadPriorityClass } from './workload-priority-class';
 
@@ -50,6 +51,7 @@ export interface _FleetProps {
   readonly capacityType?: CapacityType;
   /** The construct's `activeDeadline`, if it has one. */
   readonly activeDeadline?: unknown;
+  readonly topology?: TopologyPlacement;
 }
 
 /** Checks the fleet props when the workload is constructed (what needs no other construct). @internal */
@@ -102,8 +104,16 @@ export function _joinFleet(owner: Construct, p: _Problems, info: Omit<_WorkloadI
       }
     }
   }
+  const t = props.topology;
+  const topology = t instanceof TopologyPlacement && typeof t.topology?.topologyName === 'string'
+    ? { topologyName: t.topology.topologyName, description: `TopologyPlacement.${t.isRequired ? 'required' : 'preferred'}(${_show(t.topology.topologyName)}, ${_show(t.level)})` }
+    : undefined;
+  if (topology !== undefined && queue === undefined) {
+    p.warn(`topology=${topology.description} has no effect without a queue: Kueue's topology-aware scheduling places only the workloads it admits (give the workload a queue of a GpuFleet whose flavors name the Topology)`);
+  }
   const record: _WorkloadInfo = {
     ...info,
+    topology,
     queueName: queue?.localQueueName,
     queueNamespace: queue?.namespace ?? info.namespace,
     priorityName: props.workloadPriority?.workloadPriorityClassName,
@@ -168,6 +178,9 @@ function _checkQueued(owner: Construct, w: _WorkloadInfo): string[] {
     const flavors = team.quotas.map(q => q.flavor.name).join(', ');
     out.push(`queue=${_show(w.queueName)} is invalid: ClusterQueue ${team.clusterQueue} has no flavor for ${what} (its flavors: ${flavors}), so Kueue would never admit the workload (allowed: a queue whose team has a quota for ${what})`);
     return out;
+  }
+  if (w.topology !== undefined && !quotas.some(q => q.flavor.topologyName === w.topology!.topologyName)) {
+    out.push(`topology=${w.topology.description} is invalid: the flavors of ClusterQueue ${team.clusterQueue} for ${what} (${quotas.map(q => q.flavor.name).join(', ')}) name ${quotas.some(q => q.flavor.topologyName) ? `Topology ${_show(quotas.find(q => q.flavor.topologyName)!.flavor.topologyName)}` : 'no Topology'}, so Kueue cannot place the workload by it (allowed: give the GpuFleet topology: the same Topology)`);
   }
   const best = quotas.map(q => ({ q, ...reachable(fleet.teams, team, q) })).sort((a, b) => b.gpus - a.gpus)[0];
   if (demand.admissionGpus > best.gpus) {

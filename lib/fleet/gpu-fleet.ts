@@ -12,6 +12,7 @@ import { _FlavorInfo, _FleetInfo, _FleetRegistry, _QuotaInfo, _TeamInfo } from '
 import { ComputeClass } from './compute-class';
 import { GpuFlavor } from './gpu-flavor';
 import { ILocalQueue } from './local-queue';
+import { ITopology, Topology } from './topology';
 import { IWorkloadPriorityClass } from './workload-priority-class';
 
 const KUEUE = 'kueue.x-k8s.io/v1beta2';
@@ -130,6 +131,12 @@ export interface GpuFleetProps {
    * @default - derived from the construct path, without hash
    */
   readonly name?: string;
+  /**
+   * The cluster's Kueue Topology: every GPU flavor names it (`topologyName`), so that the workloads of the fleet's
+   * queues can ask for topology-aware placement (`topology: TopologyPlacement.required(topology, level)`).
+   * @default - no topology-aware scheduling
+   */
+  readonly topology?: ITopology;
 }
 
 /**
@@ -155,6 +162,7 @@ export class GpuFleet extends Construct {
   private readonly _teams: _TeamInfo[] = [];
   private readonly _priorities: { name: string; value: number }[] = [];
   private readonly _objects = new Map<string, ApiObject>();
+  private _topologyName?: string;
 
   public constructor(scope: Construct, id: string, props: GpuFleetProps) {
     super(scope, id);
@@ -179,6 +187,12 @@ export class GpuFleet extends Construct {
       this._priorities.push({ name: pr.name, value: pr.value });
     });
 
+    const topology = props.topology;
+    if (topology instanceof Topology && platform && topology.platform?.cluster !== platform.cluster) {
+      p.error('topology', topology.topologyName, `is a Topology of cluster ${_show(topology.platform?.cluster)}, not of the fleet's cluster ${_show(platform.cluster)}`);
+    }
+    if (topology !== undefined) _checkDnsSubdomain(p, 'topology', topology.topologyName);
+    this._topologyName = topology?.topologyName;
     const teams = props.teams ?? [];
     if (teams.length === 0) p.error('teams', teams, 'must list at least one team');
     const flavors = new Map<string, { info: _FlavorInfo; tolerations: k8s.Toleration[] }>();
@@ -258,6 +272,10 @@ export class GpuFleet extends Construct {
       if (queued && flavor && flavor.info.capacityType !== CapacityType.FLEX_START) {
         p.error(`${qat}.flavor`, flavor.info.name, 'queued provisioning makes flex-start nodes: every quota of the team must be GpuFlavor.of(accelerator, CapacityType.FLEX_START)');
       }
+        // Kueue's CEL rule: a flavor with a topologyName must name at least one node label.
+      if (flavor && flavor.info.topologyName !== undefined && Object.keys(flavor.info.nodeLabels).length === 0) {
+        p.error('topology', flavor.info.topologyName, `needs flavors with node labels, and flavor ${flavor.info.name} has none on ${platform?.displayName} (Kueue: at least one nodeLabel is required when topology is set)`);
+      }
       if (!flavor || p.messages.length !== qBefore) return;
       if (out.some(o => o.flavor.name === flavor.info.name)) {
         p.error(`${qat}.flavor`, flavor.info.name, 'is listed twice for the team');
@@ -317,7 +335,7 @@ export class GpuFleet extends Construct {
     return {
       info: {
         name, accelerators, capacityType: flavor.capacityType, computeClassName: cc?.computeClassName, queued,
-        nodeLabels: { ...placement.nodeSelector },
+        nodeLabels: { ...placement.nodeSelector }, topologyName: this._topologyName,
       },
       tolerations,
     };
@@ -357,7 +375,9 @@ export class GpuFleet extends Construct {
       add(`Flavor-${info.name}`, 'ResourceFlavor', info.name, {
         spec: {
           nodeLabels: Object.keys(info.nodeLabels).length ? info.nodeLabels : undefined,
+          // Kueue's topology-aware scheduling does not see tolerations that admission webhooks add: they are all here.
           tolerations: tolerations.length ? tolerations.map(t => k8s.toJson_Toleration(t)) : undefined,
+          topologyName: info.topologyName,
         },
       });
     }

@@ -91,7 +91,9 @@ export interface TfJobProps extends GpuWorkloadProps, KubeflowRunPolicyProps {
   readonly evaluator?: TfReplicaOptions;
   /**
    * How the operator restarts failed pods, for every replica type.
-   * @default ReplicaRestartPolicy.EXIT_CODE - preemption and OOM kills (exit 128-255) are retried, bugs (1-127) fail the job
+   * @default ReplicaRestartPolicy.ON_FAILURE - every failure is retried (in place) up to `backoffLimit`, as the other
+   * training constructs do; a preempted pod is recreated without counting. `ReplicaRestartPolicy.EXIT_CODE` fails the
+   * job at once on exit codes 1-127 (a bug) and retries only 128-255 (SIGKILL, SIGTERM).
    */
   readonly restartPolicy?: ReplicaRestartPolicy;
   /**
@@ -136,7 +138,7 @@ export class TfJob extends GpuWorkload {
     const p = this._problems;
     _requireAddon(p, this.platform, ClusterAddon.KUBEFLOW_TRAINING_OPERATOR, 'a TFJob');
     const runPolicy = _runPolicy(p, props);
-    const restartPolicy = _replicaRestartPolicy(props.restartPolicy, ReplicaRestartPolicy.EXIT_CODE);
+    const restartPolicy = _replicaRestartPolicy(props.restartPolicy, ReplicaRestartPolicy.ON_FAILURE);
     const successPolicy = props.successPolicy ?? TfSuccessPolicy.CHIEF_OR_FIRST_WORKER;
     const script = this.scriptCommand(p, props);
     // The job-level gpus reach the pods only through replicas that do not override them; check it on its own too.

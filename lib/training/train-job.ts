@@ -18,8 +18,6 @@ import { ITrainingRuntime, TrainingRuntime, TrainingRuntimeKind } from './traini
 const PET_ENV = ['PET_NNODES', 'PET_NPROC_PER_NODE', 'PET_NODE_RANK', 'PET_MASTER_ADDR', 'PET_MASTER_PORT'];
 /** Manager of the runtime patch that carries the platform's scheduling (the webhook wants a domain-prefixed path). */
 const PATCH_MANAGER = 'gpu-ml.cdk8s.io/platform';
-/** Kueue's queue label: a TrainJob in a queue is created suspended. */
-const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 /** Most nodes: the JobSet's Indexed Job (maxParallelismForIndexedJob). */
 const MAX_NODES = 100000;
 
@@ -130,15 +128,14 @@ export class TrainJob extends GpuWorkload {
     const c: any = k8s.toJson_Container(pod.container);
     const spec: any = k8s.toJson_PodSpec(pod.spec);
     const meta = k8s.toJson_ObjectMeta(this._podMetadata(pod));
-    const metadata = this._metadata();
     const trainJob = new ApiObject(this, 'Resource', {
       apiVersion: _TRAINER_API_VERSION,
       kind: 'TrainJob',
-      metadata,
+      // A queue (the fleet) puts Kueue's label on it in `_finish`; Kueue's webhook suspends it until admitted (a
+      // `suspend: true` kept in Git would fight Kueue's admission on every GitOps sync).
+      metadata: this._metadata(),
       spec: {
         runtimeRef: { apiGroup: 'trainer.kubeflow.org', kind: runtime.runtimeKind, name: runtime.runtimeName },
-        // Kueue admits a queued TrainJob by unsuspending it (its webhook would suspend it too; this holds without it).
-        suspend: metadata.labels?.[KUEUE_QUEUE_LABEL] !== undefined ? true : undefined,
         activeDeadlineSeconds: deadline,
         trainer: {
           image: c.image,
