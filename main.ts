@@ -8,6 +8,7 @@ import { addMonitoringExamples } from './examples/monitoring';
 import { addServingExamples } from './examples/serving';
 import { addLlmExamples } from './examples/llm';
 import { addNotebookExamples } from './examples/notebooks';
+import { addSharingExamples } from './examples/sharing';
 import { Platform } from './lib';
 
 /** The platforms of the example app; each gets its own chart and file in dist/ (`<id>.k8s.yaml`). */
@@ -33,6 +34,7 @@ export function createApp(outdir?: string): App {
     addServingExamples(chart, platform);
     addLlmExamples(chart, platform);
     addNotebookExamples(chart, platform);
+    addSharingExamples(chart, platform);
   }
   return app;
 }

@@ -15,9 +15,9 @@ export function addMonitoringExamples(scope: Construct, platform: Platform): voi
       });
       break;
     case 'gke-standard':
-      // T4 for training and batch, L4 for the Knative LLM: every GPU the chart runs has a price.
+      // T4 for training and batch, L4 for the Knative LLM, A100 40GB for the MIG job: every GPU the chart runs has a price.
       new GpuMonitoring(scope, 'gpu-monitoring', {
-        name: 'gpu', platform, accelerators: [Accelerator.T4, Accelerator.L4] });
+        name: 'gpu', platform, accelerators: [Accelerator.T4, Accelerator.L4, Accelerator.A100_40GB] });
       break;
     case 'karpenter':
       // The GPUs of the chart's NodePools: A10G, T4 and the L40S of the LLM example.

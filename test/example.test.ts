@@ -29,6 +29,8 @@ test('the example app writes one manifest file per platform, and its other files
   expect(manifests).toEqual(examplePlatforms().map(p => `${p.id}.k8s.yaml`).sort());
   expect([...fresh.keys()].filter(f => f.includes('/'))).toEqual(examplePlatforms().flatMap(p => [
     `extras/${p.id}.gpu-training.launch-queue.json`, `extras/${p.id}.jupyterhub-values.yml`,
+    // GPU sharing: the device plugin's Helm values where the library writes its configs (Karpenter, plain Kubernetes).
+    ...(['karpenter', 'kubernetes'].includes(p.id) ? [`extras/${p.id}.gpu-sharing.gpu-operator-values.yml`] : []),
   ]).sort());
 });
 

@@ -76,8 +76,12 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
     expect(pod.volumes).toEqual([{ name: 'pod-resources', hostPath: { path: '/var/lib/kubelet/pod-resources', type: 'Directory' } }]);
     expect(c.volumeMounts).toEqual([{ name: 'pod-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true }]);
   });
-  test('only on GPU nodes, tolerating the NodePool GPU taint', () => {
-    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  test('only on GPU nodes, tolerating the NodePool GPU taint and the share taint', () => {
+    expect(pod.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+      // GPU sharing: the exporter runs on shared GPU nodes too, which carry the share taint.
+      { key: 'gpu-ml.cdk8s.io/gpu-share', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
       .toEqual([{ matchExpressions: [{ key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'Exists' }] }]);
   });
@@ -193,7 +197,11 @@ test('GKE Standard: device-name GPU ids, the driver directory, GPU-node affinity
   const pod = find(objects, 'DaemonSet').spec.template.spec;
   expect(pod.containers[0].args).toEqual(['-f', '/etc/dcgm-exporter/default-counters.csv', '--kubernetes-gpu-id-type', 'device-name']);
   expect(pod.volumes).toContainEqual({ name: 'nvidia-install-dir', hostPath: { path: '/home/kubernetes/bin/nvidia', type: 'Directory' } });
-  expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  expect(pod.tolerations).toEqual([
+    { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+    // GPU sharing: the exporter runs on shared GPU nodes too, which carry the share taint.
+    { key: 'gpu-ml.cdk8s.io/gpu-share', operator: 'Exists', effect: 'NoSchedule' },
+  ]);
   expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key).toBe('cloud.google.com/gke-accelerator');
   expect(find(objects, 'PrometheusRule').spec.groups[0].rules.some((r: any) => r.record === GpuMetric.POD_GPU_COST_PER_HOUR.name)).toBe(false);
 });
@@ -207,7 +215,7 @@ test('plain Kubernetes: custom GPU taint, GFD label, own prices; PodMonitor for 
     monitoringNamespace: 'observability',
   }), k);
   const pod = find(objects, 'DaemonSet').spec.template.spec;
-  expect(pod.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  expect(pod.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }, { key: 'gpu-ml.cdk8s.io/gpu-share', operator: 'Exists', effect: 'NoSchedule' }]);
   expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key).toBe('nvidia.com/gpu.present');
   expect(find(objects, 'PodMonitor').spec).toEqual({ selector: { matchLabels: { app: 'llm' } }, namespaceSelector: { matchNames: ['ml'] }, podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }] });
   expect(find(objects, 'NetworkPolicy').spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('observability');

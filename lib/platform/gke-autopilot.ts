@@ -1,4 +1,5 @@
 import { Accelerator, AutopilotMaximum, MachineShape } from '../accelerator';
+import { GpuSharingStrategy } from '../sharing/gpu-share';
 import { GkePlatform } from './gke';
 import { CapacityType, GkeAutopilotOptions, GpuRequest, Platform, PodPlacement, _gi, _gpuLimit } from './platform';
 import { PrometheusFlavor } from './prometheus-flavor';
@@ -46,6 +47,14 @@ export class GkeAutopilotPlatform extends GkePlatform {
     if (!accelerator.gkeLabel) return [];
     if (accelerator.autopilotCounts.length) return [...accelerator.autopilotCounts];
     return Array.from({ length: MAX_GPUS_PER_MACHINE }, (_, i) => i + 1);
+  }
+
+  /**
+   * Time-sharing (GKE 1.29.3-gke.1093000 or later) and MIG partitions, but not MPS: GKE documents MPS for Standard
+   * clusters only, and Autopilot rejects the `hostIPC` its clients need.
+   */
+  public sharingStrategies(accelerator?: Accelerator): GpuSharingStrategy[] {
+    return super.sharingStrategies(accelerator).filter(s => s !== GpuSharingStrategy.MPS);
   }
 
   /** The machine Autopilot runs exactly `gpus` x `accelerator` on. */
@@ -101,6 +110,8 @@ export class GkeAutopilotPlatform extends GkePlatform {
     const nodeSelector: { [key: string]: string } = {};
     if (req.gpus > 0 && req.accelerator?.gkeLabel) nodeSelector[GkePlatform.ACCELERATOR_LABEL] = req.accelerator.gkeLabel;
     if (req.capacityType !== CapacityType.ON_DEMAND) nodeSelector[GkePlatform.SPOT_LABEL] = 'true';
+    // GPU sharing: Autopilot makes nodes for the sharing or partition selectors a pod asks for.
+    if (req.gpus > 0) Object.assign(nodeSelector, this._shareSelector(req.share));
     // Autopilot adds GPU and Spot tolerations itself; adding our own is at best redundant.
     return { nodeSelector, tolerations: [], podAnnotations: {} };
   }
@@ -152,6 +163,7 @@ export class GkeAutopilotPlatform extends GkePlatform {
       }
       if (selector[GkePlatform.ACCELERATOR_LABEL]) v.push(`a pod without GPUs must not select ${GkePlatform.ACCELERATOR_LABEL}`);
     }
+    v.push(...this._shareViolations(pod));
     if (selector[GkePlatform.SPOT_LABEL] === 'true' && (pod.terminationGracePeriodSeconds ?? 30) > SPOT_GRACE_SECONDS) {
       v.push(`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds ?? 30} on a Spot pod: Autopilot cuts it to ${SPOT_GRACE_SECONDS} s at preemption, so the pod would not get the grace it asks for`);
     }

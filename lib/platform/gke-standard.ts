@@ -1,9 +1,10 @@
 import { Accelerator, MachineShape } from '../accelerator';
 import { _Problems } from '../validation';
 import { GkePlatform } from './gke';
+import { GpuSharingStrategy } from '../sharing/gpu-share';
 import {
   CapacityType, DcgmExporterNeeds, GkeStandardOptions, GpuRequest, NodeAgentPlacement, Platform, PodPlacement,
-  _biggerNodeWarnings, _biggestMachine, _requireNodeLabel,
+  _biggerNodeWarnings, _biggestMachine, _requireNodeLabel, _shareTaintToleration,
 } from './platform';
 
 /** Termination grace Spot VMs give pods by default: 15 of the 30 s notice (GKE "Spot VMs"). */
@@ -32,7 +33,8 @@ export class GkeStandardPlatform extends GkePlatform {
   }
 
   public nodeAgentPlacement(): NodeAgentPlacement {
-    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel(GkePlatform.ACCELERATOR_LABEL) };
+    // The share taint too: shared node pools may carry it to keep whole-GPU pods off (docs/sharing.md).
+    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, _shareTaintToleration()], affinity: _requireNodeLabel(GkePlatform.ACCELERATOR_LABEL) };
   }
 
   /**
@@ -77,7 +79,25 @@ export class GkeStandardPlatform extends GkePlatform {
       nodeSelector[GkePlatform.SPOT_LABEL] = 'true';
       tolerations.push({ key: GkePlatform.SPOT_LABEL, operator: 'Equal', value: 'true', effect: 'NoSchedule' });
     }
-    return { nodeSelector, tolerations, podAnnotations: {} };
+    // GPU sharing: the node pool's sharing or partition labels; the share taint a shared node pool may carry; MPS
+    // clients reach the node's MPS server through the host IPC namespace (GKE mounts only its pipe directory).
+    const share = req.share;
+    if (req.gpus > 0 && share?.isShared) {
+      Object.assign(nodeSelector, this._shareSelector(share));
+      tolerations.push(_shareTaintToleration());
+    }
+    const hostIpc = req.gpus > 0 && share?.strategy === GpuSharingStrategy.MPS ? true : undefined;
+    return { nodeSelector, tolerations, podAnnotations: {}, hostIpc };
+  }
+
+  /** GKE's sharing rules on a rendered pod (see `GkePlatform`), and an MPS pod shares the host IPC namespace. */
+  public admissionViolations(pod: any, _podAnnotations?: { [key: string]: string }): string[] {
+    if (!pod || typeof pod !== 'object') return ['not a pod spec'];
+    const v = this._shareViolations(pod);
+    if (pod.nodeSelector?.[GkePlatform.SHARING_STRATEGY_LABEL] === 'mps' && pod.hostIPC !== true) {
+      v.push(`an MPS pod (${GkePlatform.SHARING_STRATEGY_LABEL}=mps) needs hostIPC: true: its CUDA processes reach the node's MPS server through the host's IPC namespace and /dev/shm`);
+    }
+    return v;
   }
 
   /** @internal */

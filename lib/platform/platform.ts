@@ -1,7 +1,9 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Accelerator, MachineShape } from '../accelerator';
+import { Accelerator, MachineShape, MigProfileSpec } from '../accelerator';
+import { GpuShare, GpuSharingStrategy, _migSpec, _validInstances } from '../sharing/gpu-share';
+import { MigStrategy } from './nvidia-device-plugin';
 import { _Problems, _checkProps, _show } from '../validation';
 import { ClusterAddon } from './cluster-addon';
 import { PrometheusFlavor } from './prometheus-flavor';
@@ -88,6 +90,12 @@ export interface KarpenterOptions extends PlatformOptions {
    * @default 'nvidia.com/gpu'
    */
   readonly gpuTaintKey?: string;
+  /**
+   * The GPU share the NodePool's nodes are configured for (GPU sharing; `GpuNodePool.platform()` sets it): workloads on
+   * this platform take it by default and may not ask for another.
+   * @default - the NodePool's GPUs are whole; workloads choose their share
+   */
+  readonly gpuShare?: GpuShare;
 }
 
 /** Options of `Platform.kubernetes()`. */
@@ -107,6 +115,12 @@ export interface KubernetesOptions extends PlatformOptions {
    * @default 8
    */
   readonly maxGpusPerNode?: number;
+  /**
+   * How the cluster's NVIDIA device plugin advertises MIG slices (GPU Operator ClusterPolicy `mig.strategy`): decides
+   * the resource and node selector of a `GpuShare.mig` pod.
+   * @default - not stated: MIG shares are refused until it is
+   */
+  readonly migStrategy?: MigStrategy;
 }
 
 /**
@@ -140,6 +154,11 @@ export interface GpuRequest {
    * @default - not checked
    */
   readonly terminationGraceSeconds?: number;
+  /**
+   * How the pod's GPUs are shared with other pods (GPU sharing, docs/sharing.md).
+   * @default GpuShare.EXCLUSIVE
+   */
+  readonly share?: GpuShare;
 }
 
 /** Where a pod goes and what it carries for its platform: the platform's answer to a `GpuRequest`. */
@@ -155,6 +174,12 @@ export interface PodPlacement {
   readonly affinity?: k8s.Affinity;
   /** Annotations on the pod. */
   readonly podAnnotations: { [key: string]: string };
+  /**
+   * Whether the pod shares the node's IPC namespace (GPU sharing: GKE's MPS clients reach the node's MPS server through
+   * it).
+   * @default false
+   */
+  readonly hostIpc?: boolean;
 }
 
 /** What the NVIDIA DCGM exporter needs on a platform beyond its defaults. */
@@ -356,6 +381,27 @@ export abstract class Platform {
   /** Node selectors, tolerations, affinity and pod annotations for a request that `validateRequest` accepted. */
   public abstract schedule(request: GpuRequest): PodPlacement;
 
+  /**
+   * The GPU sharing strategies the platform offers for `accelerator` (GPU sharing, docs/sharing.md). A platform of your
+   * own offers whole GPUs only unless it overrides this (and `schedule` places the shares it offers).
+   */
+  public sharingStrategies(_accelerator?: Accelerator): GpuSharingStrategy[] {
+    return [GpuSharingStrategy.EXCLUSIVE];
+  }
+
+  /** The MIG profiles the platform can give a pod on `accelerator` (empty: no MIG there). */
+  public migProfiles(_accelerator: Accelerator): MigProfileSpec[] {
+    return [];
+  }
+
+  /**
+   * The extended resource a pod of `request` asks for: `nvidia.com/gpu`, unless the platform advertises the request's
+   * share under a name of its own (the NVIDIA device plugin's mixed MIG strategy: `nvidia.com/mig-1g.10gb`).
+   */
+  public gpuResourceName(_request: GpuRequest): string {
+    return 'nvidia.com/gpu';
+  }
+
   /** The value that names `accelerator` on this platform's nodes, for messages (e.g. `nvidia-l4`). */
   public gpuLabelValue(accelerator: Accelerator): string | undefined {
     return accelerator.name;
@@ -387,6 +433,12 @@ export abstract class Platform {
     if (req.capacityType !== CapacityType.ON_DEMAND && this.maxSpotGraceSeconds !== undefined
       && req.terminationGraceSeconds !== undefined && req.terminationGraceSeconds > this.maxSpotGraceSeconds) {
       v.push(`terminationGracePeriod=${req.terminationGraceSeconds}s is invalid: spot pods on ${this.displayName} get at most ${this.maxSpotGraceSeconds}s of termination grace${this._spotGraceAdvice()} (allowed: 1-${this.maxSpotGraceSeconds}s)`);
+    }
+    // GPU sharing (docs/sharing.md): the share itself, whether the platform offers it, one shared GPU per pod.
+    const share = req.share ?? GpuShare.EXCLUSIVE;
+    if (share.isShared) {
+      const problems = this._shareProblems(req, share);
+      if (problems.length) return [...v, ...problems];
     }
     if (req.gpus === 0) return v;
     const acc = req.accelerator;
@@ -449,6 +501,67 @@ export abstract class Platform {
   }
 
   /**
+   * The share every GPU workload on this platform gets when it names none (a shared NodePool's platform: its share).
+   * @internal
+   */
+  public get _defaultShare(): GpuShare {
+    return GpuShare.EXCLUSIVE;
+  }
+
+  /**
+   * Most clients per GPU the platform allows for time-sharing or MPS (undefined: no limit known).
+   * @internal
+   */
+  public _maxClientsPerGpu(_strategy: GpuSharingStrategy): number | undefined {
+    return undefined;
+  }
+
+  /**
+   * What is wrong with a shared request on this platform: the share's own arguments, a strategy the platform does not
+   * offer for the accelerator, too many clients, a MIG profile the GPU does not have, and more than one shared GPU per
+   * pod (a container gets one time-shared GPU, MPS share or MIG slice: GKE's and NVIDIA's device plugins refuse more,
+   * and a CUDA process sees one MIG device only).
+   * @internal
+   */
+  public _shareProblems(req: GpuRequest, share: GpuShare): string[] {
+    const what = `gpuShare=${share.toString()}`;
+    const problem = share._problem();
+    if (problem) return [`${what} is invalid: ${problem}`];
+    if (req.gpus === 0) return [`${what} is invalid for a pod without GPUs (gpus=0): only GPUs are shared (allowed: GpuShare.EXCLUSIVE, or gpus=1)`];
+    const acc = req.accelerator;
+    const withMig = Accelerator.all().filter(a => this.migProfiles(a).length > 0).map(a => a.name);
+    if (share.strategy === GpuSharingStrategy.MIG && acc === undefined && withMig.length) {
+      return [`accelerator=undefined is invalid with ${what}: the MIG profiles depend on the GPU model (allowed: an accelerator with MIG on ${this.displayName}: ${withMig.join(', ')})`];
+    }
+    const offered = this.sharingStrategies(acc);
+    const model = acc ? ` for ${acc.name}` : '';
+    if (!offered.includes(share.strategy)) {
+      return [`${what} is invalid: ${this.displayName} does not offer ${_strategyName(share.strategy)}${model} (allowed: ${offered.map(_strategyCode).join(', ')})`];
+    }
+    const v: string[] = [];
+    const max = this._maxClientsPerGpu(share.strategy);
+    if (max !== undefined && share.clientsPerGpu !== undefined && share.clientsPerGpu > max) {
+      v.push(`${what} is invalid: ${this.displayName} shares one GPU among at most ${max} ${_strategyName(share.strategy)} clients (allowed: 2-${max})`);
+    }
+    if (share.strategy === GpuSharingStrategy.MIG && acc !== undefined) {
+      const spec = _migSpec(this.migProfiles(acc), share.migProfile);
+      if (!spec) {
+        const profiles = this.migProfiles(acc).map(s => s?.profile);
+        v.push(`${what} is invalid: ${this.displayName} does not cut ${acc.name} into ${share.migProfile!.name} slices (allowed: ${profiles.join(', ')})`);
+      } else if (!_validInstances(spec.instancesPerGpu)) {
+        v.push(`accelerator=${_show(acc.name)} is invalid: its MIG profile ${spec.profile} has instancesPerGpu=${_show(spec.instancesPerGpu)} (allowed: a whole number from 1 to 7)`);
+      }
+    }
+    if (req.gpus > 1) {
+      const why = share.strategy === GpuSharingStrategy.MIG
+        ? 'a CUDA process sees one MIG slice only'
+        : `a container gets at most one ${_strategyName(share.strategy)} GPU on ${this.displayName}`;
+      v.push(`gpus=${req.gpus} is invalid with ${what}: ${why} (allowed: 1)`);
+    }
+    return v;
+  }
+
+  /**
    * What the platform does with a spot grace above its cap, appended to the message (e.g. Autopilot cuts it).
    * @internal
    */
@@ -481,7 +594,7 @@ export abstract class Platform {
 
   /** Where a node agent (e.g. the DCGM exporter DaemonSet) runs: only on GPU nodes, tolerating their taints. */
   public nodeAgentPlacement(): NodeAgentPlacement {
-    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
+    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, _shareTaintToleration()], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
   }
 
   /** What the DCGM exporter needs on this platform beyond its defaults: extra args, env and read-only host paths. */
@@ -586,6 +699,44 @@ export interface _HttpsOptions {
   readonly serviceName: string;
   readonly servicePort: number;
   readonly staticIpName?: string;
+}
+
+/**
+ * An MPS memory limit must be below the share the device plugin gives each client (the GPU's memory divided by the
+ * clients): `CUDA_MPS_PINNED_DEVICE_MEM_LIMIT` can only lower it. @internal
+ */
+export function _mpsMemoryLimitProblems(req: GpuRequest, platform: string): string[] {
+  const share = req.share;
+  if (share?.strategy !== GpuSharingStrategy.MPS || share.mpsMemoryLimit === undefined || share._problem()) return [];
+  const mib = share.mpsMemoryLimit.toMebibytes({ rounding: 2 /* SizeRoundingBehavior.NONE */ });
+  const what = `gpuShare=${share.toString()}`;
+  if (!Number.isInteger(mib) || mib < 1) return [`${what} is invalid: memoryLimit=${_show(share.mpsMemoryLimit)} must be a whole number of MiB, at least 1Mi`];
+  const gib = req.accelerator?.memoryGiB;
+  if (typeof gib !== 'number') return [];
+  const perClient = Math.floor(gib * 1024 / share.clientsPerGpu!);
+  if (mib > perClient) {
+    return [`${what} is invalid: memoryLimit=${_gi(mib)} is more than the ${_gi(perClient)} each of the ${share.clientsPerGpu} MPS clients of a ${req.accelerator!.name} gets on ${platform} (${gib}Gi / ${share.clientsPerGpu}); the limit can only lower it (allowed: at most ${_gi(perClient)})`];
+  }
+  return [];
+}
+
+/** How a strategy is written in code, for the allowed values of messages. @internal */
+export function _strategyCode(strategy: GpuSharingStrategy): string {
+  return strategy === GpuSharingStrategy.EXCLUSIVE ? 'GpuShare.EXCLUSIVE' : strategy === GpuSharingStrategy.MPS ? 'GpuShare.mps(clients)'
+    : strategy === GpuSharingStrategy.MIG ? 'GpuShare.mig(profile)' : 'GpuShare.timeShared(clients)';
+}
+
+/** How a strategy is named in messages. @internal */
+export function _strategyName(strategy: GpuSharingStrategy): string {
+  return strategy === GpuSharingStrategy.EXCLUSIVE ? 'whole GPUs' : strategy === GpuSharingStrategy.MPS ? 'MPS' : strategy === GpuSharingStrategy.MIG ? 'MIG' : 'time-sharing';
+}
+
+/**
+ * The toleration of the share taint (`GpuShare.TAINT_KEY`) that shared pods and node agents (which must run on shared
+ * GPU nodes too) carry. @internal
+ */
+export function _shareTaintToleration(): k8s.Toleration {
+  return { key: GpuShare.TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' };
 }
 
 /** Node affinity requiring that a node carries a label (any value). @internal */

@@ -6,6 +6,7 @@ import { Cloud, Platform, WorkloadKind } from '../platform/platform';
 import { _FoundTemplate, _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _checkCommandLine, _secretsInRendered } from '../pod/env';
 import { _PodInput, _PodOptions, _PodTemplate, _buildPod } from '../pod/pod-template';
+import { GpuShare } from '../sharing/gpu-share';
 import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _ensure, _show } from '../validation';
 import { GpuPodProps } from './gpu-pod-props';
 import { _Registry } from './registry';
@@ -54,6 +55,8 @@ export abstract class GpuWorkload extends Construct {
   public readonly _selector: { [key: string]: string };
   /** Labels of every object of the workload. @internal */
   public readonly _labels: { [key: string]: string };
+  /** The GPU shares of the pods built so far (GPU sharing: what a GpuSharingConfig must offer). @internal */
+  public readonly _gpuShares: GpuShare[] = [];
   private readonly _givenName?: string;
   private _name: string;
   private _maxNameLength = 63;
@@ -144,10 +147,10 @@ export abstract class GpuWorkload extends Construct {
    */
   public _pod(props: _PodInput, options: _PodOptions, rename?: (message: string) => string): _PodTemplate {
     const identity = { serviceAccountName: this.serviceAccountName, priorityClassName: this._base.priorityClass?.priorityClassName };
-    if (!rename) return _buildPod(this._problems, props, options, identity);
-    const own = new _Problems();
+    const own = rename ? new _Problems() : this._problems;
     const pod = _buildPod(own, props, options, identity);
-    this._problems.absorb(own, rename);
+    if (rename) this._problems.absorb(own, rename);
+    if (pod.gpus > 0 && pod.request.share) this._gpuShares.push(pod.request.share);
     return pod;
   }
 
@@ -160,7 +163,8 @@ export abstract class GpuWorkload extends Construct {
   public _podMetadata(pod: _PodTemplate, extraLabels: { [key: string]: string } = {},
     extraAnnotations: { [key: string]: string } = {}): k8s.ObjectMeta {
     const annotations = { ...pod.podAnnotations, ...extraAnnotations };
-    return { labels: { ...this._labels, ...extraLabels }, annotations: Object.keys(annotations).length ? annotations : undefined };
+    // pod.podLabels: labels the pod builder says the pod needs (GPU sharing: the Pod Security exception of an MPS pod).
+    return { labels: { ...this._labels, ...pod.podLabels, ...extraLabels }, annotations: Object.keys(annotations).length ? annotations : undefined };
   }
 
   /** An ingress rule admitting every port from the other pods of this workload (e.g. DDP ranks). @internal */
