@@ -10,8 +10,8 @@ import { ApiObject, App, Chart, Size, Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import {
   Accelerator, ClusterAddon, DdpJob, GpuNodePool, GpuNodePoolProps, GpuShare, GpuSharingConfig, GpuSharingStrategy, GpuTrainingJob,
-  GpuTrainingJobProps, InferenceDeployment, KServeInferenceService, MigProfile, MigStrategy, ModelFormat, Platform, SpotBatchJob,
-  StatefulSetNotebook, VllmDeployment, LlmModel,
+  GpuTrainingJobProps, InferenceDeployment, JupyterHubGpuProfiles, KServeDeploymentMode, KServeInferenceService, LlmModel, MigProfile,
+  MigStrategy, ModelFormat, Platform, SpotBatchJob, StatefulSetNotebook, VllmDeployment,
 } from '../lib';
 import { podsOf } from './support/pods';
 import { schemaErrors } from './support/schema';
@@ -511,4 +511,27 @@ test('a custom accelerator with MIG profiles: its own fraction, and a bad instan
   expect(t.spec.nodeSelector['nvidia.com/mig.config']).toBe('all-1g.12gb');
   expect(synthError(chart => new GpuTrainingJob(chart, 'job', { platform: karpenter, image, accelerator: gpu, gpuShare: mig('2g.24gb') }), karpenter))
     .toContain('accelerator="X100" is invalid: its MIG profile 2g.24gb has instancesPerGpu=0 (allowed: a whole number from 1 to 7)');
+});
+
+test('a KServe predictor in Knative mode on GKE MPS needs Knative\'s hostIPC feature flag', () => {
+  const msg = synthError(chart => new KServeInferenceService(chart, 'isvc', {
+    platform: standard, modelFormat: ModelFormat.SKLEARN, storageUri: 'gs://b/m', accelerator: Accelerator.T4, gpuShare: GpuShare.mps(4),
+    deploymentMode: KServeDeploymentMode.KNATIVE,
+  }), standard);
+  expect(msg).toContain('kubernetes.podspec-hostipc');
+});
+
+test('JupyterHub GPU profiles take a share: a time-shared L4 server, an MPS one with the host IPC namespace', () => {
+  const profiles = (platform: Platform, share: GpuShare) => {
+    const chart = chartFor(platform);
+    const hub = new JupyterHubGpuProfiles(chart, 'hub', { platform, profiles: [{ displayName: 'Shared L4', accelerator: Accelerator.L4, gpuShare: share }] });
+    synth(chart, platform);
+    return hub.values.singleuser.profileList[0].kubespawner_override;
+  };
+  const ts = profiles(autopilot, GpuShare.timeShared(4));
+  expect(ts.node_selector).toMatchObject({ 'cloud.google.com/gke-gpu-sharing-strategy': 'time-sharing', 'cloud.google.com/gke-max-shared-clients-per-gpu': '4' });
+  expect(ts).toMatchObject({ cpu_guarantee: 1, mem_limit: '4G', extra_resource_limits: { 'nvidia.com/gpu': '1' } });
+  const mps = profiles(standard, GpuShare.mps(2));
+  expect(mps).toMatchObject({ extra_pod_config: { hostIPC: true }, extra_labels: { 'gpu-ml.cdk8s.io/pss-exception': 'mps-host-ipc' } });
+  expect(mps.volumes).toBeUndefined();
 });

@@ -48,7 +48,7 @@ const SPECS: _TypeSpecs = {
     IPriorityClass: { priorityClassName: 's' },
     IWandbLaunchQueue: { jobNamespace: 's', queueName: 's' },
     JupyterHubGpuProfilesProps: { platform: '!Platform', profiles: '[@JupyterHubProfile', userPodTolerations: '?[*' },
-    JupyterHubProfile: { accelerator: '?!Accelerator', capacityType: '?#CapacityType', cpu: '?n', default: '?b', description: '?s', displayName: 's', ephemeralStorage: '?!Size', gpus: '?n', image: '?s', memory: '?!Size', sharedMemory: '?b', sharedMemorySize: '?!Size', slug: '?s' },
+    JupyterHubProfile: { accelerator: '?!Accelerator', capacityType: '?#CapacityType', cpu: '?n', default: '?b', description: '?s', displayName: 's', ephemeralStorage: '?!Size', gpus: '?n', gpuShare: '?!GpuShare', image: '?s', memory: '?!Size', sharedMemory: '?b', sharedMemorySize: '?!Size', slug: '?s' },
     KarpenterOptions: { '^': 'PlatformOptions', gpuShare: '?!GpuShare', gpuTaintKey: '?s', nodePool: '?s' },
     KServeInferenceServiceProps: { '^': 'InferenceEndpointProps', coldStartTimeout: '?!Duration', deploymentMode: '?#KServeDeploymentMode', image: '?s', knativeFeatureFlags: '?b', modelFormat: '?!ModelFormat', protocolVersion: '?#ProtocolVersion', runtime: '?s', runtimeVersion: '?s', storageSecretName: '?s' },
     KServeLlmInferenceServiceProps: { '^': 'LlmServerProps', image: '?s', routing: '?b' },

@@ -94,7 +94,8 @@ export class GkeStandardPlatform extends GkePlatform {
   public admissionViolations(pod: any, _podAnnotations?: { [key: string]: string }): string[] {
     if (!pod || typeof pod !== 'object') return ['not a pod spec'];
     const v = this._shareViolations(pod);
-    if (pod.nodeSelector?.[GkePlatform.SHARING_STRATEGY_LABEL] === 'mps' && pod.hostIPC !== true) {
+    // A rendered spec says hostIPC; a typed one (cdk8s-plus k8s.PodSpec) hostIpc.
+    if (pod.nodeSelector?.[GkePlatform.SHARING_STRATEGY_LABEL] === 'mps' && pod.hostIPC !== true && pod.hostIpc !== true) {
       v.push(`an MPS pod (${GkePlatform.SHARING_STRATEGY_LABEL}=mps) needs hostIPC: true: its CUDA processes reach the node's MPS server through the host's IPC namespace and /dev/shm`);
     }
     return v;
