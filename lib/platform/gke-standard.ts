@@ -4,8 +4,9 @@ import { GkePlatform } from './gke';
 import { GpuSharingStrategy } from '../sharing/gpu-share';
 import {
   CapacityType, DcgmExporterNeeds, GkeStandardOptions, GpuRequest, NodeAgentPlacement, Platform, PodPlacement,
-  _biggerNodeWarnings, _biggestMachine, _requireNodeLabel, _shareTaintToleration,
+  _biggerNodeWarnings, _biggestMachine, _requireNodeLabel,
 } from './platform';
+import { _shareTaintToleration } from './sharing-rules';
 
 /** Termination grace Spot VMs give pods by default: 15 of the 30 s notice (GKE "Spot VMs"). */
 const DEFAULT_SPOT_GRACE_SECONDS = 15;

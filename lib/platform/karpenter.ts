@@ -5,8 +5,9 @@ import { _isLabelKey, _show } from '../validation';
 import { MigStrategy, NvidiaDevicePlugin, _migResourcesOf, _nvidiaShareSelector, _nvidiaShareViolations } from './nvidia-device-plugin';
 import {
   CapacityType, Cloud, GpuRequest, KarpenterOptions, NodeAgentPlacement, Platform, PodPlacement, WorkloadKind,
-  _acceleratorLabelProblems, _biggerNodeWarnings, _biggestMachine, _mpsMemoryLimitProblems, _requireNodeLabel, _shareTaintToleration,
+  _acceleratorLabelProblems, _biggerNodeWarnings, _biggestMachine, _requireNodeLabel,
 } from './platform';
+import { _mpsMemoryLimitProblems, _shareTaintToleration } from './sharing-rules';
 
 
 /**
@@ -117,7 +118,7 @@ export class KarpenterPlatform extends Platform {
     const poolShare = pool !== undefined && req.gpus > 0 && share.configName !== pool.configName
       ? [`gpuShare=${share.toString()} is invalid: the NodePool ${_show(this.nodePool)} of this platform gives its GPUs as ${pool.toString()} (allowed: ${pool.toString()}, or the platform of another NodePool)`]
       : [];
-    return [...labels, ...poolShare, ...super.validateRequest(req), ..._mpsMemoryLimitProblems(req, this.displayName)];
+    return [...labels, ...poolShare, ...super.validateRequest(req), ..._mpsMemoryLimitProblems(req.share, req.accelerator, this.displayName)];
   }
 
   /** The biggest instance type with at least `gpus` GPUs, with the allocatable share Karpenter computes for it. */

@@ -4,9 +4,9 @@ import { GpuSharingStrategy } from '../sharing/gpu-share';
 import { _isLabelKey, _show } from '../validation';
 import { MigStrategy, NvidiaDevicePlugin, _nvidiaSharedProduct, _nvidiaShareSelector, _nvidiaShareViolations } from './nvidia-device-plugin';
 import {
-  GpuRequest, KubernetesOptions, NodeAgentPlacement, Platform, PodPlacement, _acceleratorLabelProblems, _mpsMemoryLimitProblems,
-  _requireNodeLabel, _shareTaintToleration,
+  GpuRequest, KubernetesOptions, NodeAgentPlacement, Platform, PodPlacement, _acceleratorLabelProblems, _requireNodeLabel,
 } from './platform';
+import { _mpsMemoryLimitProblems, _shareTaintToleration } from './sharing-rules';
 
 /** More GPUs than any machine carries: a bound that keeps counts and messages small. */
 const MAX_GPUS_PER_NODE = 64;
@@ -104,7 +104,7 @@ export class KubernetesPlatform extends Platform {
     if (req.share?.strategy === GpuSharingStrategy.MIG && req.gpus > 0 && this.migStrategy === undefined && !req.share._problem()) {
       v.push(`gpuShare=${req.share.toString()} is invalid: ${this.displayName} has no migStrategy, so the library cannot tell whether a slice is nvidia.com/gpu on a node of one profile (single) or ${req.share.migProfile!.mixedResourceName} (mixed) (allowed: state it with Platform.kubernetes({ migStrategy: MigStrategy.SINGLE }) or MigStrategy.MIXED)`);
     }
-    v.push(..._mpsMemoryLimitProblems(req, this.displayName));
+    v.push(..._mpsMemoryLimitProblems(req.share, req.accelerator, this.displayName));
     return v;
   }
 

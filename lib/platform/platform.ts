@@ -2,8 +2,9 @@ import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator, MachineShape, MigProfileSpec } from '../accelerator';
-import { GpuShare, GpuSharingStrategy, _migSpec, _validInstances } from '../sharing/gpu-share';
+import { GpuShare, GpuSharingStrategy } from '../sharing/gpu-share';
 import { MigStrategy } from './nvidia-device-plugin';
+import { _shareProblemsOf, _shareTaintToleration } from './sharing-rules';
 import { _Problems, _checkProps, _show } from '../validation';
 import { ClusterAddon } from './cluster-addon';
 import { PrometheusFlavor } from './prometheus-flavor';
@@ -524,42 +525,9 @@ export abstract class Platform {
    * @internal
    */
   public _shareProblems(req: GpuRequest, share: GpuShare): string[] {
-    const what = `gpuShare=${share.toString()}`;
-    const problem = share._problem();
-    if (problem) return [`${what} is invalid: ${problem}`];
-    if (req.gpus === 0) return [`${what} is invalid for a pod without GPUs (gpus=0): only GPUs are shared (allowed: GpuShare.EXCLUSIVE, or gpus=1)`];
-    const acc = req.accelerator;
-    const withMig = Accelerator.all().filter(a => this.migProfiles(a).length > 0).map(a => a.name);
-    if (share.strategy === GpuSharingStrategy.MIG && acc === undefined && withMig.length) {
-      return [`accelerator=undefined is invalid with ${what}: the MIG profiles depend on the GPU model (allowed: an accelerator with MIG on ${this.displayName}: ${withMig.join(', ')})`];
-    }
-    const offered = this.sharingStrategies(acc);
-    const model = acc ? ` for ${acc.name}` : '';
-    if (!offered.includes(share.strategy)) {
-      return [`${what} is invalid: ${this.displayName} does not offer ${_strategyName(share.strategy)}${model} (allowed: ${offered.map(_strategyCode).join(', ')})`];
-    }
-    const v: string[] = [];
-    const max = this._maxClientsPerGpu(share.strategy);
-    if (max !== undefined && share.clientsPerGpu !== undefined && share.clientsPerGpu > max) {
-      v.push(`${what} is invalid: ${this.displayName} shares one GPU among at most ${max} ${_strategyName(share.strategy)} clients (allowed: 2-${max})`);
-    }
-    if (share.strategy === GpuSharingStrategy.MIG && acc !== undefined) {
-      const spec = _migSpec(this.migProfiles(acc), share.migProfile);
-      if (!spec) {
-        const profiles = this.migProfiles(acc).map(s => s?.profile);
-        v.push(`${what} is invalid: ${this.displayName} does not cut ${acc.name} into ${share.migProfile!.name} slices (allowed: ${profiles.join(', ')})`);
-      } else if (!_validInstances(spec.instancesPerGpu)) {
-        v.push(`accelerator=${_show(acc.name)} is invalid: its MIG profile ${spec.profile} has instancesPerGpu=${_show(spec.instancesPerGpu)} (allowed: a whole number from 1 to 7)`);
-      }
-    }
-    if (req.gpus > 1) {
-      const why = share.strategy === GpuSharingStrategy.MIG
-        ? 'a CUDA process sees one MIG slice only'
-        : `a container gets at most one ${_strategyName(share.strategy)} GPU on ${this.displayName}`;
-      v.push(`gpus=${req.gpus} is invalid with ${what}: ${why} (allowed: 1)`);
-    }
-    return v;
+    return _shareProblemsOf(this, req.gpus, req.accelerator, share);
   }
+
 
   /**
    * What the platform does with a spot grace above its cap, appended to the message (e.g. Autopilot cuts it).
@@ -699,44 +667,6 @@ export interface _HttpsOptions {
   readonly serviceName: string;
   readonly servicePort: number;
   readonly staticIpName?: string;
-}
-
-/**
- * An MPS memory limit must be below the share the device plugin gives each client (the GPU's memory divided by the
- * clients): `CUDA_MPS_PINNED_DEVICE_MEM_LIMIT` can only lower it. @internal
- */
-export function _mpsMemoryLimitProblems(req: GpuRequest, platform: string): string[] {
-  const share = req.share;
-  if (share?.strategy !== GpuSharingStrategy.MPS || share.mpsMemoryLimit === undefined || share._problem()) return [];
-  const mib = share.mpsMemoryLimit.toMebibytes({ rounding: 2 /* SizeRoundingBehavior.NONE */ });
-  const what = `gpuShare=${share.toString()}`;
-  if (!Number.isInteger(mib) || mib < 1) return [`${what} is invalid: memoryLimit=${_show(share.mpsMemoryLimit)} must be a whole number of MiB, at least 1Mi`];
-  const gib = req.accelerator?.memoryGiB;
-  if (typeof gib !== 'number') return [];
-  const perClient = Math.floor(gib * 1024 / share.clientsPerGpu!);
-  if (mib > perClient) {
-    return [`${what} is invalid: memoryLimit=${_gi(mib)} is more than the ${_gi(perClient)} each of the ${share.clientsPerGpu} MPS clients of a ${req.accelerator!.name} gets on ${platform} (${gib}Gi / ${share.clientsPerGpu}); the limit can only lower it (allowed: at most ${_gi(perClient)})`];
-  }
-  return [];
-}
-
-/** How a strategy is written in code, for the allowed values of messages. @internal */
-export function _strategyCode(strategy: GpuSharingStrategy): string {
-  return strategy === GpuSharingStrategy.EXCLUSIVE ? 'GpuShare.EXCLUSIVE' : strategy === GpuSharingStrategy.MPS ? 'GpuShare.mps(clients)'
-    : strategy === GpuSharingStrategy.MIG ? 'GpuShare.mig(profile)' : 'GpuShare.timeShared(clients)';
-}
-
-/** How a strategy is named in messages. @internal */
-export function _strategyName(strategy: GpuSharingStrategy): string {
-  return strategy === GpuSharingStrategy.EXCLUSIVE ? 'whole GPUs' : strategy === GpuSharingStrategy.MPS ? 'MPS' : strategy === GpuSharingStrategy.MIG ? 'MIG' : 'time-sharing';
-}
-
-/**
- * The toleration of the share taint (`GpuShare.TAINT_KEY`) that shared pods and node agents (which must run on shared
- * GPU nodes too) carry. @internal
- */
-export function _shareTaintToleration(): k8s.Toleration {
-  return { key: GpuShare.TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' };
 }
 
 /** Node affinity requiring that a node carries a label (any value). @internal */
