@@ -11,6 +11,7 @@ import { addLlmExamples } from './examples/llm';
 import { addNotebookExamples } from './examples/notebooks';
 import { addFleetExamples } from './examples/fleet';
 import { addStorageExamples } from './examples/storage';
+import { addSharingExamples } from './examples/sharing';
 import { Platform } from './lib';
 
 /** The platforms of the example app; each gets its own chart and file in dist/ (`<id>.k8s.yaml`). */
@@ -39,6 +40,7 @@ export function createApp(outdir?: string): App {
     addNotebookExamples(chart, platform);
     addFleetExamples(chart, platform);
     addStorageExamples(chart, platform);
+    addSharingExamples(chart, platform);
   }
   return app;
 }

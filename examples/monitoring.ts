@@ -18,9 +18,10 @@ export function addMonitoringExamples(scope: Construct, platform: Platform): voi
       });
       break;
     case 'gke-standard':
-      // T4 for training and batch, L4 for the Knative LLM, H100 and A100 for the fleet plan: every GPU the chart runs has a price.
+      // T4 for training and batch, L4 for the Knative LLM, A100 40GB for the MIG job, H100 and A100 80GB for the fleet
+      // plan: every GPU the chart runs has a price.
       new GpuMonitoring(scope, 'gpu-monitoring', {
-        name: 'gpu', platform, accelerators: [Accelerator.T4, Accelerator.L4, Accelerator.H100_80GB, Accelerator.A100_80GB] });
+        name: 'gpu', platform, accelerators: [Accelerator.T4, Accelerator.L4, Accelerator.A100_40GB, Accelerator.H100_80GB, Accelerator.A100_80GB] });
       break;
     case 'karpenter':
       // The GPUs of the chart's NodePools: A10G, T4, the L40S of the LLM example, H100 (trainer example, fleet plan) and

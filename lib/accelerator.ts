@@ -117,6 +117,18 @@ export interface AutopilotMaximum {
 }
 
 /**
+ * A MIG profile a GPU model offers (GPU sharing, issue 14): its name and how many instances of it alone fit on one GPU,
+ * which is also the fraction of the GPU one instance holds when every GPU of a node is cut into that profile (as GKE's
+ * partition sizes and the MIG manager's `all-<profile>` layouts do).
+ */
+export interface MigProfileSpec {
+  /** Profile name, e.g. `1g.5gb`. */
+  readonly profile: string;
+  /** Instances of this profile alone on one GPU, e.g. 7 for `1g.5gb` on an A100 40GB. */
+  readonly instancesPerGpu: number;
+}
+
+/**
  * Properties of a custom accelerator.
  */
 export interface AcceleratorProps {
@@ -176,6 +188,18 @@ export interface AcceleratorProps {
    * @default - unknown: cost rules need a `dcgmModelName` on the price instead
    */
   readonly dcgmModelName?: string;
+  /**
+   * MIG profiles of the GPU as NVIDIA's MIG manager (GPU Operator) cuts it: what `GpuShare.mig` may ask for on
+   * Karpenter and plain Kubernetes.
+   * @default - none: the GPU has no MIG
+   */
+  readonly migProfiles?: MigProfileSpec[];
+  /**
+   * MIG partition sizes GKE offers for the GPU (`cloud.google.com/gke-gpu-partition-size`): what `GpuShare.mig` may ask
+   * for on GKE.
+   * @default - none: GKE does not partition it
+   */
+  readonly gkeMigProfiles?: MigProfileSpec[];
 }
 
 /** A GCE machine shape. */
@@ -193,6 +217,11 @@ function ec2(machineType: string, gpus: number, vcpu: number, memoryMib: number,
     machineType, gpus, vcpu, memoryGiB: memoryMib / 1024, allocatableVcpu: allocatableMillicpu / 1000, allocatableMemoryGiB: allocatableMib / 1024,
     ...fastNetworkOf(machineType),
   };
+}
+
+/** MIG profiles from `name:instances` pairs. */
+function mig(...specs: string[]): MigProfileSpec[] {
+  return specs.map(s => ({ profile: s.split(':')[0], instancesPerGpu: Number(s.split(':')[1]) }));
 }
 
 /** A list that JavaScript callers may not have given as one, for reading: a copy, or none. */
@@ -265,6 +294,10 @@ export class Accelerator {
   public static readonly A100_40GB = new Accelerator({
     name: 'A100 40GB', gkeLabel: 'nvidia-tesla-a100', karpenterGpuName: 'a100', karpenterGpuMemoryMib: 40960, memoryGiB: 40,
     gpuProduct: 'NVIDIA-A100-SXM4-40GB', dcgmModelName: 'NVIDIA A100.*40GB',
+    // MIG (issue 14): NVIDIA's MIG manager layouts (gpu-operator 0400_configmap.yaml @db0bb63e) and GKE's partition sizes
+    // (container-engine-accelerators partition_gpu.go @992db812); see docs/sharing.md.
+    migProfiles: mig('1g.5gb:7', '1g.5gb+me:1', '1g.10gb:4', '2g.10gb:3', '3g.20gb:2', '4g.20gb:1', '7g.40gb:1'),
+    gkeMigProfiles: mig('1g.5gb:7', '2g.10gb:3', '3g.20gb:2', '4g.20gb:1', '7g.40gb:1'),
     autopilotCounts: [1, 2, 4, 8, 16],
     autopilotMaxima: [{
       gpus: 1, vcpu: 11, memoryGiB: 74,
@@ -281,6 +314,8 @@ export class Accelerator {
   public static readonly A100_80GB = new Accelerator({
     name: 'A100 80GB', gkeLabel: 'nvidia-a100-80gb', karpenterGpuName: 'a100', karpenterGpuMemoryMib: 81920, memoryGiB: 80,
     gpuProduct: 'NVIDIA-A100-SXM4-80GB', dcgmModelName: 'NVIDIA A100.*80GB',
+    migProfiles: mig('1g.10gb:7', '1g.10gb+me:1', '1g.20gb:4', '2g.20gb:3', '3g.40gb:2', '4g.40gb:1', '7g.80gb:1'),
+    gkeMigProfiles: mig('1g.10gb:7', '2g.20gb:3', '3g.40gb:2', '4g.40gb:1', '7g.80gb:1'),
     autopilotCounts: [1, 2, 4, 8],
     gkeMachines: [gce('a2-ultragpu-1g', 1, 12, 170), gce('a2-ultragpu-2g', 2, 24, 340), gce('a2-ultragpu-4g', 4, 48, 680), gce('a2-ultragpu-8g', 8, 96, 1360)],
     awsInstanceFamilies: [{ family: 'p4de', gpusPerInstance: [8], instances: [ec2('p4de.24xlarge', 8, 96, 1179648, 95690, 1082712)] }],
@@ -291,6 +326,8 @@ export class Accelerator {
     name: 'H100 80GB', gkeLabel: 'nvidia-h100-80gb', karpenterGpuName: 'h100', memoryGiB: 80, gpuProduct: 'NVIDIA-H100-80GB-HBM3',
     dcgmModelName: 'NVIDIA H100 80GB HBM3',
     autopilotCounts: [1, 2, 4, 8],
+    migProfiles: mig('1g.10gb:7', '1g.10gb+me:1', '1g.20gb:4', '2g.20gb:3', '3g.40gb:2', '4g.40gb:1', '7g.80gb:1'),
+    gkeMigProfiles: mig('1g.10gb:7', '1g.20gb:4', '2g.20gb:3', '3g.40gb:2', '4g.40gb:1', '7g.80gb:1'),
     gkeMachines: [gce('a3-highgpu-1g', 1, 26, 234), gce('a3-highgpu-2g', 2, 52, 468), gce('a3-highgpu-4g', 4, 104, 936), gce('a3-highgpu-8g', 8, 208, 1872)],
     awsInstanceFamilies: [{
       family: 'p5',
@@ -312,6 +349,8 @@ export class Accelerator {
   public static readonly H200_141GB = new Accelerator({
     name: 'H200 141GB', gkeLabel: 'nvidia-h200-141gb', karpenterGpuName: 'h200', memoryGiB: 141, gpuProduct: 'NVIDIA-H200',
     dcgmModelName: 'NVIDIA H200.*',
+    migProfiles: mig('1g.18gb:7', '1g.18gb+me:1', '1g.35gb:4', '2g.35gb:3', '3g.71gb:2', '4g.71gb:1', '7g.141gb:1'),
+    gkeMigProfiles: mig('1g.18gb:7', '1g.35gb:4', '2g.35gb:3', '3g.71gb:2', '4g.71gb:1', '7g.141gb:1'),
     autopilotCounts: [8],
     gkeMachines: [gce('a3-ultragpu-8g', 8, 224, 2952)],
     awsInstanceFamilies: [
@@ -323,6 +362,8 @@ export class Accelerator {
   /** NVIDIA B200 180 GB. */
   public static readonly B200 = new Accelerator({
     name: 'B200', gkeLabel: 'nvidia-b200', karpenterGpuName: 'b200', memoryGiB: 180, gpuProduct: 'NVIDIA-B200', dcgmModelName: 'NVIDIA B200.*',
+    migProfiles: mig('1g.23gb:7', '1g.23gb+me:1', '1g.45gb:4', '2g.45gb:3', '3g.90gb:2', '4g.90gb:1', '7g.180gb:1'),
+    gkeMigProfiles: mig('1g.23gb:7', '1g.45gb:4', '2g.45gb:3', '3g.90gb:2', '4g.90gb:1', '7g.180gb:1'),
     autopilotCounts: [8],
     gkeMachines: [gce('a4-highgpu-8g', 8, 224, 3968)],
     awsInstanceFamilies: [{ family: 'p6-b200', gpusPerInstance: [8], instances: [ec2('p6-b200.48xlarge', 8, 192, 2097152, 191450, 1937332)] }],
@@ -364,6 +405,8 @@ export class Accelerator {
    */
   public static readonly RTX_PRO_6000 = new Accelerator({
     name: 'RTX PRO 6000', gkeLabel: 'nvidia-rtx-pro-6000', memoryGiB: 96, dcgmModelName: 'NVIDIA RTX PRO 6000.*',
+    // GKE's partitioner also knows the +me, +gfx and -me variants; only the plain sizes are listed here.
+    gkeMigProfiles: mig('1g.24gb:4', '2g.48gb:2', '4g.96gb:1'),
     autopilotCounts: [1, 2, 4, 8],
     gkeMachines: [gce('g4-standard-48', 1, 48, 180), gce('g4-standard-96', 2, 96, 360), gce('g4-standard-192', 4, 192, 720), gce('g4-standard-384', 8, 384, 1440)],
   });
@@ -392,7 +435,8 @@ export class Accelerator {
    * @internal
    */
   public static _known(): Accelerator[] {
-    const wellFormed = (a: Accelerator) => [a.autopilotCounts, a.autopilotMaxima, a.gkeMachines, a.awsInstanceFamilies].every(Array.isArray);
+    const wellFormed = (a: Accelerator) =>
+      [a.autopilotCounts, a.autopilotMaxima, a.gkeMachines, a.awsInstanceFamilies, a.migProfiles, a.gkeMigProfiles].every(Array.isArray);
     return [...Accelerator.all(), ...Accelerator.customs.filter(wellFormed)];
   }
 
@@ -420,6 +464,10 @@ export class Accelerator {
   public readonly gpuProduct?: string;
   /** RE2 pattern of the `modelName` DCGM reports, if known. */
   public readonly dcgmModelName?: string;
+  /** MIG profiles NVIDIA's MIG manager offers for the GPU (empty: no MIG). */
+  public readonly migProfiles: MigProfileSpec[];
+  /** MIG partition sizes GKE offers for the GPU (empty: none). */
+  public readonly gkeMigProfiles: MigProfileSpec[];
 
   private constructor(props: AcceleratorProps) {
     this.name = props.name;
@@ -433,6 +481,8 @@ export class Accelerator {
     this.memoryGiB = props.memoryGiB;
     this.gpuProduct = props.gpuProduct;
     this.dcgmModelName = props.dcgmModelName;
+    this.migProfiles = kept(props.migProfiles);
+    this.gkeMigProfiles = kept(props.gkeMigProfiles);
   }
 
   /** The GKE machine for exactly `gpus` GPUs, if known. */

@@ -32,6 +32,8 @@ test('the example app writes one manifest file per platform, and its other files
     `extras/${p.id}.gpu-plan.md`, `extras/${p.id}.gpu-plan.json`,
     // prometheus-adapter's rules for GPU-utilization autoscaling, where the flavor's adapter needs rules (issue 18).
     ...(p.prometheus._adapterNeedsRules ? [`extras/${p.cluster}.prometheus-adapter-values.yml`] : []),
+    // GPU sharing: the device plugin's Helm values where the library writes its configs (Karpenter, plain Kubernetes).
+    ...(['karpenter', 'kubernetes'].includes(p.id) ? [`extras/${p.id}.gpu-sharing.gpu-operator-values.yml`] : []),
   ]).sort());
 });
 

@@ -4,6 +4,11 @@ import { Accelerator, GpuMetric, GpuMonitoring, GpuMonitoringProps, GpuPriceTabl
 import { promqlProblems, substituteGrafanaVariables, metricsOf, knownMetrics } from './support/promql';
 import { chartFor, find, synth, synthError } from './support/synth';
 
+/** GPU sharing: what the workload rules leave out (GPUs of nodes with more nvidia.com/gpu units than GPUs). */
+const SHARED = 'unless on (Hostname) label_replace(node:gpu_units_per_gpu:ratio > 1, "Hostname", "$1", "node", "(.+)")';
+/** Whole GPUs and shares of GPUs, which the cost rules price. */
+const ALLOCATED = '{__name__=~"namespace_pod:dcgm_gpus_allocated:count|namespace_pod:gpu_shares_allocated:sum"';
+
 const autopilot = Platform.gkeAutopilot();
 const karpenter = Platform.karpenter();
 const standard = Platform.gkeStandard();
@@ -76,8 +81,12 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
     expect(pod.volumes).toEqual([{ name: 'pod-resources', hostPath: { path: '/var/lib/kubelet/pod-resources', type: 'Directory' } }]);
     expect(c.volumeMounts).toEqual([{ name: 'pod-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true }]);
   });
-  test('only on GPU nodes, tolerating the NodePool GPU taint', () => {
-    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  test('only on GPU nodes, tolerating the NodePool GPU taint and the share taint', () => {
+    expect(pod.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+      // GPU sharing: the exporter runs on shared GPU nodes too, which carry the share taint.
+      { key: 'gpu-ml.cdk8s.io/gpu-share', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
       .toEqual([{ matchExpressions: [{ key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'Exists' }] }]);
   });
@@ -120,7 +129,8 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
   });
   test('default thresholds: idle < 1 % for 1h, low < 30 % for 10m, memory > 90 %, 85 °C, pending 15m', () => {
     const rules = Object.fromEntries(find(objects, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert).map((r: any) => [r.alert, r]));
-    expect(rules.GpuIdle).toMatchObject({ expr: 'max by (namespace, pod) (max_over_time(DCGM_FI_DEV_GPU_UTIL{pod!=""}[1m])) < 1', for: '1h' });
+    // GPUs of shared nodes are not one pod's (GPU sharing): the workload rules leave them out.
+    expect(rules.GpuIdle).toMatchObject({ expr: `max by (namespace, pod) (max_over_time(DCGM_FI_DEV_GPU_UTIL{pod!=""}[1m]) ${SHARED}) < 1`, for: '1h' });
     expect(rules.GpuLowUtilization.for).toBe('10m');
     expect(rules.GpuLowUtilization.expr).toContain('< 30)');
     expect(rules.GpuMemoryHigh.expr).toMatch(/> 90$/);
@@ -131,8 +141,9 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
   test('cost rules for A10G at the AWS list price, on-demand and spot', () => {
     const cost = find(objects, 'PrometheusRule').spec.groups[0].rules.filter((r: any) => r.record === GpuMetric.POD_GPU_COST_PER_HOUR.name);
     expect(cost).toEqual([
-      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: 'sum by (namespace, pod) (namespace_pod:dcgm_gpus_allocated:count{modelName=~"NVIDIA A10G"}) * 1.006', labels: { accelerator: 'A10G', capacity_type: 'on-demand' } },
-      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: 'sum by (namespace, pod) (namespace_pod:dcgm_gpus_allocated:count{modelName=~"NVIDIA A10G"}) * 0.4024', labels: { accelerator: 'A10G', capacity_type: 'spot' } },
+      // Whole GPUs and, at their fraction, shares of GPUs (GPU sharing).
+      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: `sum by (namespace, pod) (${ALLOCATED}, modelName=~"NVIDIA A10G"}) * 1.006`, labels: { accelerator: 'A10G', capacity_type: 'on-demand' } },
+      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: `sum by (namespace, pod) (${ALLOCATED}, modelName=~"NVIDIA A10G"}) * 0.4024`, labels: { accelerator: 'A10G', capacity_type: 'spot' } },
     ]);
   });
   test('every PromQL expression parses and reads only known metrics', () => {
@@ -179,7 +190,7 @@ describe('GKE Autopilot: no exporter; PodMonitoring + ClusterRules + dashboard o
     const rules = find(objects, 'ClusterRules');
     expect(rules.metadata.namespace).toBeUndefined();
     const idle = rules.spec.groups[1].rules[0];
-    expect(idle.expr).toBe('max by (exported_namespace, exported_pod) (max_over_time(DCGM_FI_DEV_GPU_UTIL{exported_pod!=""}[1m])) < 1');
+    expect(idle.expr).toBe(`max by (exported_namespace, exported_pod) (max_over_time(DCGM_FI_DEV_GPU_UTIL{exported_pod!=""}[1m]) ${SHARED}) < 1`);
     expect(idle.annotations.description).toContain('{{ $labels.exported_namespace }}/{{ $labels.exported_pod }}');
     for (const g of rules.spec.groups) expect(g.interval).toBe('30s');
   });
@@ -193,7 +204,11 @@ test('GKE Standard: device-name GPU ids, the driver directory, GPU-node affinity
   const pod = find(objects, 'DaemonSet').spec.template.spec;
   expect(pod.containers[0].args).toEqual(['-f', '/etc/dcgm-exporter/default-counters.csv', '--kubernetes-gpu-id-type', 'device-name']);
   expect(pod.volumes).toContainEqual({ name: 'nvidia-install-dir', hostPath: { path: '/home/kubernetes/bin/nvidia', type: 'Directory' } });
-  expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  expect(pod.tolerations).toEqual([
+    { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+    // GPU sharing: the exporter runs on shared GPU nodes too, which carry the share taint.
+    { key: 'gpu-ml.cdk8s.io/gpu-share', operator: 'Exists', effect: 'NoSchedule' },
+  ]);
   expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key).toBe('cloud.google.com/gke-accelerator');
   expect(find(objects, 'PrometheusRule').spec.groups[0].rules.some((r: any) => r.record === GpuMetric.POD_GPU_COST_PER_HOUR.name)).toBe(false);
 });
@@ -207,7 +222,7 @@ test('plain Kubernetes: custom GPU taint, GFD label, own prices; PodMonitor for 
     monitoringNamespace: 'observability',
   }), k);
   const pod = find(objects, 'DaemonSet').spec.template.spec;
-  expect(pod.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  expect(pod.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }, { key: 'gpu-ml.cdk8s.io/gpu-share', operator: 'Exists', effect: 'NoSchedule' }]);
   expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key).toBe('nvidia.com/gpu.present');
   expect(find(objects, 'PodMonitor').spec).toEqual({ selector: { matchLabels: { app: 'llm' } }, namespaceSelector: { matchNames: ['ml'] }, podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }] });
   expect(find(objects, 'NetworkPolicy').spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('observability');

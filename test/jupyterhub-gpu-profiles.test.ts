@@ -164,7 +164,7 @@ const bad: [string, Platform, any, string][] = [
   ['an empty display name', autopilot, { profiles: [{ displayName: ' ', slug: 'x' }] }, `[${H}] profiles[0].displayName=" " is invalid: must be a non-empty string`],
   ['an image with spaces', autopilot, { profiles: [{ displayName: 'x', image: 'my image' }] }, `[${H}] profiles[0].image="my image" is invalid`],
   ['a profile that is no object', autopilot, { profiles: ['GPU'] },
-    `[${H}] profiles[0]="GPU" is invalid: must be a JupyterHubProfile object { accelerator?, capacityType?, cpu?, default?, description?, displayName, ephemeralStorage?, gpus?, image?, memory?, sharedMemory?, sharedMemorySize?, slug? }`],
+    `[${H}] profiles[0]="GPU" is invalid: must be a JupyterHubProfile object { accelerator?, capacityType?, cpu?, default?, description?, displayName, ephemeralStorage?, gpus?, gpuShare?, image?, memory?, sharedMemory?, sharedMemorySize?, slug? }`],
   ['tolerations that are no list', autopilot, { profiles: [PROFILES[0]], userPodTolerations: 'hub' }, `[${H}] userPodTolerations="hub" is invalid: must be a list of values, not a single string`],
   ['a toleration that is no object', autopilot, { profiles: [PROFILES[0]], userPodTolerations: ['hub'] }, `[${H}] userPodTolerations=["hub"] is invalid: must be a list of tolerations`],
   ['no platform', autopilot, { platform: undefined, profiles: [PROFILES[0]] }, `[${H}] platform=undefined is invalid: required (a Platform)`],

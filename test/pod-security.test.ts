@@ -1,7 +1,8 @@
 /**
  * Pod Security Standards "restricted" (GitHub issue 8, part 2): every pod the example app writes to dist/ passes the
- * restricted profile, except pods that carry the `gpu-ml.cdk8s.io/pss-exception` label, and the only such exception
- * is the DCGM exporter DaemonSet (hostPath pod-resources socket, root). The checker itself is in test/support/pss.ts;
+ * restricted profile, except pods that carry the `gpu-ml.cdk8s.io/pss-exception` label, and the only such exceptions
+ * are the DCGM exporter DaemonSet (hostPath pod-resources socket, root) and GKE's MPS clients (host IPC namespace, where
+ * the node's MPS server is: GPU sharing). The checker itself is in test/support/pss.ts;
  * the negative tests below prove it catches each control.
  */
 import * as fs from 'fs';
@@ -28,7 +29,7 @@ const pods: (FoundPod & { file: string; kind: string; name: string })[] = object
   podsOf(obj).map(p => ({ ...p, file, kind: obj.kind, name: obj.metadata?.name })));
 
 /** The only pods allowed to break the restricted profile, by the value of their exception label. */
-const EXCEPTIONS = ['dcgm-exporter'];
+const EXCEPTIONS = ['dcgm-exporter', 'mps-host-ipc'];
 
 describe('every pod in dist/ against Pod Security "restricted"', () => {
   test('dist/ has pods of every workload kind the library emits (the finder is not blind)', () => {
@@ -37,7 +38,7 @@ describe('every pod in dist/ against Pod Security "restricted"', () => {
     for (const k of ['Job', 'Deployment', 'DaemonSet', 'TFJob', 'PyTorchJob', 'JobSet', 'InferenceService']) expect(kinds).toContain(k);
   });
 
-  test('every pod passes, except those labelled with an exception; the exception list is exactly the DCGM exporter', () => {
+  test('every pod passes, except those labelled with an exception; the exception list is exactly the DCGM exporter and MPS', () => {
     const failing = pods.map(p => ({ where: `${p.file}: ${p.where}`, label: p.labels[Conventions.PSS_EXCEPTION_LABEL], violations: restrictedViolations(p.spec, p.annotations) }))
       .filter(p => p.violations.length > 0);
     // Every violation belongs to a pod carrying the exception label...
@@ -46,8 +47,17 @@ describe('every pod in dist/ against Pod Security "restricted"', () => {
     expect([...new Set(pods.map(p => p.labels[Conventions.PSS_EXCEPTION_LABEL]).filter(Boolean))].sort()).toEqual(EXCEPTIONS);
   });
 
-  test('the exception is the DCGM exporter DaemonSet only, and it really needs it (hostPath + root), nothing more', () => {
-    const excepted = pods.filter(p => p.labels[Conventions.PSS_EXCEPTION_LABEL] !== undefined);
+  test('GKE MPS clients break only Host Namespaces (hostIPC), on GKE Standard only', () => {
+    const mps = pods.filter(p => p.labels[Conventions.PSS_EXCEPTION_LABEL] === 'mps-host-ipc');
+    expect(mps.length).toBeGreaterThan(0);
+    for (const p of mps) {
+      expect({ file: p.file, selector: p.spec.nodeSelector['cloud.google.com/gke-gpu-sharing-strategy'] }).toEqual({ file: 'gke-standard.k8s.yaml', selector: 'mps' });
+      expect(restrictedViolations(p.spec, p.annotations)).toEqual(['Host Namespaces: hostIPC is true']);
+    }
+  });
+
+  test('the other exception is the DCGM exporter DaemonSet only, and it really needs it (hostPath + root), nothing more', () => {
+    const excepted = pods.filter(p => p.labels[Conventions.PSS_EXCEPTION_LABEL] !== undefined && p.labels[Conventions.PSS_EXCEPTION_LABEL] !== 'mps-host-ipc');
     expect(excepted.length).toBeGreaterThan(0);
     for (const p of excepted) {
       expect({ kind: p.kind, name: p.name }).toEqual({ kind: 'DaemonSet', name: expect.stringMatching(/-dcgm-exporter$/) });

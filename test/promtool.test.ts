@@ -169,6 +169,10 @@ function inputSeries(c: Case, objects: any[]): InputSeries[] {
     out.push({ series: seriesName('kube_pod_owner', stored(exposed, ksm)), values: `1${LONG}` });
     if (o.pod === TRAIN.pod) out.push({ series: seriesName('kube_pod_owner', stored(exposed, ksm2)), values: `1${LONG}` });
   }
+  // GPU sharing: what each node offers pods; here one nvidia.com/gpu per GPU (no sharing: the rules must not change).
+  for (const [node, gpus] of [['node-a', 4], ['node-b', 3]] as const) {
+    out.push({ series: seriesName('kube_node_status_allocatable', stored({ node, resource: 'nvidia_com_gpu', unit: 'integer' }, ksm)), values: `${gpus}${LONG}` });
+  }
   const pods = [{ ...TRAIN, gpus: 2, phase: 'Running' }, { ...IDLE, gpus: 1, phase: 'Running' }, { namespace: 'ml', pod: 'wait-0', container: 'main', gpus: 2, phase: 'Pending' }];
   for (const p of pods) {
     const req = { namespace: p.namespace, pod: p.pod, container: p.container, node: p.phase === 'Pending' ? '' : 'node-a', resource: 'nvidia_com_gpu', unit: 'integer' };
@@ -227,6 +231,14 @@ function expectations(c: Case, gmp: boolean) {
       ],
     },
     { expr: 'namespace_pod:gpu_cost_per_hour:usd', samples: podCost },
+    // GPU sharing: one unit per GPU on both nodes, so no pod holds a share (test/sharing-monitoring.test.ts shares them).
+    {
+      expr: 'node:gpu_units_per_gpu:ratio', samples: [
+        sample('node:gpu_units_per_gpu:ratio', { node: 'node-a', modelName: A(c).dcgmModelName! }, 1),
+        sample('node:gpu_units_per_gpu:ratio', { node: 'node-b', modelName: B(c).dcgmModelName! }, 1),
+      ],
+    },
+    { expr: 'namespace_pod:gpu_shares_allocated:sum', samples: [] },
     { expr: 'namespace_owner:gpu_cost_per_hour:usd', samples: ownerCost },
     { expr: 'namespace:gpu_cost_per_hour:usd', samples: nsCost },
   ].map(t => ({ expr: t.expr, eval_time: '5m', exp_samples: t.samples }));

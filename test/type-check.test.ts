@@ -129,6 +129,7 @@ function validProps(): { [cls: string]: (chart: Chart) => any } {
     KServeInferenceService: () => ({ platform: autopilot, accelerator: Accelerator.L4, modelFormat: ModelFormat.HUGGINGFACE }),
     GpuNodePool: () => ({ accelerator: Accelerator.L4, gpuLimit: 8, role: 'r', clusterName: 'c' }),
     GpuQuota: () => ({ gpus: 2 }),
+    GpuSharingConfig: () => ({ platform: karpenter, shares: [lib.GpuShare.timeShared(2)] }),
     GpuPriorityClasses: () => ({}),
     GpuMonitoring: () => ({ platform: karpenter }),
     Topology: () => ({ platform: karpenter }),

@@ -11,7 +11,9 @@ import {
 } from '../../imports/karpenter-karpenter.sh';
 import { Accelerator } from '../accelerator';
 import { KarpenterPlatform } from '../platform/karpenter';
-import { CapacityType, KarpenterOptions, Platform, _acceleratorLabelProblems } from '../platform/platform';
+import { MigStrategy, _nvidiaShareSelector } from '../platform/nvidia-device-plugin';
+import { CapacityType, KarpenterOptions, Platform, WorkloadKind, _acceleratorLabelProblems } from '../platform/platform';
+import { GpuShare } from '../sharing/gpu-share';
 import {
   _Problems, _checkDnsLabel, _checkEnum, _checkInt, _checkLabels, _checkProps, _durationSeconds, _ensure, _isLabelKey, _show, _sizeMebibytes,
 } from '../validation';
@@ -251,6 +253,16 @@ export interface GpuNodePoolProps {
    */
   readonly nodeLabels?: { [key: string]: string };
   /**
+   * Share the GPUs of the pool's nodes (GPU sharing, docs/sharing.md): time-slicing or MPS through the NVIDIA device
+   * plugin's named config (`nvidia.com/device-plugin.config`, see `GpuSharingConfig`), or MIG through the GPU
+   * Operator's MIG manager (`nvidia.com/mig.config`, single strategy). The nodes carry the labels the shared pods select
+   * and a `gpu-ml.cdk8s.io/gpu-share` taint that keeps whole-GPU pods off; `pool.platform()` gives its workloads the
+   * share. Karpenter does not know the share: it launches a node per GPU the pending pods ask for, and consolidates the
+   * nodes that stay empty.
+   * @default GpuShare.EXCLUSIVE - whole GPUs
+   */
+  readonly gpuShare?: GpuShare;
+  /**
    * Tags on the EC2 instances and volumes.
    * @default - none (Karpenter adds its own)
    */
@@ -296,6 +308,8 @@ export class GpuNodePool extends Construct {
   public readonly expireAfterSeconds?: number;
   /** Key of the GPU taint. */
   public readonly taintKey: string;
+  /** How the GPUs of the pool's nodes are shared. */
+  public readonly gpuShare: GpuShare;
   private readonly _nodePool?: NodePool;
   private readonly _nodeClass?: Ec2NodeClass;
   private readonly _problems: _Problems;
@@ -439,6 +453,18 @@ export class GpuNodePool extends Construct {
       p.error('volumeKmsKeyId', props.volumeKmsKeyId, 'must be a KMS key ID or ARN');
     }
 
+    // GPU sharing: a share Karpenter's nodes can give for this accelerator (the platform's own checks), and node labels
+    // that do not fight the ones the share sets.
+    const share = this.gpuShare = props.gpuShare ?? GpuShare.EXCLUSIVE;
+    const shareLabels = share.isShared && acc instanceof Accelerator ? this.shareLabels(share) : {};
+    if (share.isShared && acc instanceof Accelerator && catalog.length) {
+      const request = { gpus: 1, accelerator: acc, capacityType: CapacityType.ON_DEMAND, kind: WorkloadKind.SERVING, share };
+      for (const m of this._base._shareProblems(request, share)) p.raw(m);
+    }
+    for (const key of Object.keys(props.nodeLabels ?? {}).filter(k => k in shareLabels)) {
+      p.error(`nodeLabels[${JSON.stringify(key)}]`, props.nodeLabels![key], `is set by gpuShare=${share.toString()} (to ${_show(shareLabels[key])}); drop it`);
+    }
+
     // Workloads that target this pool are checked once the whole app exists (before `attach`, whose validation
     // prints the warnings this adds).
     this.node.addValidation({ validate: () => (p.ok ? this.checkWorkloads(p) : []) });
@@ -472,11 +498,16 @@ export class GpuNodePool extends Construct {
       metadata: { name: this.name, namespace: _noNamespace() },
       spec: {
         template: {
-          metadata: props.nodeLabels ? { labels: { ...props.nodeLabels } } : undefined,
+          metadata: props.nodeLabels || share.isShared ? { labels: { ...props.nodeLabels, ...shareLabels } } : undefined,
           spec: {
             nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: this.name },
             requirements,
-            taints: [{ key: this.taintKey, value: 'true', effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE }],
+            taints: [
+              { key: this.taintKey, value: 'true', effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE },
+              // Whole-GPU pods must not land on shared GPUs: only shared pods tolerate this one.
+              ...(share.isShared
+                ? [{ key: GpuShare.TAINT_KEY, value: share.configName, effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE }] : []),
+            ],
             expireAfter: this.expireAfterSeconds === undefined ? 'Never' : _karpenterDuration(this.expireAfterSeconds),
             terminationGracePeriod: tgp === undefined ? undefined : _karpenterDuration(tgp),
           },
@@ -498,8 +529,18 @@ export class GpuNodePool extends Construct {
     const base = this._base;
     const options: KarpenterOptions = {
       cluster: base.cluster, addons: base.addons, prometheus: base.prometheus, nodePool: this.name, gpuTaintKey: this.taintKey,
+      gpuShare: this.gpuShare.isShared ? this.gpuShare : undefined,
     };
     return Platform.karpenter(options);
+  }
+
+  /**
+   * Labels the pool's nodes carry for its share: the device plugin config the node uses (a key of the `GpuSharingConfig`
+   * ConfigMap), or the MIG manager's layout. Karpenter must know them at launch to pick this pool for a pod that selects
+   * them.
+   */
+  private shareLabels(share: GpuShare): { [key: string]: string } {
+    return _nvidiaShareSelector(share, MigStrategy.SINGLE);
   }
 
   /** The `karpenter.sh/v1` NodePool (escape hatch). */
@@ -632,6 +673,10 @@ export class GpuNodePool extends Construct {
           const why = shape ? `a ${type} (${family}, ${shape.gpus} GPU${shape.gpus === 1 ? '' : 's'})` : `${type}, which is not a ${this.accelerator.name} instance type of the catalog`;
           out.push(`${prop}=${_show(value)} is invalid for ${what}: it pins ${Platform.INSTANCE_TYPE_LABEL}=${type}, and this NodePool never launches ${why} (allowed: ${launched.join(', ') || 'none of the catalog\'s types'})`);
         }
+        // A shared pool's nodes carry the share taint: a pod that does not tolerate it never schedules there.
+        if (this.gpuShare.isShared && !_tolerates(pod.spec, GpuShare.TAINT_KEY, this.gpuShare.configName)) {
+          out.push(`gpuShare=${this.gpuShare.toString()} is invalid for ${what}: it selects this NodePool but does not tolerate its taint ${GpuShare.TAINT_KEY}=${this.gpuShare.configName}:NoSchedule, so it never schedules (give it gpuShare: ${this.gpuShare.toString()}, or use pool.platform())`);
+        }
         const gpus = _podGpus(pod.spec);
         if (gpus > Math.max(0, ...this.gpusPerNode)) {
           out.push(`gpusPerNode=${_show(this.gpusPerNode)} is invalid for ${what}: its pods request ${gpus} GPUs, more than one node of this NodePool carries (allowed: include ${this.accelerator.awsInstanceFamilies.flatMap(f => f.gpusPerInstance).filter(n => n >= gpus).sort((a, b) => a - b)[0] ?? 'a larger count'})`);
@@ -700,4 +745,11 @@ function _podGpus(pod: any): number {
   const gpusOf = (c: any) => Number(c?.resources?.limits?.['nvidia.com/gpu'] ?? c?.resources?.requests?.['nvidia.com/gpu'] ?? 0) || 0;
   const containers = (pod?.containers ?? []).reduce((sum: number, c: any) => sum + gpusOf(c), 0);
   return Math.max(containers, ...(pod?.initContainers ?? []).map(gpusOf));
+}
+
+/** Whether a pod tolerates a `NoSchedule` taint `key=value`. */
+function _tolerates(pod: any, key: string, value: string): boolean {
+  const tolerations: any[] = Array.isArray(pod?.tolerations) ? pod.tolerations : [];
+  return tolerations.some(t => (t?.effect === undefined || t.effect === 'NoSchedule')
+    && ((t?.operator === 'Exists' && (t.key === undefined || t.key === '' || t.key === key)) || (t?.key === key && (t.operator ?? 'Equal') === 'Equal' && t.value === value)));
 }

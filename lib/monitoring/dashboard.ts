@@ -1,5 +1,5 @@
 import { GpuMetric } from './gpu-metric';
-import { _RULE_INTERVAL_SECONDS, _WorkloadLabels } from './rules';
+import { _RULE_INTERVAL_SECONDS, _WorkloadLabels, _sharedNodes } from './rules';
 
 /**
  * The Grafana dashboard of GpuMonitoring (schema of Grafana 10+): utilization, memory, temperature, power, XID errors
@@ -11,6 +11,8 @@ export function _gpuDashboard(title: string, uid: string, labels: _WorkloadLabel
   const sel = `${ns}=~"$namespace", ${pod}=~"$pod", gpu=~"$gpu"`;
   const podSel = `${ns}=~"$namespace", ${pod}=~"$pod"`;
   const hours = `${_RULE_INTERVAL_SECONDS} / 3600`;
+  // Whole GPUs as DCGM attributes them, and the fractions pods on shared nodes hold (GPU sharing).
+  const allocated = `{__name__=~"${GpuMetric.POD_GPUS_ALLOCATED.name}|${GpuMetric.POD_GPU_SHARES_ALLOCATED.name}", ${podSel}}`;
   const panels: { title: string; unit: string; expr: string; legend: string; type?: string }[] = [
     { title: 'GPU utilization', unit: 'percent', expr: `avg by (${ns}, ${pod}, gpu) (${GpuMetric.GPU_UTILIZATION.name}{${sel}})`, legend: `{{${ns}}}/{{${pod}}} gpu {{gpu}}` },
     {
@@ -22,7 +24,7 @@ export function _gpuDashboard(title: string, uid: string, labels: _WorkloadLabel
     { title: 'GPU temperature', unit: 'celsius', expr: `max by (Hostname, gpu) (${GpuMetric.GPU_TEMPERATURE.name}{${sel}})`, legend: '{{Hostname}} gpu {{gpu}}' },
     { title: 'GPU power draw', unit: 'watt', expr: `sum by (Hostname, gpu) (${GpuMetric.POWER_USAGE.name}{${sel}})`, legend: '{{Hostname}} gpu {{gpu}}' },
     { title: 'XID errors (last code)', unit: 'none', expr: `max by (Hostname, gpu, ${pod}) (${GpuMetric.XID_ERRORS.name}{${sel}})`, legend: `{{Hostname}} gpu {{gpu}} {{${pod}}}` },
-    { title: 'GPUs allocated per namespace', unit: 'none', expr: `sum by (${ns}) (${GpuMetric.POD_GPUS_ALLOCATED.name}{${podSel}})`, legend: `{{${ns}}}` },
+    { title: 'GPUs allocated per namespace (shared GPUs at their fraction)', unit: 'none', expr: `sum by (${ns}) (${allocated})`, legend: `{{${ns}}}` },
     {
       title: 'GPU cost per hour (USD)',
       unit: 'currencyUSD',
@@ -40,8 +42,22 @@ export function _gpuDashboard(title: string, uid: string, labels: _WorkloadLabel
       title: 'GPU-hours over the time range, per namespace',
       unit: 'h',
       type: 'table',
-      expr: `sum by (${ns}) (sum_over_time(${GpuMetric.POD_GPUS_ALLOCATED.name}{${podSel}}[$__range])) * ${hours}`,
+      expr: `sum by (${ns}) (sum_over_time(${allocated}[$__range])) * ${hours}`,
       legend: `{{${ns}}}`,
+    },
+    {
+      // DCGM cannot tell a time-shared GPU's clients apart: the GPU's utilization is all of them together.
+      title: 'Shared GPUs: utilization of each GPU, all its clients together',
+      unit: 'percent',
+      expr: `avg by (Hostname, gpu) (${GpuMetric.GPU_UTILIZATION.name}{gpu=~"$gpu"} and on (Hostname) ${_sharedNodes('Hostname')})`,
+      legend: '{{Hostname}} gpu {{gpu}}',
+    },
+    {
+      title: 'Shared GPUs: the fraction of a GPU each pod holds',
+      unit: 'none',
+      type: 'table',
+      expr: `sum by (${ns}, ${pod}, modelName) (${GpuMetric.POD_GPU_SHARES_ALLOCATED.name}{${podSel}})`,
+      legend: `{{${ns}}}/{{${pod}}} {{modelName}}`,
     },
   ];
   const datasource = { type: 'prometheus', uid: '${datasource}' };

@@ -42,6 +42,18 @@ export class GpuMetric {
   public static readonly TOTAL_ENERGY_CONSUMPTION = new GpuMetric('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', MetricSource.DCGM, 'mJ');
   /** Owner (controller) of each pod (kube-state-metrics, labels `owner_kind`, `owner_name`). */
   public static readonly KSM_POD_OWNER = new GpuMetric('kube_pod_owner', MetricSource.KUBE_STATE_METRICS, 'bool');
+  /** What each node offers pods (kube-state-metrics, `resource="nvidia_com_gpu"`: GPUs, or shares of them on shared nodes). */
+  public static readonly KSM_NODE_ALLOCATABLE = new GpuMetric('kube_node_status_allocatable', MetricSource.KUBE_STATE_METRICS, 'units');
+  /**
+   * `nvidia.com/gpu` units each node offers per physical GPU, by node and `modelName`: 1 for whole GPUs, the clients per
+   * GPU of a time-shared or MPS node, the slices per GPU of a MIG node (GpuMonitoring recording rule, GPU sharing).
+   */
+  public static readonly NODE_GPU_UNITS_PER_GPU = new GpuMetric('node:gpu_units_per_gpu:ratio', MetricSource.RECORDING_RULE, 'ratio');
+  /**
+   * The fraction of a GPU each running pod on a shared node holds, by `modelName`: its GPU request divided by its node's
+   * units per GPU, e.g. 0.25 for a pod on a GPU time-shared by 4 (GpuMonitoring recording rule, GPU sharing).
+   */
+  public static readonly POD_GPU_SHARES_ALLOCATED = new GpuMetric('namespace_pod:gpu_shares_allocated:sum', MetricSource.RECORDING_RULE, 'gpus');
   /** Mean GPU utilization of the GPUs allocated to pods, per namespace, percent (GpuMonitoring recording rule). */
   public static readonly NAMESPACE_GPU_UTILIZATION = new GpuMetric('namespace:dcgm_gpu_utilization:avg', MetricSource.RECORDING_RULE, 'percent');
   /** Mean GPU utilization of each pod's GPUs, percent (GpuMonitoring recording rule). */
@@ -52,7 +64,10 @@ export class GpuMetric {
    * adapters serve per pod to `ScalingMetric.gpuUtilization` (GpuMonitoring recording rule).
    */
   public static readonly POD_GPU_UTILIZATION_FOR_AUTOSCALING = new GpuMetric('pod:dcgm_gpu_utilization:avg', MetricSource.RECORDING_RULE, 'percent');
-  /** GPUs allocated to each pod, by GPU model (`modelName`), as DCGM attributes them (GpuMonitoring recording rule). */
+  /**
+   * Whole GPUs allocated to each pod, by GPU model (`modelName`), as DCGM attributes them; GPUs of shared nodes are in
+   * `POD_GPU_SHARES_ALLOCATED` instead (GpuMonitoring recording rule).
+   */
   public static readonly POD_GPUS_ALLOCATED = new GpuMetric('namespace_pod:dcgm_gpus_allocated:count', MetricSource.RECORDING_RULE, 'gpus');
   /** What each pod's GPUs cost per hour, labelled `accelerator` and `capacity_type` (GpuMonitoring recording rule). */
   public static readonly POD_GPU_COST_PER_HOUR = new GpuMetric('namespace_pod:gpu_cost_per_hour:usd', MetricSource.RECORDING_RULE, 'USD/h');

@@ -67,6 +67,15 @@ export function _promString(value: string): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The nodes whose GPUs are shared (more `nvidia.com/gpu` units than physical GPUs), with their node name in `label`.
+ * @internal
+ */
+export function _sharedNodes(label = 'node'): string {
+  const ratio = `${GpuMetric.NODE_GPU_UNITS_PER_GPU.name} > 1`;
+  return label === 'node' ? `(${ratio})` : `label_replace(${ratio}, "${label}", "$1", "node", "(.+)")`;
+}
+
 /** Renders a number for PromQL (no exponent, no trailing zeros). */
 function num(value: number): string {
   return String(Number(value.toFixed(6)));
@@ -82,25 +91,44 @@ function num(value: number): string {
 export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
   const { namespace: ns, pod } = s.labels;
   const byPod = `${ns}, ${pod}`;
-  const util = `${GpuMetric.GPU_UTILIZATION.name}{${pod}!=""}`;
   const who = `{{ $labels.${ns} }}/{{ $labels.${pod} }}`;
   const holder = `{{ if $labels.${pod} }}pod ${who}{{ else }}held by no pod{{ end }}`;
+  // GPU sharing: a node whose nvidia.com/gpu units outnumber its physical GPUs shares them (time-sharing and MPS
+  // clients, MIG slices). DCGM names one of a shared GPU's pods on its series (or none: MIG slices have no utilization),
+  // so the workload rules read only GPUs of other nodes, and a shared pod's part comes from what it requested.
+  const shared = _sharedNodes('Hostname');
+  const util = `${GpuMetric.GPU_UTILIZATION.name}{${pod}!=""} unless on (Hostname) ${shared}`;
   // Idle: the busiest sample of the pod's GPUs in the last window is below the threshold.
-  const idle = `max by (${byPod}) (max_over_time(${util}[${_promDuration(_IDLE_WINDOW_SECONDS)}])) < ${num(s.idlePercent)}`;
+  const idle = `max by (${byPod}) (max_over_time(${GpuMetric.GPU_UTILIZATION.name}{${pod}!=""}[${_promDuration(_IDLE_WINDOW_SECONDS)}]) unless on (Hostname) ${shared}) < ${num(s.idlePercent)}`;
+  // A physical GPU is one DCGM device (a MIG slice's series carry GPU_I_PROFILE); the node label is its Hostname (the
+  // exporter's NODE_NAME), the name kube-state-metrics gives the node.
+  const physical = `count by (node, modelName) (label_replace(${GpuMetric.GPU_TEMPERATURE.name}{GPU_I_PROFILE=""}, "node", "$1", "Hostname", "(.+)"))`;
+  const requested = `sum by (${byPod}, node) (${GpuMetric.KSM_CONTAINER_GPU_REQUESTS.name}{resource="nvidia_com_gpu"})`;
+  const running = `(max by (${byPod}) (${GpuMetric.KSM_POD_STATUS_PHASE.name}{phase="Running"}) == 1)`;
 
   const recording: _Rule[] = [
+    {
+      record: GpuMetric.NODE_GPU_UNITS_PER_GPU.name,
+      expr: `max by (node) (${GpuMetric.KSM_NODE_ALLOCATABLE.name}{resource="nvidia_com_gpu"}) / on (node) group_right () ${physical}`,
+    },
     { record: GpuMetric.NAMESPACE_GPU_UTILIZATION.name, expr: `avg by (${ns}) (${util})` },
     { record: GpuMetric.POD_GPU_UTILIZATION.name, expr: `avg by (${byPod}) (${util})` },
     // The same per pod under the pod's own `namespace` and `pod` labels on every flavor: custom-metrics adapters find
     // a pod's series by those (ScalingMetric.gpuUtilization, issue 18).
     { record: GpuMetric.POD_GPU_UTILIZATION_FOR_AUTOSCALING.name, expr: `avg by (namespace, pod) (${_asOwnPodLabels(util, ns, pod)})` },
     { record: GpuMetric.POD_GPUS_ALLOCATED.name, expr: `count by (${byPod}, modelName) (${util})` },
+    {
+      record: GpuMetric.POD_GPU_SHARES_ALLOCATED.name,
+      expr: `sum by (${byPod}, modelName) (${requested} * on (${byPod}) group_left () ${running} / on (node) group_left (modelName) ${_sharedNodes()})`,
+    },
   ];
+  // Whole GPUs at their price, shares at their fraction of it.
+  const allocated = `{__name__=~"${GpuMetric.POD_GPUS_ALLOCATED.name}|${GpuMetric.POD_GPU_SHARES_ALLOCATED.name}"`;
   for (const c of s.costs) {
     for (const [capacity, price] of [['on-demand', c.onDemandPerHour], ['spot', c.spotPerHour]] as const) {
       recording.push({
         record: GpuMetric.POD_GPU_COST_PER_HOUR.name,
-        expr: `sum by (${byPod}) (${GpuMetric.POD_GPUS_ALLOCATED.name}{modelName=~${_promString(c.modelName)}}) * ${num(price)}`,
+        expr: `sum by (${byPod}) (${allocated}, modelName=~${_promString(c.modelName)}}) * ${num(price)}`,
         labels: { accelerator: c.accelerator, capacity_type: capacity },
       });
     }

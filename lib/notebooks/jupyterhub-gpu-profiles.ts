@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Accelerator } from '../accelerator';
 import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
 import { _PodTemplate, _buildPod } from '../pod/pod-template';
+import { GpuShare } from '../sharing/gpu-share';
 import { _Problems, _checkProps, _show } from '../validation';
 import { _OutputFile } from '../workload/output-file';
 
@@ -36,6 +37,12 @@ export interface JupyterHubProfile {
    * @default 1 when `accelerator` is given, else 0
    */
   readonly gpus?: number;
+  /**
+   * How the server's GPU is shared with other pods (GPU sharing: a time-shared GPU, an MPS client or a MIG slice; see
+   * docs/sharing.md). Its CPU and memory defaults shrink with the share.
+   * @default GpuShare.EXCLUSIVE - whole GPUs
+   */
+  readonly gpuShare?: GpuShare;
   /**
    * vCPUs requested (`cpu_guarantee`; no CPU limit).
    * @default 4 per GPU (2 without GPUs)
@@ -175,7 +182,8 @@ export class JupyterHubGpuProfiles extends Construct {
     // The same builder as every workload: it validates the request against the platform and places it.
     const own = new _Problems();
     const pod = _buildPod(own, {
-      platform, accelerator: profile.accelerator, gpus: profile.gpus ?? (profile.accelerator !== undefined ? 1 : 0), cpu: profile.cpu,
+      platform, accelerator: profile.accelerator, gpus: profile.gpus ?? (profile.accelerator !== undefined ? 1 : 0), gpuShare: profile.gpuShare,
+      cpu: profile.cpu,
       memory: profile.memory, ephemeralStorage: profile.ephemeralStorage, sharedMemory: profile.sharedMemory,
       sharedMemorySize: profile.sharedMemorySize, capacityType: profile.capacityType,
     }, { kind: WorkloadKind.NOTEBOOK, containerName: 'notebook', defaultGpus: 0, minGpus: 0, imageOptional: true }, { serviceAccountName: 'default' });
@@ -223,6 +231,9 @@ export class JupyterHubGpuProfiles extends Construct {
       if (preferred) o.node_affinity_preferred = preferred;
     }
     if (Object.keys(pod.podAnnotations).length) o.extra_annotations = { ...pod.podAnnotations };
+    // GPU sharing: GKE's MPS clients share the host IPC namespace, and say why they break Pod Security.
+    if (spec.hostIPC) o.extra_pod_config = { hostIPC: true };
+    if (Object.keys(pod.podLabels).length) o.extra_labels = { ...pod.podLabels };
     // /dev/shm joins the chart's volumes (a dictionary in the chart's KubeSpawner config, so it merges).
     const shm = (spec.volumes ?? []).find((v: any) => v.name === 'dshm');
     if (shm) {

@@ -1,4 +1,5 @@
 import { Accelerator, AutopilotMaximum, MachineShape } from '../accelerator';
+import { GpuSharingStrategy } from '../sharing/gpu-share';
 import { GkePlatform } from './gke';
 import { _show } from '../validation';
 import { GkeAutopilotOptions, GpuRequest, Platform, PodPlacement, _gi, _gpuLimit } from './platform';
@@ -47,6 +48,14 @@ export class GkeAutopilotPlatform extends GkePlatform {
     if (!accelerator.gkeLabel) return [];
     if (accelerator.autopilotCounts.length) return [...accelerator.autopilotCounts];
     return Array.from({ length: MAX_GPUS_PER_MACHINE }, (_, i) => i + 1);
+  }
+
+  /**
+   * Time-sharing (GKE 1.29.3-gke.1093000 or later) and MIG partitions, but not MPS: GKE documents MPS for Standard
+   * clusters only, and Autopilot rejects the `hostIPC` its clients need.
+   */
+  public sharingStrategies(accelerator?: Accelerator): GpuSharingStrategy[] {
+    return super.sharingStrategies(accelerator).filter(s => s !== GpuSharingStrategy.MPS);
   }
 
   /** The machine Autopilot runs exactly `gpus` x `accelerator` on. */
@@ -108,8 +117,12 @@ export class GkeAutopilotPlatform extends GkePlatform {
   }
 
   public schedule(req: GpuRequest): PodPlacement {
+    const nodeSelector = this._gkeSelector(req);
+    // GPU sharing: Autopilot makes nodes for the sharing or partition selectors a pod asks for (a compute class names
+    // its own machines).
+    if (req.gpus > 0 && req.computeClass === undefined) Object.assign(nodeSelector, this._shareSelector(req.share));
     // Autopilot adds GPU, Spot and compute-class tolerations itself; adding our own is at best redundant.
-    return { nodeSelector: this._gkeSelector(req), tolerations: [], podAnnotations: {} };
+    return { nodeSelector, tolerations: [], podAnnotations: {} };
   }
 
   public admissionViolations(pod: any, _podAnnotations?: { [key: string]: string }): string[] {
@@ -163,6 +176,7 @@ export class GkeAutopilotPlatform extends GkePlatform {
       }
       if (selector[GkePlatform.ACCELERATOR_LABEL]) v.push(`a pod without GPUs must not select ${GkePlatform.ACCELERATOR_LABEL}`);
     }
+    v.push(...this._shareViolations(pod));
     if (selector[GkePlatform.SPOT_LABEL] === 'true' && (pod.terminationGracePeriodSeconds ?? 30) > SPOT_GRACE_SECONDS) {
       v.push(`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds ?? 30} on a Spot pod: Autopilot cuts it to ${SPOT_GRACE_SECONDS} s at preemption, so the pod would not get the grace it asks for`);
     }

@@ -2,10 +2,12 @@ import { k8s } from 'cdk8s-plus-28';
 import { Accelerator, MachineShape } from '../accelerator';
 import { _Problems, _isLabelValue } from '../validation';
 import { GkePlatform } from './gke';
+import { GpuSharingStrategy } from '../sharing/gpu-share';
 import {
   DcgmExporterNeeds, GkeStandardOptions, GpuRequest, NodeAgentPlacement, Platform, PodPlacement,
   _biggerNodeWarnings, _biggestMachine, _isSpot, _pinFormProblems, _pinPlacement, _pinProblems, _requireNodeLabel,
 } from './platform';
+import { _shareTaintToleration } from './sharing-rules';
 
 /** Termination grace Spot VMs give pods by default: 15 of the 30 s notice (GKE "Spot VMs"). */
 const DEFAULT_SPOT_GRACE_SECONDS = 15;
@@ -33,7 +35,8 @@ export class GkeStandardPlatform extends GkePlatform {
   }
 
   public nodeAgentPlacement(): NodeAgentPlacement {
-    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel(GkePlatform.ACCELERATOR_LABEL) };
+    // The share taint too: shared node pools may carry it to keep whole-GPU pods off (docs/sharing.md).
+    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, _shareTaintToleration()], affinity: _requireNodeLabel(GkePlatform.ACCELERATOR_LABEL) };
   }
 
   /**
@@ -90,7 +93,26 @@ export class GkeStandardPlatform extends GkePlatform {
     if (_isSpot(req.capacityType)) {
       tolerations.push({ key: GkePlatform.SPOT_LABEL, operator: 'Equal', value: 'true', effect: 'NoSchedule' });
     }
-    return _pinPlacement({ nodeSelector, tolerations, podAnnotations: {} }, req.instanceTypes);
+    // GPU sharing: the node pool's sharing or partition labels; the share taint a shared node pool may carry; MPS
+    // clients reach the node's MPS server through the host IPC namespace (GKE mounts only its pipe directory).
+    const share = req.share;
+    if (req.gpus > 0 && share?.isShared && req.computeClass === undefined) {
+      Object.assign(nodeSelector, this._shareSelector(share));
+      tolerations.push(_shareTaintToleration());
+    }
+    const hostIpc = req.gpus > 0 && share?.strategy === GpuSharingStrategy.MPS ? true : undefined;
+    return _pinPlacement({ nodeSelector, tolerations, podAnnotations: {}, hostIpc }, req.instanceTypes);
+  }
+
+  /** GKE's sharing rules on a rendered pod (see `GkePlatform`), and an MPS pod shares the host IPC namespace. */
+  public admissionViolations(pod: any, _podAnnotations?: { [key: string]: string }): string[] {
+    if (!pod || typeof pod !== 'object') return ['not a pod spec'];
+    const v = this._shareViolations(pod);
+    // A rendered spec says hostIPC; a typed one (cdk8s-plus k8s.PodSpec) hostIpc.
+    if (pod.nodeSelector?.[GkePlatform.SHARING_STRATEGY_LABEL] === 'mps' && pod.hostIPC !== true && pod.hostIpc !== true) {
+      v.push(`an MPS pod (${GkePlatform.SHARING_STRATEGY_LABEL}=mps) needs hostIPC: true: its CUDA processes reach the node's MPS server through the host's IPC namespace and /dev/shm`);
+    }
+    return v;
   }
 
   /**

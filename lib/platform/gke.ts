@@ -1,10 +1,17 @@
-import { Accelerator } from '../accelerator';
+import { Accelerator, MigProfileSpec } from '../accelerator';
+import { GpuShare, GpuSharingStrategy } from '../sharing/gpu-share';
 import { _gcsFuseVolume } from './gcs-fuse';
 import { _GKE_HTTPS } from './gke-https';
 import {
   CapacityType, Cloud, GpuRequest, Platform, PlatformFacts, PlatformOptions, PodPlacement, _BucketVolume, _BucketVolumeOptions, _HttpsExposure,
-  _InferenceGatewayFacts, _acceleratorLabelProblems, _isSpot,
+  _InferenceGatewayFacts, _acceleratorLabelProblems, _gpuLimit, _isSpot,
 } from './platform';
+
+/**
+ * Most clients GKE lets share one GPU (time-sharing and MPS): `maxSharedClientsPerGPU` "Valid range: 2-48" (ComputeClass
+ * module of kcl-lang/modules#358; GKE's device plugin itself only requires more than 0). Secondary source: docs/sharing.md.
+ */
+const GKE_MAX_SHARED_CLIENTS = 48;
 
 /**
  * What GKE Autopilot and GKE Standard share: GPUs are selected with `cloud.google.com/gke-accelerator`, Spot VMs with
@@ -43,6 +50,12 @@ export abstract class GkePlatform extends Platform {
   public static readonly TOPOLOGY_SUBBLOCK_LABEL = 'cloud.google.com/gce-topology-subblock';
   /** GKE node label: the physical host of a VM. */
   public static readonly TOPOLOGY_HOST_LABEL = 'cloud.google.com/gce-topology-host';
+  /** GKE node label of a shared GPU node pool: `time-sharing` or `mps` (GPU sharing). */
+  public static readonly SHARING_STRATEGY_LABEL = 'cloud.google.com/gke-gpu-sharing-strategy';
+  /** GKE node label of a shared GPU node pool: most containers per physical GPU. */
+  public static readonly MAX_SHARED_CLIENTS_LABEL = 'cloud.google.com/gke-max-shared-clients-per-gpu';
+  /** GKE node label of a MIG-partitioned GPU node pool: the partition size, e.g. `1g.5gb`. */
+  public static readonly PARTITION_SIZE_LABEL = 'cloud.google.com/gke-gpu-partition-size';
 
   protected constructor(facts: PlatformFacts, options: PlatformOptions = {}) {
     super({ cloud: Cloud.GCP, supportsSpot: true, supportsFlexStart: true, supportsComputeClasses: true, ...facts }, options);
@@ -84,11 +97,89 @@ export abstract class GkePlatform extends Platform {
     return [GkePlatform.TOPOLOGY_BLOCK_LABEL, GkePlatform.TOPOLOGY_SUBBLOCK_LABEL, GkePlatform.TOPOLOGY_HOST_LABEL, 'kubernetes.io/hostname'];
   }
 
-  /** The base checks, and the GKE label of a custom accelerator is a label value. */
+  /**
+   * The base checks, and the GKE label of a custom accelerator is a label value; GKE's device plugin sets an MPS
+   * client's memory limit itself.
+   */
   public validateRequest(req: GpuRequest): string[] {
     const acc = req.accelerator;
     const labels = req.gpus > 0 && acc instanceof Accelerator ? _acceleratorLabelProblems(acc, [['gkeLabel', acc.gkeLabel]]) : [];
-    return [...labels, ...super.validateRequest(req)];
+    const share = req.share;
+    const mps = share?.strategy === GpuSharingStrategy.MPS && share.mpsMemoryLimit !== undefined
+      ? [`gpuShare=${share.toString()} is invalid: GKE's device plugin sets each MPS client's memory limit itself (CUDA_MPS_PINNED_DEVICE_MEM_LIMIT, the GPU's memory divided by the clients) (allowed: GpuShare.mps(${share.clientsPerGpu}) without memoryLimit)`]
+      : [];
+    return [...labels, ...super.validateRequest(req), ...mps];
+  }
+
+  /** Whole GPUs, time-sharing and MPS on every NVIDIA GPU GKE offers (GKE docs), MIG where GKE partitions the model. */
+  public sharingStrategies(accelerator?: Accelerator): GpuSharingStrategy[] {
+    const mig = accelerator && this.migProfiles(accelerator).length ? [GpuSharingStrategy.MIG] : [];
+    return [GpuSharingStrategy.EXCLUSIVE, GpuSharingStrategy.TIME_SHARING, GpuSharingStrategy.MPS, ...mig];
+  }
+
+  /** GKE's partition sizes for the model (container-engine-accelerators `partition_gpu.go`). */
+  public migProfiles(accelerator: Accelerator): MigProfileSpec[] {
+    return accelerator?.gkeLabel && Array.isArray(accelerator.gkeMigProfiles) ? [...accelerator.gkeMigProfiles] : [];
+  }
+
+  /** @internal */
+  public _maxClientsPerGpu(_strategy: GpuSharingStrategy): number | undefined {
+    return GKE_MAX_SHARED_CLIENTS;
+  }
+
+  /**
+   * Node selectors of a shared GPU pod on GKE: the sharing strategy and clients per GPU of a time-shared or MPS node pool,
+   * or the partition size of a MIG node pool; the pod still asks for `nvidia.com/gpu: 1`.
+   * @internal
+   */
+  public _shareSelector(share: GpuShare | undefined): { [key: string]: string } {
+    if (share?.strategy === GpuSharingStrategy.TIME_SHARING || share?.strategy === GpuSharingStrategy.MPS) {
+      return {
+        [GkePlatform.SHARING_STRATEGY_LABEL]: share.strategy === GpuSharingStrategy.MPS ? 'mps' : 'time-sharing',
+        [GkePlatform.MAX_SHARED_CLIENTS_LABEL]: String(share.clientsPerGpu),
+      };
+    }
+    if (share?.strategy === GpuSharingStrategy.MIG) return { [GkePlatform.PARTITION_SIZE_LABEL]: String(share.migProfile?.name) };
+    return {};
+  }
+
+  /**
+   * GKE's sharing rules on a rendered pod: a strategy the platform offers with a clients count GKE accepts, both labels
+   * together, a partition size GKE cuts the selected GPU into, and one time-shared GPU per container (GKE's device plugin
+   * refuses more).
+   * @internal
+   */
+  public _shareViolations(pod: any): string[] {
+    const v: string[] = [];
+    const selector = pod?.nodeSelector ?? {};
+    const strategy = selector[GkePlatform.SHARING_STRATEGY_LABEL];
+    const clients = selector[GkePlatform.MAX_SHARED_CLIENTS_LABEL];
+    const partition = selector[GkePlatform.PARTITION_SIZE_LABEL];
+    const offered = this.sharingStrategies().filter(s => s === GpuSharingStrategy.TIME_SHARING || s === GpuSharingStrategy.MPS) as string[];
+    if (strategy !== undefined && !offered.includes(strategy)) {
+      v.push(`${GkePlatform.SHARING_STRATEGY_LABEL}=${strategy} is not offered by ${this.displayName} (allowed: ${offered.join(', ')})`);
+    }
+    if ((strategy === undefined) !== (clients === undefined)) {
+      v.push(`${GkePlatform.SHARING_STRATEGY_LABEL} and ${GkePlatform.MAX_SHARED_CLIENTS_LABEL} select a shared node pool together: a pod with one of them only lands on any shared pool of the other setting`);
+    }
+    if (clients !== undefined && !(/^[0-9]+$/.test(clients) && Number(clients) >= 2 && Number(clients) <= GKE_MAX_SHARED_CLIENTS)) {
+      v.push(`${GkePlatform.MAX_SHARED_CLIENTS_LABEL}=${clients} is no clients count GKE accepts (allowed: 2-${GKE_MAX_SHARED_CLIENTS})`);
+    }
+    if (partition !== undefined) {
+      const label = selector[GkePlatform.ACCELERATOR_LABEL];
+      const known = Accelerator._known().filter(a => a.gkeLabel === label);
+      const sizes = [...new Set(known.flatMap(a => this.migProfiles(a).map(m => m.profile)))];
+      if (known.length && !sizes.includes(partition)) {
+        v.push(`${GkePlatform.PARTITION_SIZE_LABEL}=${partition} is no partition size of ${label} (allowed: ${sizes.join(', ') || 'none: it has no MIG'})`);
+      }
+    }
+    for (const c of pod?.containers ?? []) {
+      const gpus = _gpuLimit([c]);
+      if (strategy === 'time-sharing' && gpus > 1) {
+        v.push(`container ${c.name} asks for ${gpus} nvidia.com/gpu on a time-sharing node: GKE's device plugin refuses more than 1 there`);
+      }
+    }
+    return v;
   }
 
   /**

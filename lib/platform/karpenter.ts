@@ -1,10 +1,13 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Accelerator, MachineShape } from '../accelerator';
+import { Accelerator, MachineShape, MigProfileSpec } from '../accelerator';
+import { GpuShare, GpuSharingStrategy } from '../sharing/gpu-share';
 import { _isLabelKey, _show } from '../validation';
+import { MigStrategy, NvidiaDevicePlugin, _migResourcesOf, _nvidiaShareSelector, _nvidiaShareViolations } from './nvidia-device-plugin';
 import {
   CapacityType, Cloud, GpuRequest, KarpenterOptions, NodeAgentPlacement, Platform, PodPlacement, WorkloadKind,
   _acceleratorLabelProblems, _biggerNodeWarnings, _biggestMachine, _pinFormProblems, _pinPlacement, _pinProblems, _requireNodeLabel,
 } from './platform';
+import { _mpsMemoryLimitProblems, _shareTaintToleration } from './sharing-rules';
 
 
 /**
@@ -42,6 +45,8 @@ export class KarpenterPlatform extends Platform {
   public readonly nodePool?: string;
   /** GPU taint key tolerated by GPU workloads. */
   public readonly gpuTaintKey: string;
+  /** The GPU share of the NodePool's nodes, for a shared NodePool's platform (GPU sharing). */
+  public readonly nodePoolShare?: GpuShare;
 
   public constructor(options: KarpenterOptions = {}) {
     super({
@@ -55,6 +60,7 @@ export class KarpenterPlatform extends Platform {
     }, options);
     this.nodePool = options.nodePool;
     this.gpuTaintKey = options.gpuTaintKey ?? 'nvidia.com/gpu';
+    this.nodePoolShare = options.gpuShare;
     if (this.nodePool !== undefined && (typeof this.nodePool !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.nodePool) || this.nodePool.length > 63)) {
       this._optionProblems.push(`nodePool=${_show(this.nodePool)} is invalid: must be the name of a NodePool (a DNS label)`);
     }
@@ -75,9 +81,34 @@ export class KarpenterPlatform extends Platform {
     return [1, 2, 3].map(i => `${KarpenterPlatform.NETWORK_NODE_LAYER_LABEL_PREFIX}${i}`).concat('kubernetes.io/hostname');
   }
 
-  /** GPU nodes carry the well-known instance-gpu-name label and the NodePool's GPU taint. */
+  /** GPU nodes carry the well-known instance-gpu-name label, the NodePool's GPU taint and, when shared, the share taint. */
   public nodeAgentPlacement(): NodeAgentPlacement {
-    return { tolerations: [this.gpuToleration()], affinity: _requireNodeLabel(KarpenterPlatform.GPU_NAME_LABEL) };
+    return { tolerations: [this.gpuToleration(), _shareTaintToleration()], affinity: _requireNodeLabel(KarpenterPlatform.GPU_NAME_LABEL) };
+  }
+
+  /**
+   * Whole GPUs, time-slicing and MPS through the NVIDIA device plugin's sharing config, and MIG through the GPU
+   * Operator's MIG manager with the single strategy (Karpenter launches nodes only for `nvidia.com/gpu`, not for the
+   * mixed strategy's `nvidia.com/mig-*` resources).
+   */
+  public sharingStrategies(accelerator?: Accelerator): GpuSharingStrategy[] {
+    const mig = accelerator && this.migProfiles(accelerator).length ? [GpuSharingStrategy.MIG] : [];
+    return [GpuSharingStrategy.EXCLUSIVE, GpuSharingStrategy.TIME_SHARING, GpuSharingStrategy.MPS, ...mig];
+  }
+
+  /** The MIG manager's profiles of the model. */
+  public migProfiles(accelerator: Accelerator): MigProfileSpec[] {
+    return accelerator?.karpenterGpuName && Array.isArray(accelerator.migProfiles) ? [...accelerator.migProfiles] : [];
+  }
+
+  /** @internal */
+  public _maxClientsPerGpu(strategy: GpuSharingStrategy): number | undefined {
+    return strategy === GpuSharingStrategy.MPS ? NvidiaDevicePlugin.MAX_MPS_CLIENTS : undefined;
+  }
+
+  /** @internal */
+  public get _defaultShare(): GpuShare {
+    return this.nodePoolShare ?? GpuShare.EXCLUSIVE;
   }
 
   public allowedGpuCounts(accelerator: Accelerator): number[] {
@@ -92,7 +123,13 @@ export class KarpenterPlatform extends Platform {
     const labels = req.gpus > 0 && acc instanceof Accelerator
       ? _acceleratorLabelProblems(acc, [['karpenterGpuName', acc.karpenterGpuName], ['karpenterGpuMemoryMib', acc.karpenterGpuMemoryMib]])
       : [];
-    return [...labels, ...super.validateRequest(req)];
+    // A shared NodePool's nodes carry its share's taint and labels: its workloads take that share.
+    const share = req.share ?? GpuShare.EXCLUSIVE;
+    const pool = this.nodePoolShare;
+    const poolShare = pool !== undefined && req.gpus > 0 && share.configName !== pool.configName
+      ? [`gpuShare=${share.toString()} is invalid: the NodePool ${_show(this.nodePool)} of this platform gives its GPUs as ${pool.toString()} (allowed: ${pool.toString()}, or the platform of another NodePool)`]
+      : [];
+    return [...labels, ...poolShare, ...super.validateRequest(req), ..._mpsMemoryLimitProblems(req.share, req.accelerator, this.displayName)];
   }
 
   /** The biggest instance type with at least `gpus` GPUs, with the allocatable share Karpenter computes for it. */
@@ -132,6 +169,12 @@ export class KarpenterPlatform extends Platform {
       }
       tolerations.push(this.gpuToleration());
       if (this.nodePool) nodeSelector[KarpenterPlatform.NODEPOOL_LABEL] = this.nodePool;
+      // GPU sharing: nodes whose device plugin config (or MIG layout) gives the share, and their share taint. A shared
+      // GpuNodePool puts the same labels on its nodes, so Karpenter knows which pool launches them.
+      if (req.share?.isShared) {
+        Object.assign(nodeSelector, _nvidiaShareSelector(req.share, MigStrategy.SINGLE));
+        tolerations.push(_shareTaintToleration());
+      }
     }
     const capacity = KarpenterPlatform.CAPACITY_TYPE_LABEL;
     if (req.capacityType === CapacityType.SPOT) {
@@ -159,6 +202,17 @@ export class KarpenterPlatform extends Platform {
       podAnnotations[KarpenterPlatform.DO_NOT_DISRUPT_ANNOTATION] = 'true';
     }
     return _pinPlacement({ nodeSelector, tolerations, affinity, podAnnotations }, req.instanceTypes);
+  }
+
+  /**
+   * GPU sharing on a rendered pod: one shared GPU per container on a time-sliced or MPS node, and no MIG resource of the
+   * mixed strategy (Karpenter launches nodes only for the resources it knows, `nvidia.com/gpu` among them: such a pod
+   * would wait for ever unless a node already offers the resource).
+   */
+  public admissionViolations(pod: any, _podAnnotations?: { [key: string]: string }): string[] {
+    if (!pod || typeof pod !== 'object') return ['not a pod spec'];
+    const mig = _migResourcesOf(pod).map(r => `${r} is a resource Karpenter launches no node for (it knows ${NvidiaDevicePlugin.GPU_RESOURCE}): use GpuShare.mig, which asks for ${NvidiaDevicePlugin.GPU_RESOURCE} on nodes of the single MIG strategy`);
+    return [..._nvidiaShareViolations(pod), ...mig];
   }
 
   private gpuToleration(): k8s.Toleration {

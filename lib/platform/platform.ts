@@ -1,8 +1,11 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Accelerator, MachineShape } from '../accelerator';
+import { Accelerator, MachineShape, MigProfileSpec } from '../accelerator';
+import { GpuShare, GpuSharingStrategy } from '../sharing/gpu-share';
 import { _Problems, _checkProps, _isLabelValue, _show } from '../validation';
+import { MigStrategy } from './nvidia-device-plugin';
+import { _shareProblemsOf, _shareTaintToleration } from './sharing-rules';
 import { ClusterAddon } from './cluster-addon';
 import { PrometheusFlavor } from './prometheus-flavor';
 
@@ -104,6 +107,12 @@ export interface KarpenterOptions extends PlatformOptions {
    * @default 'nvidia.com/gpu'
    */
   readonly gpuTaintKey?: string;
+  /**
+   * The GPU share the NodePool's nodes are configured for (GPU sharing; `GpuNodePool.platform()` sets it): workloads on
+   * this platform take it by default and may not ask for another.
+   * @default - the NodePool's GPUs are whole; workloads choose their share
+   */
+  readonly gpuShare?: GpuShare;
 }
 
 /** Options of `Platform.kubernetes()`. */
@@ -123,6 +132,12 @@ export interface KubernetesOptions extends PlatformOptions {
    * @default 8
    */
   readonly maxGpusPerNode?: number;
+  /**
+   * How the cluster's NVIDIA device plugin advertises MIG slices (GPU Operator ClusterPolicy `mig.strategy`): decides
+   * the resource and node selector of a `GpuShare.mig` pod.
+   * @default - not stated: MIG shares are refused until it is
+   */
+  readonly migStrategy?: MigStrategy;
 }
 
 /**
@@ -167,6 +182,11 @@ export interface GpuRequest {
    * @default - any type the platform picks for the accelerator
    */
   readonly instanceTypes?: string[];
+  /**
+   * How the pod's GPUs are shared with other pods (GPU sharing, docs/sharing.md).
+   * @default GpuShare.EXCLUSIVE
+   */
+  readonly share?: GpuShare;
 }
 
 /** Where a pod goes and what it carries for its platform: the platform's answer to a `GpuRequest`. */
@@ -182,6 +202,12 @@ export interface PodPlacement {
   readonly affinity?: k8s.Affinity;
   /** Annotations on the pod. */
   readonly podAnnotations: { [key: string]: string };
+  /**
+   * Whether the pod shares the node's IPC namespace (GPU sharing: GKE's MPS clients reach the node's MPS server through
+   * it).
+   * @default false
+   */
+  readonly hostIpc?: boolean;
 }
 
 /** What the NVIDIA DCGM exporter needs on a platform beyond its defaults. */
@@ -434,6 +460,27 @@ export abstract class Platform {
     return [];
   }
 
+  /**
+   * The GPU sharing strategies the platform offers for `accelerator` (GPU sharing, docs/sharing.md). A platform of your
+   * own offers whole GPUs only unless it overrides this (and `schedule` places the shares it offers).
+   */
+  public sharingStrategies(_accelerator?: Accelerator): GpuSharingStrategy[] {
+    return [GpuSharingStrategy.EXCLUSIVE];
+  }
+
+  /** The MIG profiles the platform can give a pod on `accelerator` (empty: no MIG there). */
+  public migProfiles(_accelerator: Accelerator): MigProfileSpec[] {
+    return [];
+  }
+
+  /**
+   * The extended resource a pod of `request` asks for: `nvidia.com/gpu`, unless the platform advertises the request's
+   * share under a name of its own (the NVIDIA device plugin's mixed MIG strategy: `nvidia.com/mig-1g.10gb`).
+   */
+  public gpuResourceName(_request: GpuRequest): string {
+    return 'nvidia.com/gpu';
+  }
+
   /** The value that names `accelerator` on this platform's nodes, for messages (e.g. `nvidia-l4`). */
   public gpuLabelValue(accelerator: Accelerator): string | undefined {
     return accelerator.name;
@@ -479,6 +526,12 @@ export abstract class Platform {
       } else if (req.capacityType !== CapacityType.ON_DEMAND) {
         v.push(`capacityType=${_show(req.capacityType)} is invalid together with computeClass=${_show(req.computeClass)}: the compute class's priorities decide the capacity (allowed: ${CapacityType.ON_DEMAND}, the default)`);
       }
+    }
+    // GPU sharing (docs/sharing.md): the share itself, whether the platform offers it, one shared GPU per pod.
+    const share = req.share ?? GpuShare.EXCLUSIVE;
+    if (share.isShared) {
+      const problems = this._shareProblems(req, share);
+      if (problems.length) return [...v, ...problems];
     }
     if (req.gpus === 0) return v;
     const acc = req.accelerator;
@@ -550,6 +603,34 @@ export abstract class Platform {
   }
 
   /**
+   * The share every GPU workload on this platform gets when it names none (a shared NodePool's platform: its share).
+   * @internal
+   */
+  public get _defaultShare(): GpuShare {
+    return GpuShare.EXCLUSIVE;
+  }
+
+  /**
+   * Most clients per GPU the platform allows for time-sharing or MPS (undefined: no limit known).
+   * @internal
+   */
+  public _maxClientsPerGpu(_strategy: GpuSharingStrategy): number | undefined {
+    return undefined;
+  }
+
+  /**
+   * What is wrong with a shared request on this platform: the share's own arguments, a strategy the platform does not
+   * offer for the accelerator, too many clients, a MIG profile the GPU does not have, and more than one shared GPU per
+   * pod (a container gets one time-shared GPU, MPS share or MIG slice: GKE's and NVIDIA's device plugins refuse more,
+   * and a CUDA process sees one MIG device only).
+   * @internal
+   */
+  public _shareProblems(req: GpuRequest, share: GpuShare): string[] {
+    return _shareProblemsOf(this, req.gpus, req.accelerator, share);
+  }
+
+
+  /**
    * What the platform does with a spot grace above its cap, appended to the message (e.g. Autopilot cuts it).
    * @internal
    */
@@ -585,7 +666,7 @@ export abstract class Platform {
 
   /** Where a node agent (e.g. the DCGM exporter DaemonSet) runs: only on GPU nodes, tolerating their taints. */
   public nodeAgentPlacement(): NodeAgentPlacement {
-    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
+    return { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, _shareTaintToleration()], affinity: _requireNodeLabel('nvidia.com/gpu.present') };
   }
 
   /** What the DCGM exporter needs on this platform beyond its defaults: extra args, env and read-only host paths. */

@@ -1,6 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
+import { Conventions } from '../conventions';
 import { CapacityType, GpuRequest, Platform, PodPlacement, WorkloadKind, _isSpot } from '../platform/platform';
-import { _Problems, _checkAcceleratorCounts, _durationSeconds, _imageProblem } from '../validation';
+import { GpuShare, GpuSharingStrategy } from '../sharing/gpu-share';
+import { _Problems, _checkAcceleratorCounts, _durationSeconds, _imageProblem, _isLabelKey, _show } from '../validation';
 import { GpuPodProps } from '../workload/gpu-pod-props';
 import { _renderEnv } from './env';
 import { _resources } from './resources';
@@ -29,6 +31,8 @@ export interface _PodOptions {
   readonly imageOptional?: boolean;
   /** Lifecycle hooks of the main container (e.g. a checkpoint `preStop` command). */
   readonly lifecycle?: k8s.Lifecycle;
+  /** Why the construct cannot run on a shared GPU, if it cannot (GPU sharing): a share is then refused with it. */
+  readonly shareRefused?: string;
 }
 
 /** A built pod: its main container, its spec and what the workload needs to know about it. @internal */
@@ -38,8 +42,8 @@ export interface _PodTemplate {
   /** The request the platform placed. */
   readonly request: GpuRequest;
   readonly podAnnotations: { [key: string]: string };
-  /** Labels the pod needs beyond the workload's (e.g. a network profile's Pod Security exception). */
-  readonly podLabels?: { [key: string]: string };
+  /** Labels the pod needs beyond the workload's (the Pod Security exception of a network profile or of an MPS pod). */
+  readonly podLabels: { [key: string]: string };
   readonly container: k8s.Container;
   readonly spec: k8s.PodSpec;
 }
@@ -61,14 +65,27 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
     const problem = props.image === undefined ? 'is required' : _imageProblem(props.image);
     if (problem) p.error('image', props.image, `must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it ${problem}`);
   }
+  // GPU sharing: the workload's share (a shared NodePool's platform gives its own), the fraction of a GPU it holds (CPU
+  // and memory defaults shrink with it), and the resource the platform advertises it under.
+  const capacityType = props.capacityType ?? CapacityType.ON_DEMAND;
+  const share: GpuShare = props.gpuShare ?? (platform instanceof Platform ? platform._defaultShare : GpuShare.EXCLUSIVE);
+  const shareOk = share.isShared && share._problem() === undefined;
+  const gpuFraction = shareOk ? share.fractionOf(props.accelerator) ?? 1 : 1;
+  const gpuResource = shareOk && platform instanceof Platform
+    ? platform.gpuResourceName({ gpus: 1, accelerator: props.accelerator, capacityType, kind: opts.kind, share })
+    : 'nvidia.com/gpu';
+  if (share.isShared && opts.shareRefused && (props.gpus ?? opts.defaultGpus ?? 1) !== 0) {
+    p.raw(`gpuShare=${share.toString()} is invalid: ${opts.shareRefused} (allowed: GpuShare.EXCLUSIVE)`);
+  }
+  if (!_isLabelKey(gpuResource)) p.raw(`gpuShare=${share.toString()} is invalid: ${platform?.displayName} names its GPU resource ${_show(gpuResource)}, which is no resource name`);
   const res = _resources(p, props, {
     defaultGpus: opts.defaultGpus ?? 1,
     minGpus: opts.minGpus ?? 1,
     minGpuEphemeralMebibytes: platform?.minGpuEphemeralStorageMebibytes ?? 1,
+    share, gpuFraction, gpuResource,
   });
 
   // Capacity and grace
-  const capacityType = props.capacityType ?? CapacityType.ON_DEMAND;
   const spotCap = _isSpot(capacityType) ? platform?.maxSpotGraceSeconds : undefined;
   const grace = props.terminationGracePeriod !== undefined
     ? _durationSeconds(p, 'terminationGracePeriod', props.terminationGracePeriod)
@@ -76,7 +93,7 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
 
   const request: GpuRequest = {
     accelerator: props.accelerator, gpus: res.gpus, capacityType, kind: opts.kind, cpu: res.cpu,
-    memoryMebibytes: res.memoryMebibytes, terminationGraceSeconds: grace, instanceTypes: props.instanceTypes,
+    memoryMebibytes: res.memoryMebibytes, terminationGraceSeconds: grace, instanceTypes: props.instanceTypes, share,
     // Fleet (issue 13): a GKE compute class the pod selects instead of a GPU model and capacity.
     computeClass: props.computeClass?.computeClassName,
   };
@@ -86,6 +103,9 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
 
   // Env and volumes
   const env = _renderEnv(p, props.env, props.secretEnv);
+  // An MPS client's own memory limit (the platform refuses one where its device plugin sets it).
+  const mpsLimit = shareOk && share.strategy === GpuSharingStrategy.MPS && share.mpsMemoryLimit !== undefined
+    ? [{ name: 'CUDA_MPS_PINNED_DEVICE_MEM_LIMIT', value: `0=${Math.floor(share.mpsMemoryLimit.toMebibytes({ rounding: 2 }))}M` }] : [];
   const uid = props.runAsRoot ? 0 : 1000;
   const volumeRequests: _VolumeRequest[] = [];
   const dataEnv: k8s.EnvVar[] = [];
@@ -114,7 +134,8 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
     image: props.image,
     command: props.command,
     args: props.args,
-    env: env.length + dataEnv.length + (opts.extraEnv?.length ?? 0) ? [...env, ...dataEnv, ...(opts.extraEnv ?? [])] : undefined,
+    env: env.length + dataEnv.length + mpsLimit.length + (opts.extraEnv?.length ?? 0)
+      ? [...env, ...dataEnv, ...mpsLimit, ...(opts.extraEnv ?? [])] : undefined,
     ports: opts.ports,
     lifecycle: opts.lifecycle,
     resources: res.requirements,
@@ -132,8 +153,12 @@ export function _buildPod(p: _Problems, props: _PodInput, opts: _PodOptions, ide
     nodeSelector: Object.keys(placement.nodeSelector).length ? placement.nodeSelector : undefined,
     tolerations: placement.tolerations.length ? placement.tolerations : undefined,
     affinity: placement.affinity,
+    hostIpc: placement.hostIpc ? true : undefined,
     containers: [container],
     volumes: vols.volumes.length ? vols.volumes : undefined,
   };
-  return { gpus: res.gpus, request, podAnnotations: { ...placement.podAnnotations, ...vols.podAnnotations, ...topology }, container, spec };
+  // The host IPC namespace fails Pod Security "baseline" and "restricted": the pod says why it is an exception.
+  const podLabels: { [key: string]: string } = placement.hostIpc ? { [Conventions.PSS_EXCEPTION_LABEL]: 'mps-host-ipc' } : {};
+  const podAnnotations = { ...placement.podAnnotations, ...vols.podAnnotations, ...topology };
+  return { gpus: res.gpus, request, podAnnotations, podLabels, container, spec };
 }

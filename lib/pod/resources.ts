@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
-import { _Problems, _quantityMebibytes, _sizeMebibytes } from '../validation';
+import { GpuShare, GpuSharingStrategy } from '../sharing/gpu-share';
+import { _Problems, _quantityMebibytes, _show, _sizeMebibytes } from '../validation';
 import { GpuPodProps } from '../workload/gpu-pod-props';
 
 /** What a pod asks for: the sizing props of `GpuPodProps`. @internal */
@@ -24,20 +25,30 @@ export interface _Resources {
  * @internal
  */
 export function _resources(p: _Problems, input: _ResourceInput,
-  o: { defaultGpus: number; minGpus: number; minGpuEphemeralMebibytes: number }): _Resources {
+  o: { defaultGpus: number; minGpus: number; minGpuEphemeralMebibytes: number; share?: GpuShare; gpuFraction?: number; gpuResource?: string },
+): _Resources {
   const raw = input.gpus ?? o.defaultGpus;
   const gpusValid = Number.isInteger(raw) && raw >= o.minGpus;
   if (!gpusValid) p.error('gpus', input.gpus, `must be a whole number of GPUs, at least ${o.minGpus}`);
   const gpus = Number.isInteger(raw) && raw >= 0 ? raw : 0;
-  const cpu = input.cpu ?? (gpus > 0 ? 4 * gpus : 2);
+  // GPU sharing: the CPU and memory defaults are per GPU, so a pod holding a fraction of one gets that fraction of them.
+  const perGpu = gpus * (o.gpuFraction ?? 1);
+  const cpu = input.cpu ?? (gpus > 0 ? Math.max(0.001, Math.floor(4000 * perGpu) / 1000) : 2);
   const cpuValid = cpu > 0 && Math.round(cpu * 1000) === cpu * 1000;
   if (!cpuValid) p.error('cpu', input.cpu, 'must be a positive number of vCPUs with at most 3 decimals, e.g. 0.5 or 8');
-  const memoryMib = input.memory !== undefined ? _sizeMebibytes(p, 'memory', input.memory, 64) : (gpus > 0 ? 16384 * gpus : 4096);
+  const memoryMib = input.memory !== undefined ? _sizeMebibytes(p, 'memory', input.memory, 64) : (gpus > 0 ? Math.max(64, Math.floor(16384 * perGpu)) : 4096);
   const ephemeralMib = input.ephemeralStorage !== undefined
     ? _sizeMebibytes(p, 'ephemeralStorage', input.ephemeralStorage, gpus > 0 ? o.minGpuEphemeralMebibytes : 1)
     : 10240;
   let shmMib: number | undefined;
-  if (input.sharedMemory ?? gpus > 0) {
+  // MPS clients reach the MPS server through the node's /dev/shm (GKE: the host IPC namespace; the NVIDIA device plugin
+  // mounts the server's): a /dev/shm of the pod's own would hide it.
+  const mps = gpus > 0 && o.share?.strategy === GpuSharingStrategy.MPS;
+  if (mps && (input.sharedMemory === true || input.sharedMemorySize !== undefined)) {
+    const prop = input.sharedMemory === true ? 'sharedMemory' : 'sharedMemorySize';
+    p.raw(`${prop}=${_show(input[prop])} is invalid with gpuShare=${o.share!.toString()}: MPS clients reach the MPS server through the node's /dev/shm, which a /dev/shm of the pod's own would hide (allowed: sharedMemory unset or false, no sharedMemorySize)`);
+  }
+  if (input.sharedMemory ?? (gpus > 0 && !mps)) {
     shmMib = input.sharedMemorySize !== undefined ? _sizeMebibytes(p, 'sharedMemorySize', input.sharedMemorySize, 64) : (memoryMib ? Math.floor(memoryMib / 2) : undefined);
     if (shmMib !== undefined && memoryMib !== undefined && shmMib >= memoryMib) {
       p.error('sharedMemorySize', input.sharedMemorySize, `must be below memory (${_quantityMebibytes(memoryMib)}): /dev/shm counts against the memory limit`);
@@ -50,8 +61,9 @@ export function _resources(p: _Problems, input: _ResourceInput,
   };
   const limits: { [key: string]: k8s.Quantity } = { memory: requests.memory };
   if (gpus > 0) {
-    requests['nvidia.com/gpu'] = k8s.Quantity.fromNumber(gpus);
-    limits['nvidia.com/gpu'] = k8s.Quantity.fromNumber(gpus);
+    const resource = o.gpuResource ?? 'nvidia.com/gpu';
+    requests[resource] = k8s.Quantity.fromNumber(gpus);
+    limits[resource] = k8s.Quantity.fromNumber(gpus);
   }
   return {
     gpus, gpusValid, cpu: cpuValid ? cpu : undefined, memoryMebibytes: memoryMib, sharedMemoryMebibytes: shmMib,

@@ -192,6 +192,8 @@ export class KServeInferenceService extends InferenceEndpoint {
       if (placement.affinity) flags.push('kubernetes.podspec-affinity');
       if (props.priorityClass !== undefined) flags.push('kubernetes.podspec-priorityclassname');
       if ((pod.spec.volumes ?? []).some(v => v.persistentVolumeClaim)) flags.push('kubernetes.podspec-persistent-volume-claim');
+      // GPU sharing: GKE's MPS clients share the host IPC namespace.
+      if (pod.spec.hostIpc) flags.push('kubernetes.podspec-hostipc');
       if (flags.length) {
         p.raw(`deploymentMode=${_show(mode)} is invalid for this pod on ${platform.displayName}: Knative rejects it unless its config-features enable ${flags.join(', ')}; enable them and set knativeFeatureFlags: true, or use KServeDeploymentMode.STANDARD`);
       }

@@ -319,6 +319,8 @@ export abstract class DistributedTrainingJob extends GpuWorkload {
       extraEnv,
       ports: [{ name: v.portName, containerPort: port, protocol: 'TCP' }],
       restartPolicy: v.restartPolicy,
+      // GPU sharing: NCCL refuses two ranks on one GPU, and MIG slices have no GPU-to-GPU path.
+      shareRefused: multi ? `the ranks of a ${nodes}-node run talk over NCCL, which refuses two ranks on one GPU and has no path between MIG slices; a distributed run needs whole GPUs` : undefined,
     });
     const network = props.networkProfile?._forPod(p, 'networkProfile', this.platform, pod.request);
     if (network) pod = _withNetwork(p, 'networkProfile', pod, network);

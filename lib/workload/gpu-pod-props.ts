@@ -8,6 +8,7 @@ import { StorageVolume, VolumeMount } from '../pod/storage-volume';
 import { IComputeClass } from '../fleet/compute-class';
 import { ILocalQueue } from '../fleet/local-queue';
 import { IWorkloadPriorityClass } from '../fleet/workload-priority-class';
+import { GpuShare } from '../sharing/gpu-share';
 import { IPriorityClass } from './priority-class';
 
 /**
@@ -49,13 +50,20 @@ export interface GpuPodProps {
    */
   readonly gpus?: number;
   /**
+   * How the pods' GPUs are shared with other pods (GPU sharing, docs/sharing.md): whole GPUs, a time-shared GPU, an MPS
+   * client or a MIG slice. A shared pod asks for one shared GPU (`gpus: 1`), and its CPU and memory defaults shrink with
+   * the share.
+   * @default GpuShare.EXCLUSIVE - whole GPUs (on a shared GpuNodePool's platform: the pool's share)
+   */
+  readonly gpuShare?: GpuShare;
+  /**
    * vCPUs requested per pod (no CPU limit is set, so data loaders are not throttled).
-   * @default 4 per GPU (2 without GPUs)
+   * @default 4 per GPU, times the fraction of a GPU a shared pod holds (2 without GPUs)
    */
   readonly cpu?: number;
   /**
    * Memory per pod, request == limit (the `/dev/shm` volume counts against it).
-   * @default 16 GiB per GPU (4 GiB without GPUs)
+   * @default 16 GiB per GPU, times the fraction of a GPU a shared pod holds (4 GiB without GPUs)
    */
   readonly memory?: Size;
   /**
@@ -65,7 +73,7 @@ export interface GpuPodProps {
   readonly ephemeralStorage?: Size;
   /**
    * Mount a memory-backed `/dev/shm` (PyTorch data loaders and NCCL need more than the 64 MiB default).
-   * @default true when the pod has GPUs
+   * @default true when the pod has GPUs, but not for MPS clients (they use the node's /dev/shm)
    */
   readonly sharedMemory?: boolean;
   /**

@@ -7,6 +7,7 @@ import { CapacityType, Cloud, GpuRequest, Platform, WorkloadKind } from '../plat
 import { _FoundTemplate, _checkAdmission, _podTemplatesOf } from '../pod/admission';
 import { _checkCommandLine, _secretsInRendered } from '../pod/env';
 import { _PodInput, _PodOptions, _PodTemplate, _buildPod } from '../pod/pod-template';
+import { GpuShare } from '../sharing/gpu-share';
 import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _durationSeconds, _ensure, _show } from '../validation';
 import { GpuPodProps } from './gpu-pod-props';
 import { _Registry } from './registry';
@@ -55,6 +56,8 @@ export abstract class GpuWorkload extends Construct {
   public readonly _selector: { [key: string]: string };
   /** Labels of every object of the workload. @internal */
   public readonly _labels: { [key: string]: string };
+  /** The GPU shares of the pods built so far (GPU sharing: what a GpuSharingConfig must offer). @internal */
+  public readonly _gpuShares: GpuShare[] = [];
   private readonly _givenName?: string;
   private _name: string;
   private _maxNameLength = 63;
@@ -148,10 +151,10 @@ export abstract class GpuWorkload extends Construct {
    */
   public _pod(props: _PodInput, options: _PodOptions, rename?: (message: string) => string): _PodTemplate {
     const identity = { serviceAccountName: this.serviceAccountName, priorityClassName: this._base.priorityClass?.priorityClassName };
-    if (!rename) return this._firstRequest(_buildPod(this._problems, props, options, identity));
-    const own = new _Problems();
+    const own = rename ? new _Problems() : this._problems;
     const pod = _buildPod(own, props, options, identity);
-    this._problems.absorb(own, rename);
+    if (rename) this._problems.absorb(own, rename);
+    if (pod.gpus > 0 && pod.request.share) this._gpuShares.push(pod.request.share);
     return this._firstRequest(pod);
   }
 
@@ -170,6 +173,7 @@ export abstract class GpuWorkload extends Construct {
   public _podMetadata(pod: _PodTemplate, extraLabels: { [key: string]: string } = {},
     extraAnnotations: { [key: string]: string } = {}): k8s.ObjectMeta {
     const annotations = { ...pod.podAnnotations, ...extraAnnotations };
+    // pod.podLabels: labels the pod builder says the pod needs (GPU sharing: the Pod Security exception of an MPS pod).
     return { labels: { ...this._labels, ...pod.podLabels, ...extraLabels }, annotations: Object.keys(annotations).length ? annotations : undefined };
   }
 

@@ -16,8 +16,8 @@ export const DCGM_DEFAULT_COUNTERS = [
   'DCGM_FI_DRIVER_VERSION', 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', 'DCGM_FI_PROF_DRAM_ACTIVE',
   'DCGM_FI_PROF_PCIE_TX_BYTES', 'DCGM_FI_PROF_PCIE_RX_BYTES',
 ];
-/** kube-state-metrics series the library reads (all in KSM's default pod collector). */
-export const KSM_METRICS = ['kube_pod_container_resource_requests', 'kube_pod_status_phase', 'kube_pod_owner'];
+/** kube-state-metrics series the library reads (all in KSM's default pod and node collectors). */
+export const KSM_METRICS = ['kube_pod_container_resource_requests', 'kube_pod_status_phase', 'kube_pod_owner', 'kube_node_status_allocatable'];
 
 /** Every metric name an emitted expression may use. */
 export function knownMetrics(): Set<string> {
@@ -43,9 +43,15 @@ export function promqlProblems(expr: string, known: Set<string> = knownMetrics()
     },
   });
   if (tree.length !== expr.length) problems.push('parse did not cover the whole expression');
+  metrics.push(...namesMatched(expr));
   for (const m of metrics) if (!known.has(m)) problems.push(`unknown metric ${m}`);
   if (metrics.length === 0 && problems.length === 0) problems.push('names no metric');
   return problems;
+}
+
+/** Metric names listed by a `{__name__=~"a|b"}` matcher (a selector of several metrics at once). */
+function namesMatched(expr: string): string[] {
+  return [...expr.matchAll(/__name__=~?"([^"]*)"/g)].flatMap(m => m[1].split('|'));
 }
 
 /** The metric names an expression reads. */
@@ -56,5 +62,5 @@ export function metricsOf(expr: string): string[] {
       if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') out.push(expr.slice(node.from, node.to));
     },
   });
-  return out;
+  return [...out, ...namesMatched(expr)];
 }

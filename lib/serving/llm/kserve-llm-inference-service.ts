@@ -7,7 +7,7 @@ import { _FoundTemplate } from '../../pod/admission';
 import { _show } from '../../validation';
 import { _requireAddon } from '../../workload/addons';
 import { ModelSource } from './llm-model';
-import { LlmServer, LlmServerProps, _LlmVariant } from './llm-server';
+import { LlmServer, LlmServerProps, _LLM_SHARE_REFUSED, _LlmVariant } from './llm-server';
 
 /** Props of a {@link KServeLlmInferenceService}. */
 export interface KServeLlmInferenceServiceProps extends LlmServerProps {
@@ -102,6 +102,7 @@ export class KServeLlmInferenceService extends LlmServer {
       kind: WorkloadKind.SERVING,
       containerName: KServeLlmInferenceService.CONTAINER_NAME,
       imageOptional: true,
+      shareRefused: _LLM_SHARE_REFUSED,
     });
     if (!this._ready()) return;
     if (token && this.serviceAccount) this.serviceAccount.addJsonPatch(JsonPatch.add('/secrets', [{ name: token.secretName }]));

@@ -10,7 +10,7 @@ import { StorageVolume, VolumeMount } from '../../pod/storage-volume';
 import { _Problems, _checkDnsSubdomain, _checkInt, _ensure, _show } from '../../validation';
 import { _requireAddon } from '../../workload/addons';
 import { ModelSource } from './llm-model';
-import { LlmServer, LlmServerProps } from './llm-server';
+import { LlmServer, LlmServerProps, _LLM_SHARE_REFUSED } from './llm-server';
 
 /**
  * Autoscaling of an LLM server on vLLM's own metrics: an `autoscaling/v2` HorizontalPodAutoscaler with `Pods` metrics
@@ -192,6 +192,7 @@ export abstract class VllmServer extends LlmServer {
     }, {
       kind: WorkloadKind.SERVING,
       containerName: 'vllm',
+      shareRefused: _LLM_SHARE_REFUSED,
       ports: serving ? [{ name: 'http', containerPort: LlmServer.PORT, protocol: 'TCP' }] : undefined,
       extraEnv: [
         ...this._tokenEnv(),
