@@ -142,13 +142,28 @@ function jobOf(js: any, rj: any): any {
   return { metadata: { name: `${js.metadata.name}-${rj.name}-0`, namespace: js.metadata.namespace }, spec: rj.template.spec };
 }
 
-interface Rendezvous { nodes: NodeRun[]; ok: boolean; seconds: number; ranks: string[] }
+interface Rendezvous { nodes: NodeRun[]; ok: boolean; seconds: number; ranks: string[]; stoppedOn?: string }
 
-/**
- * Runs every node of `job` until all exit or `deadlineMs` passes; the run succeeds if every node exits 0. `module` is
- * the training module's source (default: the all-reduce check).
- */
-async function runJob(job: any, dns: Map<string, string>, deadlineMs: number, module?: string): Promise<Rendezvous> {
+interface RunOptions {
+  /** The training module's source. @default the all-reduce check */
+  readonly module?: string;
+  /**
+   * Processes per node for this run, in place of the Job's `--nproc_per_node` (the CPU of a CI runner, not the
+   * rendezvous, limits how many torch processes a test can start; the wiring under test is per node).
+   * @default the Job's own
+   */
+  readonly procsPerNode?: number;
+  /**
+   * Stop the run as soon as a node's output matches: a node that loops on an error it can never leave (an
+   * unresolvable rendezvous address is retried until the 600 s rendezvous timeout) has failed when it first says so.
+   * @default run until every node exits or the deadline passes
+   */
+  readonly stopOn?: RegExp;
+}
+
+/** Runs every node of `job` until all exit or `deadlineMs` passes; the run succeeds if every node exits 0. */
+async function runJob(job: any, dns: Map<string, string>, deadlineMs: number, opts: RunOptions = {}): Promise<Rendezvous> {
+  const module = opts.module;
   const port = await freePort();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rdzv-'));
   const bin = path.join(work, 'bin');
@@ -164,6 +179,13 @@ async function runJob(job: any, dns: Map<string, string>, deadlineMs: number, mo
   else fs.copyFileSync(path.join(SUPPORT, 'rendezvous_allreduce.py'), path.join(work, `${args[m + 1]}.py`));
 
   const started = Date.now();
+  let stoppedOn: string | undefined;
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>(resolve => { stop = resolve; });
+  const watch = (chunk: Buffer | string) => {
+    const hit = opts.stopOn && stoppedOn === undefined ? opts.stopOn.exec(String(chunk)) : null;
+    if (hit) { stoppedOn = hit[0]; stop(); }
+  };
   const runs: NodeRun[] = [];
   const children: ChildProcess[] = [];
   const exits: Promise<void>[] = [];
@@ -173,16 +195,17 @@ async function runJob(job: any, dns: Map<string, string>, deadlineMs: number, mo
     const addr = env.get('MASTER_ADDR');
     if (addr !== undefined && dns.has(addr)) env.set('MASTER_ADDR', dns.get(addr)!);
     if (env.has('MASTER_PORT')) env.set('MASTER_PORT', String(port));
-    const argv = [...(container.command ?? []), ...args].map(a => expand(a, env));
+    const argv = [...(container.command ?? []), ...args].map(a => expand(a, env))
+      .map(a => (opts.procsPerNode !== undefined && a.startsWith('--nproc_per_node=') ? `--nproc_per_node=${opts.procsPerNode}` : a));
     const run: NodeRun = { index: i, argv, code: null, out: '', err: '' };
     runs.push(run);
     const child = spawn(argv[0], argv.slice(1), {
       cwd: work,
       detached: true,
-      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: work, PYTHONPATH: work, PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', ...Object.fromEntries(env) },
+      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: work, PYTHONPATH: work, PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', PET_MONITOR_INTERVAL: '0.5', ...Object.fromEntries(env) },
     });
-    child.stdout!.on('data', d => { run.out += d; });
-    child.stderr!.on('data', d => { run.err += d; });
+    child.stdout!.on('data', d => { run.out += d; watch(d); });
+    child.stderr!.on('data', d => { run.err += d; watch(d); });
     children.push(child);
     // 'close', not 'exit': 'exit' can come before the last output of the node's processes has been read.
     exits.push(new Promise(resolve => child.on('close', code => { run.code = code; resolve(); })));
@@ -195,19 +218,22 @@ async function runJob(job: any, dns: Map<string, string>, deadlineMs: number, mo
   // A node that fails means the rendezvous failed: stop the others (Kubernetes would retry the pod; we need not).
   const firstFailure = new Promise<void>(resolve => children.forEach(c => c.on('close', code => { if (code !== 0) resolve(); })));
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(exits), firstFailure, new Promise<void>(resolve => { timer = setTimeout(resolve, deadlineMs); })]);
+  await Promise.race([Promise.all(exits), firstFailure, stopped, new Promise<void>(resolve => { timer = setTimeout(resolve, deadlineMs); })]);
   clearTimeout(timer);
   killAll();
   await Promise.all(exits);
   // Each rank's report file (written next to its stdout line): the evidence that it joined and agreed.
   const ranks = fs.readdirSync(work).filter(f => /^allreduce-\d+\.txt$/.test(f)).sort()
     .flatMap(f => allreduceLines(fs.readFileSync(path.join(work, f), 'utf8')));
-  return { nodes: runs, ok: runs.every(r => r.code === 0), seconds: (Date.now() - started) / 1000, ranks };
+  return { nodes: runs, ok: runs.every(r => r.code === 0), seconds: (Date.now() - started) / 1000, ranks, stoppedOn };
 }
+
+/** torch's message for a rendezvous address the cluster DNS does not know (it retries it every second). */
+const UNRESOLVABLE = /\(\S+, \d+\) cannot be retrieved \(gai error: -2 - Name or service not known\)/;
 
 function report(name: string, r: Rendezvous): void {
   if (!process.env.RDZV_VERBOSE) return;
-  const lines = [`=== ${name}: ${r.ok ? 'SUCCEEDED' : 'FAILED'} in ${r.seconds.toFixed(1)} s`];
+  const lines = [`=== ${name}: ${r.ok ? 'SUCCEEDED' : 'FAILED'} in ${r.seconds.toFixed(1)} s${r.stoppedOn ? ` (stopped on: ${r.stoppedOn})` : ''}`];
   for (const n of r.nodes) {
     lines.push(`--- node ${n.index} exit=${n.code}\n$ ${n.argv.map(a => (/[\s"'$]/.test(a) ? `'${a.replace(/'/g, '\'\\\'\'')}'` : a)).join(' ')}`);
     lines.push(n.out.trim(), n.err.trim().split('\n').slice(-4).join('\n'));
@@ -260,11 +286,13 @@ maybe('torchrun rendezvous of the synthesized native DDP Job', () => {
     const bad = clone();
     const addr = envOf(bad).find(e => e.name === 'MASTER_ADDR');
     addr.value = addr.value.replace(`.${bad.spec.template.spec.subdomain}.`, '.');
-    const r = await runJob(bad, clusterDns(bad, services), 12_000);
+    const r = await runJob(bad, clusterDns(bad, services), 30_000, { stopOn: UNRESOLVABLE });
     report('MASTER_ADDR without subdomain', r);
     expect(r.ok).toBe(false);
     expect(r.ranks).toHaveLength(0);
-  }, 25_000);
+    // torchrun retries the name until its 600 s rendezvous timeout: the first failed lookup is the failure.
+    expect(r.stoppedOn).toContain(`(${addr.value.replace('$(POD_NAMESPACE)', bad.metadata.namespace)}, `);
+  }, 40_000);
 });
 
 /** The ranks of a successful all-reduce: every global rank once, each agreeing on world size and sum. */
@@ -313,7 +341,7 @@ maybe('torchrun rendezvous of the synthesized H100 DdpJobSet with the EFA profil
     // A bad config fails every rank the same way. (A single failing node's torchrun waits at its exit barrier, up to
     // 300 s, for the other nodes' agents before it exits: too long for a test, and the same with or without the launcher.)
     const failing = 'import sys\nsys.exit(3)\n';
-    const r = await runJob(job, jobSetDns(js), 90_000, failing);
+    const r = await runJob(job, jobSetDns(js), 90_000, { module: failing, procsPerNode: 2 });
     report('fail-fast exit code', r);
     const exited = r.nodes.filter(n => n.code !== null);
     expect(exited.length).toBeGreaterThan(0);
@@ -327,7 +355,7 @@ maybe('torchrun rendezvous of the synthesized H100 DdpJobSet with the EFA profil
     const c = plain.spec.template.spec.containers[0];
     c.command[2] = c.command[2].replace(/exec python3 -c '[\s\S]*' "\$@"/, 'exec torchrun "$@"');
     expect(c.command[2]).toContain('exec torchrun "$@"');
-    const r = await runJob(plain, jobSetDns(js), 90_000, 'import sys\nsys.exit(3)\n');
+    const r = await runJob(plain, jobSetDns(js), 90_000, { module: 'import sys\nsys.exit(3)\n', procsPerNode: 2 });
     report('fail-fast exit code without the launcher', r);
     const exited = r.nodes.filter(n => n.code !== null);
     expect(exited.length).toBeGreaterThan(0);
@@ -336,9 +364,10 @@ maybe('torchrun rendezvous of the synthesized H100 DdpJobSet with the EFA profil
 
   test('negative: without the JobSet\'s DNS hostnames the nodes do not rendezvous', async () => {
     const noDns = { ...js, spec: { ...js.spec, network: { ...js.spec.network, enableDNSHostnames: false } } };
-    const r = await runJob(job, jobSetDns(noDns), 15_000);
+    const r = await runJob(job, jobSetDns(noDns), 30_000, { stopOn: UNRESOLVABLE, procsPerNode: 2 });
     report('JobSet without DNS hostnames', r);
     expect(r.ok).toBe(false);
     expect(r.ranks).toHaveLength(0);
-  }, 25_000);
+    expect(r.stoppedOn).toContain(`(${js.metadata.name}-${rj.name}-0-0.`);
+  }, 40_000);
 });
