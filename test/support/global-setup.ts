@@ -5,10 +5,12 @@ import * as path from 'path';
 function globalSetup(): void {
   process.env.JEST_SCHEMA_RUN = String(process.pid);
   // Required here (not imported at the top) so the env var above names the cache file.
-  const { SHARED_AVAILABLE, SOURCES_CACHE, buildSources } = require('./schema');
+  const { SHARED_AVAILABLE, SOURCES_CACHE, VALIDATOR_CACHE, buildSources } = require('./schema');
   if (!SHARED_AVAILABLE) return;
-  fs.mkdirSync(path.dirname(SOURCES_CACHE), { recursive: true });
-  fs.writeFileSync(SOURCES_CACHE, JSON.stringify(buildSources()));
+  fs.mkdirSync(VALIDATOR_CACHE, { recursive: true });
+  const sources = buildSources();
+  fs.writeFileSync(SOURCES_CACHE, JSON.stringify(sources));
+  fs.writeFileSync(path.join(VALIDATOR_CACHE, 'by-gvk.json'), JSON.stringify(sources.byGvk));
 }
 
 // jest's globalSetup takes the module's export itself (`module.exports = fn`): no default export needed.

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 
-/** Removes the schema cache that global-setup.ts wrote for this jest run. */
+/** Removes the schema caches that global-setup.ts wrote for this jest run. */
 function globalTeardown(): void {
-  const { SOURCES_CACHE } = require('./schema');
+  const { SOURCES_CACHE, VALIDATOR_CACHE } = require('./schema');
   fs.rmSync(SOURCES_CACHE, { force: true });
+  fs.rmSync(VALIDATOR_CACHE, { recursive: true, force: true });
 }
 
 // jest's globalTeardown takes the module's export itself (`module.exports = fn`): no default export needed.

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import { parseAllDocuments } from 'yaml';
 
 export const SHARED_DIR = path.resolve(process.env.SHARED_DIR ?? path.join(__dirname, '..', '..', '..', 'shared'));
@@ -78,7 +79,7 @@ export function caseInsensitive(pattern: string): string {
   return out;
 }
 
-interface Registry { ajv: Ajv; byGvk: Map<string, string[]>; cache: Map<string, ValidateFunction> }
+interface Registry { ajv: Ajv; byGvk: Map<string, string[]> }
 let registry: Registry | undefined;
 
 interface Sources { schemas: any[]; byGvk: [string, string[]][] }
@@ -131,29 +132,63 @@ export function buildSources(): Sources {
 
 /** Where jest's global setup leaves the sources, so each test file skips the 5 MB of CRD YAML. */
 export const SOURCES_CACHE = path.join(__dirname, '..', '..', '.cache', `schema-sources.${process.env.JEST_SCHEMA_RUN ?? 'none'}.json`);
+/**
+ * Where the validators compiled in this jest run are kept as AJV standalone code: compiling a schema (up to 3 s for
+ * KServe's InferenceService) is the costliest part of a check, and every test file runs in a fresh module registry.
+ */
+export const VALIDATOR_CACHE = path.join(__dirname, '..', '..', '.cache', `schema-validators.${process.env.JEST_SCHEMA_RUN ?? 'none'}`);
 
 function load(): Registry {
   if (registry) return registry;
   const sources: Sources = fs.existsSync(SOURCES_CACHE) ? JSON.parse(fs.readFileSync(SOURCES_CACHE, 'utf8')) : buildSources();
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { source: true } });
   for (const schema of sources.schemas) ajv.addSchema(schema);
-  registry = { ajv, byGvk: new Map(sources.byGvk), cache: new Map() };
+  registry = { ajv, byGvk: new Map(sources.byGvk) };
   return registry;
+}
+
+let byGvk: Map<string, string[]> | undefined;
+/** The schema refs of one apiVersion/kind, from global setup's small index when there is one. */
+function refsOf(gvk: string): string[] | undefined {
+  if (!byGvk) {
+    const index = `${VALIDATOR_CACHE}/by-gvk.json`;
+    byGvk = fs.existsSync(index) ? new Map(JSON.parse(fs.readFileSync(index, 'utf8'))) : load().byGvk;
+  }
+  return byGvk.get(gvk);
+}
+
+const validators = new Map<string, ValidateFunction>();
+/** The validator of one schema ref: compiled once per jest run, then loaded from its standalone code. */
+function validatorFor(ref: string): ValidateFunction {
+  let fn = validators.get(ref);
+  if (fn) return fn;
+  const file = path.join(VALIDATOR_CACHE, `${ref.replace(/[^A-Za-z0-9.-]/g, '_')}.js`);
+  if (fs.existsSync(file)) {
+    const mod = { exports: {} as any };
+    new Function('module', 'exports', 'require', fs.readFileSync(file, 'utf8'))(mod, mod.exports, require);
+    fn = mod.exports as ValidateFunction;
+  } else {
+    const reg = load();
+    fn = reg.ajv.compile({ $ref: ref });
+    if (fs.existsSync(VALIDATOR_CACHE)) {
+      // Written whole under a temporary name, then renamed: the other worker may read it at any moment.
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, standaloneCode(reg.ajv, fn));
+      fs.renameSync(tmp, file);
+    }
+  }
+  validators.set(ref, fn);
+  return fn;
 }
 
 /** Returns the strict-schema problems of one object (empty when valid). Throws if ../shared is absent. */
 export function schemaErrors(obj: any): string[] {
-  const reg = load();
   const gvk = `${obj.apiVersion}/${obj.kind}`;
-  const refs = reg.byGvk.get(gvk);
+  const refs = refsOf(gvk);
   if (!refs) return [`no schema for ${gvk}: the library may only emit kinds with an upstream schema`];
   const out: string[] = [];
   for (const ref of refs) {
-    let fn = reg.cache.get(ref);
-    if (!fn) {
-      fn = reg.ajv.compile({ $ref: ref });
-      reg.cache.set(ref, fn);
-    }
+    const fn = validatorFor(ref);
     if (!fn(obj)) {
       for (const e of fn.errors ?? []) {
         const extra = e.keyword === 'additionalProperties' ? ` (unknown field "${(e.params as any).additionalProperty}")` : '';
