@@ -1,5 +1,5 @@
 /**
- * A REAL rendezvous of the native DDP Job that the example app synthesizes (kubernetes chart, `ddp`), and of the H100
+ * A REAL rendezvous of the native DDP Job that the example app synthesizes into dist/ (kubernetes chart, `ddp`), and of the H100
  * DdpJobSet with the EFA network profile's env and fail-fast exit codes (karpenter chart, `pretrain-h100`): every node
  * index runs the container's own command and args, with its env resolved the way the kubelet does it (downward API
  * for the namespace and the completion index, `$(VAR)` expansion), as local processes with torch's gloo backend on
@@ -21,7 +21,6 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { createApp } from '../main';
 
 const PYTHON = '/usr/bin/python3';
 const CHART = 'kubernetes';
@@ -40,15 +39,9 @@ if (!torchAvailable) {
 }
 const maybe = torchAvailable ? describe : describe.skip;
 
-/** The example app, synthesized fresh once. */
-let appDir: string | undefined;
-/** The objects of one chart of the example app. */
+/** The objects of one chart of the example app, from dist/ (test/example.test.ts proves it equals a fresh synth). */
 function exampleObjects(chart = CHART): any[] {
-  if (!appDir) {
-    appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rdzv-app-'));
-    createApp(appDir).synth();
-  }
-  return parseAllDocuments(fs.readFileSync(path.join(appDir, `${chart}.k8s.yaml`), 'utf8')).map(d => d.toJS());
+  return parseAllDocuments(fs.readFileSync(path.join(__dirname, '..', 'dist', `${chart}.k8s.yaml`), 'utf8')).map(d => d.toJS());
 }
 
 /** Kubelet's `$(VAR)` expansion: defined names are replaced, `$$` escapes `$`, anything else stays as written. */
