@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Accelerator } from '../accelerator';
 import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
+import { GpuShare } from '../sharing/gpu-share';
 
 /** A ResourceFlavor of a fleet: what Kueue charges a workload's GPUs to. @internal */
 export interface _FlavorInfo {
@@ -81,6 +82,8 @@ export interface _WorkloadInfo {
   readonly kind: WorkloadKind;
   readonly accelerator?: Accelerator;
   readonly capacityType: CapacityType;
+  /** How its pods share their GPUs (the first GPU pod's share; undefined: whole GPUs). */
+  readonly share?: GpuShare;
   readonly computeClassName?: string;
   readonly queueName?: string;
   readonly queueNamespace?: string;
