@@ -19,6 +19,8 @@ export interface _FlavorInfo {
   readonly nodeLabels: { [key: string]: string };
   /** The Kueue Topology the flavor names (`topologyName`), for topology-aware scheduling. */
   readonly topologyName?: string;
+  /** How the flavor's nodes give their GPUs (its pods' share: a time-shared flavor's quota is in shares). */
+  readonly share: GpuShare;
 }
 
 /** One GPU quota of a team: a flavor and its limits, in GPUs. @internal */
