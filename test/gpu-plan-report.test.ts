@@ -158,7 +158,9 @@ describe('shared GPUs count and cost at their fraction of a GPU', () => {
         { min: 0.25, max: 1.5 }, { min: 0.25, max: 1.5 }],
       ['Job ml/train', { min: 2, max: 2 }, ['nvidia.com/gpu'], undefined, { min: 2, max: 2 }, 2],
     ]);
-    expect(json.totals).toMatchObject({ gpus: { min: 11, max: 16 }, gpuEquivalent: { min: 4.25, max: 5.5 }, jobsMaxCost: 8, servingCostPerHour: { min: 0.25, max: 1.5 } });
+    expect(json.totals).toMatchObject({
+      gpus: { min: 11, max: 16 }, gpuEquivalent: { min: 4.25, max: 5.5 }, jobsMaxCost: 8, servingCostPerHour: { min: 0.25, max: 1.5 },
+    });
   });
 
   test('the quota counts nvidia.com/gpu units, as Kueue does: 8 shares of the 16, 2 GPUs\' worth', () => {

@@ -286,10 +286,12 @@ export class GpuPlanReport extends Construct {
       priceBasis: basis,
       maxCost: job && price !== undefined && demand.deadlineSeconds !== undefined
         ? cents(demand.maxGpus * fraction * (demand.deadlineSeconds / 3600) * price) : undefined,
-      costPerHour: !job && price !== undefined ? { min: cents(demand.minGpus * fraction * price), max: cents(demand.maxGpus * fraction * price) } : undefined,
+      costPerHour: !job && price !== undefined
+        ? { min: cents(demand.minGpus * fraction * price), max: cents(demand.maxGpus * fraction * price) } : undefined,
       notes: job && demand.deadlineSeconds === undefined ? [...notes, 'no activeDeadline: the cost has no ceiling'] : notes,
     };
-    return { row, demand: { gpus: demand.maxGpus, equivalent: demand.maxGpus * fraction, admission: demand.admissionGpus, resources: demand.gpuResources } };
+    const queued = { gpus: demand.maxGpus, equivalent: demand.maxGpus * fraction, admission: demand.admissionGpus, resources: demand.gpuResources };
+    return { row, demand: queued };
   }
 
   private markdown(plan: any): string {
