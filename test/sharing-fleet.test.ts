@@ -8,6 +8,8 @@ import {
   Accelerator, CapacityType, GpuFleet, GpuFlavor, GpuNodePool, GpuShare, GpuTrainingJob, InferenceDeployment, MigProfile, MigStrategy,
   Platform, SpotBatchJob,
 } from '../lib';
+import { celCheck } from './support/cel';
+import { SHARED_AVAILABLE } from './support/schema';
 import { chartFor, find, synth, synthError } from './support/synth';
 
 const standard = Platform.gkeStandard();
@@ -44,6 +46,11 @@ describe('a flavor of shared GPUs', () => {
     expect(pod.nodeSelector).toMatchObject(flavor.spec.nodeLabels);
     expect(find(objects, 'ResourceFlavor', 'l4-on-demand').spec.nodeLabels).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-l4' });
     const cq = find(objects, 'ClusterQueue', 'shared');
+    if (SHARED_AVAILABLE) {
+      const kueue = objects.filter(o => o.apiVersion.startsWith('kueue.')).map(o => celCheck(o));
+      expect(kueue.flatMap(r => r.failures)).toEqual([]);
+      expect(kueue.reduce((n, r) => n + r.rules, 0)).toBeGreaterThan(10);
+    }
     expect(cq.spec.resourceGroups[1]).toEqual({
       coveredResources: ['nvidia.com/gpu'],
       flavors: [{ name: 'l4-on-demand-time-shared-4', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 16 }] }],
@@ -75,6 +82,7 @@ describe('a flavor of shared GPUs', () => {
     expect(flavor.spec.nodeLabels).toMatchObject({ 'nvidia.com/device-plugin.config': 'time-slicing-4' });
     expect(pod.nodeSelector).toMatchObject(flavor.spec.nodeLabels);
     expect(flavor.spec.tolerations).toContainEqual({ key: GpuShare.TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' });
+    if (SHARED_AVAILABLE) expect(objects.filter(o => o.apiVersion.startsWith('kueue.')).flatMap(o => celCheck(o).failures)).toEqual([]);
   });
 
   const team = { name: 't', namespace: 'ml' };
