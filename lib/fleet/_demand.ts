@@ -6,6 +6,7 @@ import { _placedPodsOf } from '../capacity/_placed-pods';
 export interface _PodSet {
   /** Where the template is in the object, e.g. `spec.template`. */
   readonly where: string;
+  /** GPUs per pod: `nvidia.com/gpu` and MIG slices of the mixed strategy (`nvidia.com/mig-<profile>`) together. */
   readonly gpusPerPod: number;
   /** Pods at the fewest replicas (serving) or at once (jobs). */
   readonly minPods: number;
@@ -27,6 +28,8 @@ export interface _Demand {
   readonly maxPods: number;
   /** GPUs one Kueue workload needs (Deployment: one pod; LeaderWorkerSet: one group; others: every pod at once). */
   readonly admissionGpus: number;
+  /** The GPU resources the pods request, sorted (`nvidia.com/gpu`, or `nvidia.com/mig-1g.5gb` under mixed MIG). */
+  readonly gpuResources: string[];
 }
 
 function num(v: unknown, fallback: number): number {
@@ -78,9 +81,28 @@ function scaleBounds(owner: Construct, resource: ApiObject): { min: number; max:
   return undefined;
 }
 
-/** GPUs of a pod spec: its containers' together (init containers run before them). */
+/** Whether a resource is a GPU: whole or shared (`nvidia.com/gpu`), or a MIG slice of the mixed strategy. */
+function isGpuResource(name: string): boolean {
+  return name === 'nvidia.com/gpu' || name.startsWith('nvidia.com/mig-');
+}
+
+/** The GPU resources a pod spec's containers ask for, with their count (init containers run before them). */
+function gpuLimitsOf(spec: any): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of Array.isArray(spec?.containers) ? spec.containers : []) {
+    const limits = c?.resources?.limits;
+    if (!limits || typeof limits !== 'object') continue;
+    for (const [name, value] of Object.entries(limits)) {
+      const n = Number(value) || 0;
+      if (isGpuResource(name) && n > 0) out.set(name, (out.get(name) ?? 0) + n);
+    }
+  }
+  return out;
+}
+
+/** GPUs of a pod spec: its containers' together, whole or shared GPUs and mixed-strategy MIG slices alike. */
 function gpusOf(spec: any): number {
-  return (spec?.containers ?? []).reduce((n: number, c: any) => n + (Number(c?.resources?.limits?.['nvidia.com/gpu'] ?? 0) || 0), 0);
+  return [...gpuLimitsOf(spec).values()].reduce((n, v) => n + v, 0);
 }
 
 /**
@@ -126,5 +148,6 @@ export function _demandOf(owner: Construct, resource: ApiObject, json: any = res
     minPods: sum(s => s.minPods),
     maxPods: sum(s => s.maxPods),
     admissionGpus,
+    gpuResources: [...new Set(placed.flatMap(p => [...gpuLimitsOf(p.spec).keys()]))].sort(),
   };
 }

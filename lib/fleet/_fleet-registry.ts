@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Accelerator } from '../accelerator';
 import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
+import { GpuShare } from '../sharing/gpu-share';
 
 /** A ResourceFlavor of a fleet: what Kueue charges a workload's GPUs to. @internal */
 export interface _FlavorInfo {
@@ -18,6 +19,8 @@ export interface _FlavorInfo {
   readonly nodeLabels: { [key: string]: string };
   /** The Kueue Topology the flavor names (`topologyName`), for topology-aware scheduling. */
   readonly topologyName?: string;
+  /** How the flavor's nodes give their GPUs (its pods' share: a time-shared flavor's quota is in shares). */
+  readonly share: GpuShare;
 }
 
 /** One GPU quota of a team: a flavor and its limits, in GPUs. @internal */
@@ -81,6 +84,8 @@ export interface _WorkloadInfo {
   readonly kind: WorkloadKind;
   readonly accelerator?: Accelerator;
   readonly capacityType: CapacityType;
+  /** How its pods share their GPUs (the first GPU pod's share; undefined: whole GPUs). */
+  readonly share?: GpuShare;
   readonly computeClassName?: string;
   readonly queueName?: string;
   readonly queueNamespace?: string;

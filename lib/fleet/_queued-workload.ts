@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Accelerator } from '../accelerator';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
+import { GpuShare } from '../sharing/gpu-share';
 import { _Problems, _checkDnsSubdomain, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { _FlavorInfo, _FleetRegistry, _QuotaInfo, _TeamInfo, _WorkloadInfo } from './_fleet-registry';
@@ -123,12 +124,26 @@ export function _joinFleet(owner: Construct, p: _Problems, info: Omit<_WorkloadI
   if (queue !== undefined) owner.node.addValidation({ validate: () => (p.ok ? _checkQueued(owner, record) : []) });
 }
 
-/** Whether a flavor is one a workload's pods can be charged to. @internal */
-export function _flavorFits(f: _FlavorInfo, w: _WorkloadInfo): boolean {
+/** Whether a flavor's nodes give their GPUs the way a workload's pods take them (whole, time-shared 4 ways, ...). */
+function sameShare(f: _FlavorInfo, w: _WorkloadInfo): boolean {
+  return (f.share ?? GpuShare.EXCLUSIVE).configName === (w.share ?? GpuShare.EXCLUSIVE).configName;
+}
+
+/** Whether a flavor is for a workload's GPU model (or compute class) and capacity, whatever its share. */
+function gpusFit(f: _FlavorInfo, w: _WorkloadInfo): boolean {
   if (w.computeClassName !== undefined) return f.computeClassName === w.computeClassName;
   if (f.computeClassName !== undefined || !w.accelerator || !f.accelerators.includes(w.accelerator)) return false;
   if (w.capacityType === CapacityType.SPOT_WITH_FALLBACK) return f.capacityType === CapacityType.SPOT || f.capacityType === CapacityType.ON_DEMAND;
   return f.capacityType === w.capacityType;
+}
+
+/**
+ * Whether a flavor is one a workload's pods can be charged to: its GPU model (or compute class), capacity and share (a
+ * time-shared pod's unit is a share, not a whole GPU of a whole-GPU flavor's quota).
+ * @internal
+ */
+export function _flavorFits(f: _FlavorInfo, w: _WorkloadInfo): boolean {
+  return gpusFit(f, w) && sameShare(f, w);
 }
 
 /** The most GPUs of a flavor a team's ClusterQueue can hold: its nominal quota and what it may borrow in the cohort. */
@@ -173,7 +188,21 @@ function _checkQueued(owner: Construct, w: _WorkloadInfo): string[] {
   const demand = _demandOf(w.construct, w.resource, json);
   if (demand.admissionGpus === 0) return out;
   const what = w.computeClassName !== undefined ? `compute class ${w.computeClassName}` : `${w.accelerator?.name ?? 'GPUs'} ${w.capacityType}`;
+  // Kueue's quotas are per resource name: a mixed-strategy MIG slice (nvidia.com/mig-1g.5gb) is a resource the fleet's
+  // ClusterQueues do not cover, and Kueue never admits a workload that requests one.
+  const uncovered = demand.gpuResources.filter(r => r !== 'nvidia.com/gpu');
+  if (uncovered.length) {
+    out.push(`queue=${_show(w.queueName)} is invalid: the pods request ${uncovered.join(', ')}${w.share?.isShared ? ` (${w.share.toString()} under the mixed MIG strategy)` : ''}, a resource ClusterQueue ${team.clusterQueue} does not cover (a GpuFleet's ClusterQueues hold nvidia.com/gpu quota), so Kueue would never admit the workload (allowed: a platform with migStrategy: MigStrategy.SINGLE, whose slices are nvidia.com/gpu, or no queue)`);
+    return out;
+  }
   const quotas = team.quotas.filter(q => _flavorFits(q.flavor, w));
+  const otherShare = team.quotas.filter(q => gpusFit(q.flavor, w) && !sameShare(q.flavor, w));
+  if (quotas.length === 0 && otherShare.length) {
+    const mine = (w.share ?? GpuShare.EXCLUSIVE).toString();
+    const flavors = otherShare.map(q => `${q.flavor.name} (${(q.flavor.share ?? GpuShare.EXCLUSIVE).toString()})`).join(', ');
+    out.push(`queue=${_show(w.queueName)} is invalid: ${w.resource.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name} takes its GPUs as ${mine}, and the flavors of ClusterQueue ${team.clusterQueue} for ${what} give them otherwise: ${flavors}; a flavor's quota counts units of its own share and its node labels pick its nodes, so Kueue would charge the pods to GPUs they do not run on (allowed: a queue whose team has a flavor with share: ${mine})`);
+    return out;
+  }
   if (quotas.length === 0) {
     const flavors = team.quotas.map(q => q.flavor.name).join(', ');
     out.push(`queue=${_show(w.queueName)} is invalid: ClusterQueue ${team.clusterQueue} has no flavor for ${what} (its flavors: ${flavors}), so Kueue would never admit the workload (allowed: a queue whose team has a quota for ${what})`);

@@ -8,6 +8,7 @@ import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
 import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkEnum, _checkProps, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { _Registry } from '../workload/registry';
+import { GpuShare, GpuSharingStrategy } from '../sharing/gpu-share';
 import { _FlavorInfo, _FleetInfo, _FleetRegistry, _QuotaInfo, _TeamInfo } from './_fleet-registry';
 import { ComputeClass } from './compute-class';
 import { GpuFlavor } from './gpu-flavor';
@@ -314,19 +315,31 @@ export class GpuFleet extends Construct {
       if (!cc) p.error(`${at}.accelerator`, acc, 'must be an Accelerator, e.g. Accelerator.H100_80GB');
       return undefined;
     }
+    // GPU sharing: the flavor's share, else the platform's (a shared GpuNodePool's platform gives its pool's share).
+    const share = flavor.share ?? platform._defaultShare;
     const counts = platform.allowedGpuCounts(acc);
     const request = {
-      gpus: counts[0] ?? 1, accelerator: acc, capacityType: flavor.capacityType, kind: WorkloadKind.TRAINING, computeClass: cc?.computeClassName,
+      gpus: share.isShared ? 1 : counts[0] ?? 1, accelerator: acc, capacityType: flavor.capacityType, kind: WorkloadKind.TRAINING,
+      computeClass: cc?.computeClassName, share,
     };
     const own = new _Problems();
-    platform._validateRequest(request, own, { accelerator: `${at}.accelerator`, capacityType: `${at}.capacityType`, computeClass: `${at}.computeClass` });
+    platform._validateRequest(request, own, {
+      accelerator: `${at}.accelerator`, capacityType: `${at}.capacityType`, computeClass: `${at}.computeClass`, gpuShare: `${at}.share`,
+    });
     if (!own.ok) {
       p.absorb(own, m => (m.startsWith('gpus=') ? `${at}: ${m}` : m));
       return undefined;
     }
+    // The ClusterQueues hold nvidia.com/gpu quota only: a share the platform advertises under a resource of its own (a
+    // mixed-strategy MIG slice) would be charged to no flavor.
+    const resource = platform.gpuResourceName(request);
+    if (resource !== 'nvidia.com/gpu') {
+      p.raw(`${at}.share=${share.toString()} is invalid: ${platform.displayName} advertises it as ${resource} (the mixed MIG strategy), and a GpuFleet's ClusterQueues hold nvidia.com/gpu quota only (allowed: a platform with migStrategy: MigStrategy.SINGLE, whose slices are nvidia.com/gpu)`);
+      return undefined;
+    }
     const placement = platform.schedule(request);
     const slug = acc.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-    const name = cc ? `class-${cc.computeClassName}` : `${slug}-${flavor.capacityType}${queued ? '-queued' : ''}`;
+    const name = cc ? `class-${cc.computeClassName}` : `${slug}-${flavor.capacityType}${_shareSuffix(share)}${queued ? '-queued' : ''}`;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
       p.error(`${at}.accelerator`, acc.name, `makes the flavor name ${_show(name)}, which is no DNS label (give the accelerator a name of letters and digits)`);
       return undefined;
@@ -335,7 +348,7 @@ export class GpuFleet extends Construct {
     return {
       info: {
         name, accelerators, capacityType: flavor.capacityType, computeClassName: cc?.computeClassName, queued,
-        nodeLabels: { ...placement.nodeSelector }, topologyName: this._topologyName,
+        nodeLabels: { ...placement.nodeSelector }, topologyName: this._topologyName, share,
       },
       tolerations,
     };
@@ -444,6 +457,16 @@ export class GpuFleet extends Construct {
       lendingLimit: lending ? q(lending[key], unit) : undefined,
     });
     return [row('cpu', 'cpu', ''), row('memory', 'memory', 'Gi'), row('ephemeral-storage', 'storage', 'Gi')];
+  }
+}
+
+/** The part of a flavor's name that says its share: none for whole GPUs, `-time-shared-4`, `-mps-4`, `-mig-1g-5gb`. */
+function _shareSuffix(share: GpuShare): string {
+  switch (share.strategy) {
+    case GpuSharingStrategy.TIME_SHARING: return `-time-shared-${share.clientsPerGpu}`;
+    case GpuSharingStrategy.MPS: return `-mps-${share.clientsPerGpu}`;
+    case GpuSharingStrategy.MIG: return `-mig-${String(share.migProfile?.labelValue).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+    default: return '';
   }
 }
 

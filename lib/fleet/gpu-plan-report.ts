@@ -28,7 +28,14 @@ interface PlanWorkload {
   /** GPUs per pod of each pod template with GPUs, and its pods (fewest, most). */
   readonly podSets: { readonly gpusPerPod: number; readonly minPods: number; readonly maxPods: number }[];
   readonly pods: { readonly min: number; readonly max: number };
+  /** GPUs the pods ask for, in units of their GPU resources (a time-shared GPU, an MPS share, a MIG slice counts 1). */
   readonly gpus: { readonly min: number; readonly max: number };
+  /** The GPU resources the pods ask for: `nvidia.com/gpu`, or a mixed-strategy MIG slice (`nvidia.com/mig-1g.5gb`). */
+  readonly gpuResources: string[];
+  /** How the pods share their GPUs, and the fraction of a physical GPU one unit holds (absent: whole GPUs). */
+  readonly share?: { readonly strategy: string; readonly description: string; readonly fraction: number };
+  /** Physical GPUs the pods hold: `gpus` x the share's fraction (what the costs are computed on). */
+  readonly gpuEquivalent: { readonly min: number; readonly max: number };
   readonly capacity: string;
   readonly ladder: string[];
   readonly queue?: {
@@ -55,7 +62,10 @@ interface PlanQuota {
   readonly borrowingLimit?: number;
   readonly lendingLimit?: number;
   readonly reachable: number;
+  /** `nvidia.com/gpu` units of the workloads queued to the flavor (Kueue's count: a share is 1 unit). */
   readonly demand: number;
+  /** The same workloads in physical GPUs (shares at their fraction). */
+  readonly demandGpuEquivalent: number;
   readonly largestAdmission: number;
   readonly workloads: string[];
 }
@@ -77,8 +87,24 @@ function rate(n: number | undefined): string {
   return n === undefined ? 'n/a' : `$${Number(n.toFixed(4))}`;
 }
 
+/** GPUs, whole or fractional (shares), to 3 decimals at most (a 1/7 slice is 0.143). */
+function gpuNumber(n: number): number {
+  return Number(n.toFixed(3));
+}
+
 function gpusWord(n: number): string {
-  return `${n} GPU${n === 1 ? '' : 's'}`;
+  return `${gpuNumber(n)} GPU${n > 1 ? 's' : ''}`;
+}
+
+/** A fraction of a GPU for people: `1/4`, `1/7` (shares hold one over a whole number of a GPU; `f` has 4 decimals). */
+function fractionText(f: number): string {
+  const k = Math.round(1 / f);
+  return Math.abs(1 / k - f) < 1e-4 ? `1/${k}` : `${gpuNumber(f)}`;
+}
+
+/** GPU counts kept in the JSON: 4 decimals (a 1/7 slice is 0.1429). */
+function round4(n: number): number {
+  return Number(n.toFixed(4));
 }
 
 function hours(seconds: number): string {
@@ -96,7 +122,9 @@ function hours(seconds: number): string {
  *
  * Prices: spot capacity at the spot price; on-demand, reserved, flex-start and spot-with-fallback at the on-demand
  * price (the most it can cost: reservations are billed whether used or not, flex-start is discounted); a compute class
- * at its dearest priority.
+ * at its dearest priority. Shared GPUs (time-sharing, MPS, MIG) count and cost at their fraction of a physical GPU
+ * (`GpuShare.fractionOf`); the quota figures of the teams are in `nvidia.com/gpu` units, as Kueue counts them (one per
+ * share).
  */
 export class GpuPlanReport extends Construct {
   /** File name of the Markdown report in the output directory's `extras/` folder. */
@@ -130,7 +158,7 @@ export class GpuPlanReport extends Construct {
       return used.get(acc);
     };
     const workloads: PlanWorkload[] = [];
-    const demands = new Map<_WorkloadInfo, { gpus: number; admission: number }>();
+    const demands = new Map<_WorkloadInfo, { gpus: number; equivalent: number; admission: number; resources: string[] }>();
     for (const w of registry.workloads.filter(x => mine(x.construct))) {
       const entry = this.workload(registry, w, priceOf);
       if (!entry) continue;
@@ -141,12 +169,14 @@ export class GpuPlanReport extends Construct {
     for (const fleet of registry.fleets.filter(f => mine(f.construct))) {
       for (const team of fleet.teams) {
         for (const q of team.quotas) {
-          const queued = [...demands.entries()].filter(([w]) => w.platform.cluster === fleet.cluster && w.queueName === team.queueName
-            && w.queueNamespace === team.namespace && team.quotas.find(x => _flavorFits(x.flavor, w)) === q);
+          // A fleet's flavors hold nvidia.com/gpu quota: a mixed-strategy MIG slice is charged to none of them.
+          const queued = [...demands.entries()].filter(([w, d]) => w.platform.cluster === fleet.cluster && w.queueName === team.queueName
+            && w.queueNamespace === team.namespace && d.resources.every(r => r === 'nvidia.com/gpu') && team.quotas.find(x => _flavorFits(x.flavor, w)) === q);
           quotas.push({
             team: team.clusterQueue, namespace: team.namespace, cohort: fleet.cohort, flavor: q.flavor.name, nominal: q.gpus,
             borrowingLimit: q.borrowingLimit, lendingLimit: q.lendingLimit, reachable: _reachableGpus(fleet.teams, team, q),
             demand: queued.reduce((n, [, d]) => n + d.gpus, 0),
+            demandGpuEquivalent: round4(queued.reduce((n, [, d]) => n + d.equivalent, 0)),
             largestAdmission: Math.max(0, ...queued.map(([, d]) => d.admission)),
             workloads: queued.map(([w]) => `${w.resource.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name}`),
           });
@@ -157,6 +187,9 @@ export class GpuPlanReport extends Construct {
     const serving = workloads.filter(w => w.runs === 'service');
     const totals = {
       gpus: { min: workloads.reduce((n, w) => n + w.gpus.min, 0), max: workloads.reduce((n, w) => n + w.gpus.max, 0) },
+      gpuEquivalent: {
+        min: round4(workloads.reduce((n, w) => n + w.gpuEquivalent.min, 0)), max: round4(workloads.reduce((n, w) => n + w.gpuEquivalent.max, 0)),
+      },
       jobsMaxCost: cents(jobs.reduce((n, w) => n + (w.maxCost ?? 0), 0)),
       jobsNotCounted: jobs.filter(w => w.maxCost === undefined).map(w => w.object),
       servingCostPerHour: {
@@ -176,12 +209,19 @@ export class GpuPlanReport extends Construct {
   }
 
   private workload(registry: _FleetRegistry, w: _WorkloadInfo, priceOf: (a: Accelerator) => GpuPrice | undefined)
-    : { row: PlanWorkload; demand: { gpus: number; admission: number } } | undefined {
+    : { row: PlanWorkload; demand: { gpus: number; equivalent: number; admission: number; resources: string[] } } | undefined {
     const demand = _demandOf(w.construct, w.resource);
     if (demand.maxGpus === 0) return undefined;
     const cc: _ComputeClassInfo | undefined = w.computeClassName !== undefined
       ? registry.computeClassOf(w.platform.cluster, w.computeClassName) : undefined;
     const notes: string[] = [];
+    // GPU sharing: one unit of a shared GPU holds a fraction of a physical one, and costs that fraction of its price.
+    const share = w.share !== undefined && w.share.isShared ? w.share : undefined;
+    let fraction = share ? share.fractionOf(w.accelerator) : 1;
+    if (fraction === undefined) {
+      notes.push(`the fraction of a GPU that ${share!.toString()} holds on ${w.accelerator?.name ?? 'an unnamed accelerator'} is unknown (the catalog does not list the profile): counted as whole GPUs`);
+      fraction = 1;
+    }
     // What the pods can run on, and at what price per GPU-hour at most.
     let accelerators: Accelerator[] = w.accelerator ? [w.accelerator] : [];
     let ladder: string[];
@@ -234,6 +274,9 @@ export class GpuPlanReport extends Construct {
       podSets: gpuSets.map(s => ({ gpusPerPod: s.gpusPerPod, minPods: s.minPods, maxPods: s.maxPods })),
       pods: { min: gpuSets.reduce((n, s) => n + s.minPods, 0), max: gpuSets.reduce((n, s) => n + s.maxPods, 0) },
       gpus: { min: demand.minGpus, max: demand.maxGpus },
+      gpuResources: demand.gpuResources,
+      share: share ? { strategy: share.strategy, description: share.toString(), fraction: round4(fraction) } : undefined,
+      gpuEquivalent: { min: round4(demand.minGpus * fraction), max: round4(demand.maxGpus * fraction) },
       capacity,
       ladder,
       queue,
@@ -242,11 +285,13 @@ export class GpuPlanReport extends Construct {
       pricePerGpuHour: price,
       priceBasis: basis,
       maxCost: job && price !== undefined && demand.deadlineSeconds !== undefined
-        ? cents(demand.maxGpus * (demand.deadlineSeconds / 3600) * price) : undefined,
-      costPerHour: !job && price !== undefined ? { min: cents(demand.minGpus * price), max: cents(demand.maxGpus * price) } : undefined,
+        ? cents(demand.maxGpus * fraction * (demand.deadlineSeconds / 3600) * price) : undefined,
+      costPerHour: !job && price !== undefined
+        ? { min: cents(demand.minGpus * fraction * price), max: cents(demand.maxGpus * fraction * price) } : undefined,
       notes: job && demand.deadlineSeconds === undefined ? [...notes, 'no activeDeadline: the cost has no ceiling'] : notes,
     };
-    return { row, demand: { gpus: demand.maxGpus, admission: demand.admissionGpus } };
+    const queued = { gpus: demand.maxGpus, equivalent: demand.maxGpus * fraction, admission: demand.admissionGpus, resources: demand.gpuResources };
+    return { row, demand: queued };
   }
 
   private markdown(plan: any): string {
@@ -260,31 +305,48 @@ export class GpuPlanReport extends Construct {
     out.push('## Workloads', '');
     const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.max}` : `${r.min}-${r.max}`);
     const money = (r: { min: number; max: number }) => (r.min === r.max ? usd(r.max) : `${usd(r.min)}-${usd(r.max)}`);
+    const gpuRange = (r: { min: number; max: number }) => range({ min: gpuNumber(r.min), max: gpuNumber(r.max) });
+    const gpuRangeWord = (r: { min: number; max: number }) => `${gpuRange(r)} GPU${r.max > 1 ? 's' : ''}`;
+    // Whole GPUs: `2 x 1-4 = 2-8`; shares: `1 x 2-4 shares (1/4 L4 each, GpuShare.timeShared(4)) = 0.5-1 GPU`.
+    const gpuCell = (w: PlanWorkload) => {
+      const sets = w.podSets.map(s => `${s.gpusPerPod} x ${range({ min: s.minPods, max: s.maxPods })}`).join(' + ');
+      if (!w.share) return `${sets} = ${range(w.gpus)}`;
+      const unit = w.share.strategy === 'mig' ? 'slice' : 'share';
+      const of = w.accelerators.length ? ` ${w.accelerators.join(' or ')}` : ' GPU';
+      return `${sets} ${unit}${w.gpus.max === 1 ? '' : 's'} (${fractionText(w.share.fraction)}${of} each, ${w.share.description}) = ${gpuRangeWord(w.gpuEquivalent)}`;
+    };
     table(['workload', 'accelerator', 'GPUs: per pod x pods', 'capacity ladder', 'queue', 'runs', 'most it can cost'], plan.workloads.map((w: PlanWorkload) => [
       `${w.object}`,
       w.accelerators.join(', ') || 'any',
-      `${w.podSets.map(s => `${s.gpusPerPod} x ${range({ min: s.minPods, max: s.maxPods })}`).join(' + ')} = ${range(w.gpus)}`,
+      gpuCell(w),
       w.ladder.join(' → '),
       w.queue ? `${w.queue.localQueue}${w.queue.clusterQueue ? ` → ${w.queue.clusterQueue}` : ''}${w.queue.priority ? ` (priority ${w.queue.priority})` : ''}` : 'not queued',
       w.runs === 'job' ? `job${w.deadlineSeconds !== undefined ? `, at most ${hours(w.deadlineSeconds)}` : ', no deadline'}` : 'until deleted',
       w.runs === 'job'
-        ? (w.pricePerGpuHour === undefined ? 'no price' : w.maxCost !== undefined ? `${usd(w.maxCost)} (${gpusWord(w.gpus.max)} x ${hours(w.deadlineSeconds!)} x ${rate(w.pricePerGpuHour)}/GPU-h ${w.priceBasis})` : 'no ceiling')
-        : (w.costPerHour ? `${money(w.costPerHour)} per hour (${range(w.gpus)} GPU${w.gpus.max === 1 ? '' : 's'} x ${rate(w.pricePerGpuHour)}/GPU-h ${w.priceBasis})` : 'no price'),
+        ? (w.pricePerGpuHour === undefined ? 'no price' : w.maxCost !== undefined ? `${usd(w.maxCost)} (${gpusWord(w.gpuEquivalent.max)} x ${hours(w.deadlineSeconds!)} x ${rate(w.pricePerGpuHour)}/GPU-h ${w.priceBasis})` : 'no ceiling')
+        : (w.costPerHour ? `${money(w.costPerHour)} per hour (${gpuRangeWord(w.gpuEquivalent)} x ${rate(w.pricePerGpuHour)}/GPU-h ${w.priceBasis})` : 'no price'),
     ]));
+    if (plan.workloads.some((w: PlanWorkload) => w.share)) {
+      out.push('Shared GPUs (time-sharing, MPS, MIG) count and cost at their fraction of a physical GPU. The nodes bill whole GPUs: '
+        + 'shares no pod holds are idle cost, charged to no workload here.', '');
+    }
     const notes = plan.workloads.filter((w: PlanWorkload) => w.notes.length);
     if (notes.length) {
       out.push('Notes:', '', ...notes.map((w: PlanWorkload) => `- ${w.object}: ${w.notes.join('; ')}`), '');
     }
     if (plan.quotas.length) {
-      out.push('## Teams: quota against demand', '', 'GPUs. Reachable = nominal quota + what the team may borrow in its cohort (Kueue admits a workload whole or not at all).', '');
+      out.push('## Teams: quota against demand', '', '`nvidia.com/gpu` units, as Kueue counts them: a whole GPU, a time-shared GPU, an MPS share or a MIG slice '
+        + 'each take 1 unit, so the quota of a flavor of shared GPUs is in shares. Reachable = nominal quota + what the team may borrow in its cohort '
+        + '(Kueue admits a workload whole or not at all).', '');
       table(['team (ClusterQueue)', 'namespace', 'cohort', 'flavor', 'nominal', 'borrowing limit', 'lending limit', 'reachable', 'demand', 'largest admission', 'workloads'],
         plan.quotas.map((q: PlanQuota) => [q.team, q.namespace, q.cohort, q.flavor, q.nominal, q.borrowingLimit ?? 'none', q.lendingLimit ?? 'none',
-          q.reachable, q.demand > q.reachable ? `${q.demand} (over: workloads wait)` : q.demand, q.largestAdmission, q.workloads.join(', ') || '-']));
+          q.reachable, `${q.demand}${q.demandGpuEquivalent !== q.demand ? ` (${gpusWord(q.demandGpuEquivalent)})` : ''}${q.demand > q.reachable ? ' (over: workloads wait)' : ''}`,
+          q.largestAdmission, q.workloads.join(', ') || '-']));
     }
     const t = plan.totals;
     out.push('## Totals', '');
     table(['', ''], [
-      ['GPUs (fewest-most replicas; jobs: pods at once)', range(t.gpus)],
+      ['GPUs (fewest-most replicas; jobs: pods at once; shares at their fraction)', gpuRange(t.gpuEquivalent)],
       ['jobs: most they can cost', `${usd(t.jobsMaxCost)}${t.jobsNotCounted.length ? `, not counting ${t.jobsNotCounted.join(', ')} (no price or no deadline)` : ''}`],
       ['services: cost per hour', `${money(t.servingCostPerHour)}${t.servicesNotCounted.length ? `, not counting ${t.servicesNotCounted.join(', ')} (no price)` : ''}`],
     ]);

@@ -230,7 +230,7 @@ export abstract class GpuWorkload extends Construct {
     const base = this._base as GpuPodProps & { activeDeadline?: unknown };
     _joinFleet(this, this._problems, {
       construct: this, platform: this.platform, name: this._name, namespace: this.namespace, kind: this._kind,
-      accelerator: this._request?.accelerator ?? base.accelerator, resource: o.resource,
+      accelerator: this._request?.accelerator ?? base.accelerator, resource: o.resource, share: this._request?.share,
       capacityType: this._request?.capacityType ?? base.capacityType ?? CapacityType.ON_DEMAND,
     }, { ...base, capacityType: this._request?.capacityType ?? base.capacityType }, _durationSeconds(new _Problems(), 'activeDeadline', base.activeDeadline));
     const rendered = o.rendered ?? [o.resource];
