@@ -54,7 +54,6 @@ function buildL1(chart: Chart, n: number): void {
         podFailurePolicy: {
           rules: [
             { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-            { action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'In', values: [1, 2] }, onPodConditions: [] },
           ],
         },
         template: {

@@ -20,6 +20,7 @@ import {
 import { _Registry } from '../workload/registry';
 import { _karpenterDuration, _noNamespace } from './_cluster-scoped';
 import { _mayHavePods, _placedPodsOf } from './_placed-pods';
+import { _Renders } from '../pod/renders';
 
 const GPU_NAME = KarpenterPlatform.GPU_NAME_LABEL;
 const GPU_COUNT = KarpenterPlatform.GPU_COUNT_LABEL;
@@ -467,6 +468,7 @@ export class GpuNodePool extends Construct {
 
     // Workloads that target this pool are checked once the whole app exists (before `attach`, whose validation
     // prints the warnings this adds).
+    _Renders.watch(this);
     this.node.addValidation({ validate: () => (p.ok ? this.checkWorkloads(p) : []) });
     p.attach(this);
     if (!p.ok) return;
@@ -634,12 +636,14 @@ export class GpuNodePool extends Construct {
    */
   private checkWorkloads(p: _Problems): string[] {
     const out: string[] = [];
-    for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof ApiObject) || !_mayHavePods(c.kind) || c.node.scopes.includes(this)) continue;
-      const obj = c.toJson();
-      const pods = _placedPodsOf(obj).filter(pod => _requiredValues(pod.spec, NODEPOOL)?.includes(this.name));
+    for (const c of _Renders.apiObjects(this)) {
+      if (!_mayHavePods(c.kind) || c.node.scopes.includes(this)) continue;
+      const obj = _Renders.of(c);
+      const placed = _Renders.derived(obj, 'placed-pods', () => _placedPodsOf(obj));
+      const pods = placed.filter(pod => _requiredValues(pod.spec, NODEPOOL)?.includes(this.name));
+      if (pods.length === 0) continue;
       const object = `${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name} (${c.node.scopes[c.node.scopes.length - 2]?.node.path ?? c.node.path})`;
-      const several = _placedPodsOf(obj).length > 1;
+      const several = placed.length > 1;
       let undated = false;
       for (const pod of pods) {
         const what = several ? `${object} at ${pod.where}` : object;

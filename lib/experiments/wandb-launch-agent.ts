@@ -10,6 +10,7 @@ import { _containerSecurityContext } from '../pod/security-context';
 import { _Problems, _checkDnsLabel, _checkInt, _checkLabels, _checkProps, _ensure, _show } from '../validation';
 import { _Registry } from '../workload/registry';
 import { IWandbLaunchQueue } from './wandb-launch-queue';
+import { _Renders } from '../pod/renders';
 
 /** Props of a {@link WandbLaunchAgent}. */
 export interface WandbLaunchAgentProps {
@@ -217,7 +218,7 @@ export class WandbLaunchAgent extends Construct {
       });
     }
     const deployment = this._deployment;
-    _checkAdmission(this, this.platform, () => _podTemplatesOf(deployment.toJson()), [deployment]);
+    _checkAdmission(this, this.platform, () => _podTemplatesOf(_Renders.of(deployment)), [deployment]);
     _Registry.claimAll(this, this.platform.cluster);
   }
 

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _placedPodsOf } from '../capacity/_placed-pods';
+import { _Renders } from '../pod/renders';
 
 /** Pods of one template of a workload, and their GPUs. @internal */
 export interface _PodSet {
@@ -70,11 +71,11 @@ function scaleBounds(owner: Construct, resource: ApiObject): { min: number; max:
   for (const c of owner.node.findAll()) {
     if (!(c instanceof ApiObject) || c === resource) continue;
     if (c.kind === 'HorizontalPodAutoscaler') {
-      const spec = c.toJson().spec;
+      const spec = _Renders.of(c).spec;
       if (spec?.scaleTargetRef?.name === resource.name) return { min: num(spec.minReplicas, 1), max: num(spec.maxReplicas, 1) };
     }
     if (c.kind === 'ScaledObject') {
-      const spec = c.toJson().spec;
+      const spec = _Renders.of(c).spec;
       if (spec?.scaleTargetRef?.name === resource.name) return { min: num(spec.minReplicaCount, 0), max: num(spec.maxReplicaCount, 100) };
     }
   }
@@ -110,7 +111,7 @@ function gpusOf(spec: any): number {
  * serving, from its autoscaler.
  * @internal
  */
-export function _demandOf(owner: Construct, resource: ApiObject, json: any = resource.toJson()): _Demand {
+export function _demandOf(owner: Construct, resource: ApiObject, json: any = _Renders.of(resource)): _Demand {
   const placed = _placedPodsOf(json);
   const kserve = json?.kind === 'InferenceService';
   const bounds = kserve ? undefined : scaleBounds(owner, resource);

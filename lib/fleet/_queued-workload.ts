@@ -11,6 +11,7 @@ import { IComputeClass } from './compute-class';
 import { TopologyPlacement } from './topology';
 import { ILocalQueue } from './local-queue';
 import { IWorkloadPriorityClass } from './workload-priority-class';
+import { _Renders } from '../pod/renders';
 
 /** Kueue's label naming a workload's LocalQueue. @internal */
 export const _QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
@@ -121,6 +122,7 @@ export function _joinFleet(owner: Construct, p: _Problems, info: Omit<_WorkloadI
     computeClassName: props.computeClass?.computeClassName,
   };
   registry.workloads.push(record);
+  if (queue !== undefined) _Renders.watch(owner);
   if (queue !== undefined) owner.node.addValidation({ validate: () => (p.ok ? _checkQueued(owner, record) : []) });
 }
 
@@ -184,7 +186,7 @@ function _checkQueued(owner: Construct, w: _WorkloadInfo): string[] {
     return out;
   }
   const { fleet, team } = found;
-  const json = w.resource.toJson();
+  const json = _Renders.of(w.resource);
   const demand = _demandOf(w.construct, w.resource, json);
   if (demand.admissionGpus === 0) return out;
   const what = w.computeClassName !== undefined ? `compute class ${w.computeClassName}` : `${w.accelerator?.name ?? 'GPUs'} ${w.capacityType}`;

@@ -6,6 +6,7 @@ import { _Problems, _checkEnum, _checkProps, _durationSeconds, _ensure, _show } 
 import { _Registry } from '../workload/registry';
 import { _noNamespace } from '../capacity/_cluster-scoped';
 import { _ClassPriorityInfo, _FleetRegistry } from './_fleet-registry';
+import { _Renders } from '../pod/renders';
 
 /** Longest a flex-start VM lives (GKE "About flex-start": up to seven days). */
 const FLEX_START_MAX_SECONDS = 7 * 24 * 3600;
@@ -161,6 +162,7 @@ export class ComputeClass extends Construct implements IComputeClass {
     const rendered = priorities.map((pr, i) => this.priority(p, props.platform, pr, i));
     p.attach(this);
     // Pods that select the class must fit every priority's nodes (read once the whole app exists).
+    _Renders.watch(this);
     this.node.addValidation({ validate: () => (p.ok ? this.checkWorkloads() : []) });
     if (!p.ok || apiVersion === undefined) return;
 
@@ -322,6 +324,6 @@ export function _podGpusOf(resource: ApiObject): number {
     }
     for (const v of Object.values(node)) walk(v);
   };
-  walk(resource.toJson()?.spec);
+  walk(_Renders.of(resource)?.spec);
   return most;
 }

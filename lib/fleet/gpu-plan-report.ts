@@ -6,6 +6,7 @@ import { CapacityType, Platform, WorkloadKind } from '../platform/platform';
 import { _Problems, _checkProps } from '../validation';
 import { _OutputFile } from '../workload/output-file';
 import { _ComputeClassInfo, _FleetRegistry, _WorkloadInfo } from './_fleet-registry';
+import { _Renders } from '../pod/renders';
 import { _demandOf } from './_demand';
 import { _flavorFits, _kueueIntegration, _reachableGpus } from './_queued-workload';
 
@@ -143,8 +144,11 @@ export class GpuPlanReport extends Construct {
     this._prices = props.prices ?? GpuPriceTable.forCloud(props.platform?.cloud);
     this.markdownFileName = _OutputFile.chartFileName(this, 'gpu-plan.md');
     this.jsonFileName = _OutputFile.chartFileName(this, 'gpu-plan.json');
-    _OutputFile.write(this, this.markdownFileName, () => this.markdown(this.plan()), p);
-    _OutputFile.write(this, this.jsonFileName, () => `${JSON.stringify(this.plan(), undefined, 2)}\n`, p);
+    // One plan per validation pass for both files.
+    _Renders.watch(this);
+    const plan = () => _Renders.perPass(this, 'plan', () => this.plan());
+    _OutputFile.write(this, this.markdownFileName, () => this.markdown(plan()), p);
+    _OutputFile.write(this, this.jsonFileName, () => `${JSON.stringify(plan(), undefined, 2)}\n`, p);
   }
 
   /** The plan: workloads, quotas, totals and prices, as the JSON report holds it. */

@@ -18,6 +18,7 @@ import { _gpuDashboard } from './dashboard';
 import { GpuPriceTable } from './gpu-price-table';
 import { LlmRulesOptions, _llmRuleGroups, _llmRuleSettings } from './llm-rules';
 import { _CostLine, _gpuRuleGroups, _promDuration } from './rules';
+import { _Renders } from '../pod/renders';
 
 const INSTANCE_LABEL = Conventions.INSTANCE_LABEL;
 const COMPONENT_LABEL = Conventions.COMPONENT_LABEL;
@@ -412,7 +413,7 @@ export class GpuMonitoring extends Construct {
         });
       }
       const daemonSet = this._daemonSet;
-      _checkAdmission(this, platform, () => _podTemplatesOf(daemonSet.toJson()), [daemonSet]);
+      _checkAdmission(this, platform, () => _podTemplatesOf(_Renders.of(daemonSet)), [daemonSet]);
     }
 
     // Monitors for the workloads' own metrics.

@@ -6,6 +6,7 @@ import { ClusterAddon } from '../platform/cluster-addon';
 import { _ensure } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { GpuNotebook, GpuNotebookProps, _NotebookVariant } from './gpu-notebook';
+import { _Renders } from '../pod/renders';
 
 /** Props of a {@link KubeflowNotebook}. */
 export interface KubeflowNotebookProps extends GpuNotebookProps {}
@@ -59,7 +60,7 @@ export class KubeflowNotebook extends GpuNotebook {
       ingress: this._ingress,
       // The pod as the controller makes it: annotations whose key contains "notebook" or "kubectl" are not copied.
       templates: () => {
-        const json = notebook.toJson();
+        const json = _Renders.of(notebook);
         const copied = Object.fromEntries(Object.entries<string>(json.metadata?.annotations ?? {}).filter(([k]) => !/notebook|kubectl/.test(k)));
         return [{ where: 'spec.template', spec: json.spec?.template?.spec, annotations: copied }];
       },

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Platform } from '../platform/platform';
+import { _Renders } from './renders';
 
 /** A pod template found in a rendered object: where it is, its spec and its annotations. @internal */
 export interface _FoundTemplate {
@@ -35,59 +36,18 @@ export function _podTemplatesOf(json: any): _FoundTemplate[] {
 
 /**
  * Checks pod templates against the platform's admission rules when the app is validated (after escape-hatch
- * edits). `templates` reads them from the rendered objects; `rendered` are those objects, whose rendering is shared with
- * the synth that follows, so the check costs no second render. `scan` checks each rendered object too (e.g. for
- * credentials), in the same rendering.
+ * edits). `templates` reads them from the rendered objects (through `_Renders.of`, so the rendering is shared with the
+ * other checks and the synth that follows); `rendered` are those objects. `scan` checks each rendered object too
+ * (e.g. for credentials), in the same rendering.
  * @internal
  */
 export function _checkAdmission(scope: Construct, platform: Platform, templates: () => _FoundTemplate[], rendered: ApiObject[],
   scan?: (json: any) => string[]): void {
-  const memos = rendered.map(o => _RenderMemo.of(o));
+  _Renders.watch(scope);
   scope.node.addValidation({
-    validate: () => _RenderMemo.capture(memos, () => [
+    validate: () => [
       ...templates().flatMap(t => platform.admissionViolations(t.spec, t.annotations).map(v => `${platform.displayName} admission (${t.where}): ${v}`)),
-      ...(scan ? rendered.flatMap(r => scan(r.toJson())) : []),
-    ]),
+      ...(scan ? rendered.flatMap(r => scan(_Renders.of(r))) : []),
+    ],
   });
-}
-
-/**
- * Lets a synth-time validation and the synth itself share one `toJson()` of an API object: rendering is most of the
- * cost of synthesis, and validations run right before the objects are rendered. The rendering captured while
- * validating is handed to the next `toJson()` call once, then forgotten, so later changes still render.
- * @internal
- */
-export class _RenderMemo {
-  public static of(obj: ApiObject): _RenderMemo {
-    let memo = _RenderMemo.memos.get(obj);
-    if (!memo) {
-      memo = new _RenderMemo(obj);
-      _RenderMemo.memos.set(obj, memo);
-    }
-    return memo;
-  }
-
-  public static capture<T>(memos: _RenderMemo[], fn: () => T): T {
-    for (const m of memos) m.cached = undefined;
-    for (const m of memos) m.capturing = true;
-    try {
-      return fn();
-    } finally {
-      for (const m of memos) m.capturing = false;
-    }
-  }
-
-  private static readonly memos = new WeakMap<ApiObject, _RenderMemo>();
-  private cached: any;
-  private capturing = false;
-
-  private constructor(obj: ApiObject) {
-    const render = obj.toJson.bind(obj);
-    obj.toJson = () => {
-      if (this.capturing) return (this.cached ??= render());
-      const cached = this.cached;
-      this.cached = undefined;
-      return cached ?? render();
-    };
-  }
 }

@@ -11,6 +11,7 @@ import { _requireAddon } from '../workload/addons';
 import { InferenceEndpoint, InferenceEndpointProps } from './inference-endpoint';
 import { ModelFormat } from './model-format';
 import { ScalingMetric, ScalingMetricType } from './scaling-metric';
+import { _Renders } from '../pod/renders';
 
 /**
  * KServe deployment mode (`serving.kserve.io/deploymentMode`). KServe 0.16 renamed the values to `Standard` and
@@ -340,7 +341,7 @@ export class KServeInferenceService extends InferenceEndpoint {
    * the platform's accelerator annotation into the node selector.
    */
   private componentPods(): _FoundTemplate[] {
-    const spec = this._inferenceService!.toJson().spec ?? {};
+    const spec = _Renders.of(this._inferenceService!).spec ?? {};
     return ['predictor', 'transformer', 'explainer'].filter(c => spec[c] && typeof spec[c] === 'object').map(c => {
       const { model, containers, annotations, labels: _l, minReplicas: _a, maxReplicas: _b, scaleMetric: _c, scaleTarget: _d,
         scaleMetricType: _e, ...rest } = spec[c];

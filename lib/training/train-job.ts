@@ -13,6 +13,7 @@ import { GpuPodProps } from '../workload/gpu-pod-props';
 import { GpuWorkload } from '../workload/gpu-workload';
 import { TorchTrainingRuntime, _ANCESTOR_LABEL, _NODE, _TRAINER_API_VERSION } from './torch-training-runtime';
 import { ITrainingRuntime, TrainingRuntime, TrainingRuntimeKind } from './training-runtime';
+import { _Renders } from '../pod/renders';
 
 /** Env the torch plugin sets on the `node` container; its webhook refuses a TrainJob that sets them (TorchRunReservedEnvNames). */
 const PET_ENV = ['PET_NNODES', 'PET_NPROC_PER_NODE', 'PET_NODE_RANK', 'PET_MASTER_ADDR', 'PET_MASTER_PORT'];
@@ -181,7 +182,7 @@ export class TrainJob extends GpuWorkload {
     this._finish({
       resource: trainJob,
       rendered: [trainJob],
-      templates: () => _trainJobPods(trainJob.toJson(), runtimeObject?.toJson(), runtime.runtimeImage),
+      templates: () => _trainJobPods(_Renders.of(trainJob), runtimeObject && _Renders.of(runtimeObject), runtime.runtimeImage),
       ingress: [this._sameRunIngress()],
     });
   }

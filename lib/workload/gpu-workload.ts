@@ -11,6 +11,7 @@ import { GpuShare } from '../sharing/gpu-share';
 import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _durationSeconds, _ensure, _show } from '../validation';
 import { GpuPodProps } from './gpu-pod-props';
 import { _Registry } from './registry';
+import { _Renders } from '../pod/renders';
 
 /** What `_finish` needs to know about the emitted objects. @internal */
 export interface _FinishOptions {
@@ -234,7 +235,7 @@ export abstract class GpuWorkload extends Construct {
       capacityType: this._request?.capacityType ?? base.capacityType ?? CapacityType.ON_DEMAND,
     }, { ...base, capacityType: this._request?.capacityType ?? base.capacityType }, _durationSeconds(new _Problems(), 'activeDeadline', base.activeDeadline));
     const rendered = o.rendered ?? [o.resource];
-    _checkAdmission(this, this.platform, o.templates ?? (() => rendered.flatMap(r => _podTemplatesOf(r.toJson()))), rendered, _secretsInRendered);
+    _checkAdmission(this, this.platform, o.templates ?? (() => rendered.flatMap(r => _podTemplatesOf(_Renders.of(r)))), rendered, _secretsInRendered);
     _Registry.claimAll(this, this.platform.cluster);
   }
 

@@ -41,6 +41,7 @@ export class _OutputFile {
     const owners = claims.get(fileName) ?? [];
     owners.push(owner);
     claims.set(fileName, owners);
+    const written = _OutputFile.writtenOf(owner);
     owner.node.addValidation({
       validate: () => {
         const others = owners.filter(o => o !== owner).map(o => `[${o.node.path}]`);
@@ -52,14 +53,28 @@ export class _OutputFile {
         const outdir: unknown = (App.of(owner) as Partial<App>).outdir;
         if (typeof outdir !== 'string') return [];
         const dir = path.join(outdir, _OutputFile.DIRECTORY);
+        const file = path.join(dir, fileName);
+        const text = produce();
+        // cdk8s validates once per synth and again per chart: the file is written once, unless it changed between.
+        if (written.get(file) === text && fs.existsSync(file)) return [];
         fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, fileName), produce());
+        fs.writeFileSync(file, text);
+        written.set(file, text);
         return [];
       },
     });
   }
 
   private static readonly claims = new WeakMap<IConstruct, Map<string, Construct[]>>();
+  private static readonly written = new WeakMap<IConstruct, Map<string, string>>();
+
+  /** What the app of `scope` last wrote, by file path. */
+  private static writtenOf(scope: IConstruct): Map<string, string> {
+    const root = scope.node.root;
+    let map = _OutputFile.written.get(root);
+    if (!map) _OutputFile.written.set(root, (map = new Map()));
+    return map;
+  }
 
   private static claimsOf(scope: IConstruct): Map<string, Construct[]> {
     const root = scope.node.root;

@@ -13,6 +13,7 @@ import { _requireAddon } from '../../workload/addons';
 import { _Registry } from '../../workload/registry';
 import { LlmServer } from './llm-server';
 import { VllmServer } from './vllm-server';
+import { _Renders } from '../../pod/renders';
 
 /** Props of an {@link InferenceGateway}. */
 export interface InferenceGatewayProps {
@@ -284,7 +285,7 @@ export class InferenceGateway extends Construct {
     };
     this._route = new ApiObject(this, 'Route', { apiVersion: GATEWAY_API, kind: 'HTTPRoute', metadata: meta(name, 'routing'), spec: JSON.parse(JSON.stringify(routeSpec)) });
 
-    _checkAdmission(this, platform, () => _podTemplatesOf(this._picker!.toJson()), [this._picker]);
+    _checkAdmission(this, platform, () => _podTemplatesOf(_Renders.of(this._picker!)), [this._picker]);
     _Registry.claimAll(this, platform.cluster);
   }
 

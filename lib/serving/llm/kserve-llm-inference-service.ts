@@ -8,6 +8,7 @@ import { _show } from '../../validation';
 import { _requireAddon } from '../../workload/addons';
 import { ModelSource } from './llm-model';
 import { LlmServer, LlmServerProps, _LLM_SHARE_REFUSED, _LlmVariant } from './llm-server';
+import { _Renders } from '../../pod/renders';
 
 /** Props of a {@link KServeLlmInferenceService}. */
 export interface KServeLlmInferenceServiceProps extends LlmServerProps {
@@ -140,7 +141,7 @@ export class KServeLlmInferenceService extends LlmServer {
 
   /** The pod KServe makes of the template, as admission sees it (the image comes from KServe's config). */
   private mainPods(): _FoundTemplate[] {
-    const spec = this._service!.toJson().spec ?? {};
+    const spec = _Renders.of(this._service!).spec ?? {};
     const t = spec.template ?? {};
     const containers = (t.containers ?? []).map((c: any) => ({ image: '(from KServe\'s config)', ...c }));
     return [{ where: 'spec.template', spec: { ...t, containers }, annotations: spec.annotations }];
