@@ -186,9 +186,10 @@ export class GpuMonitoring extends Construct {
   /** Namespace of the DCGM exporter (undefined when no exporter is deployed). */
   public readonly exporterNamespace?: string;
   /**
-   * The prometheus-adapter values file this writes beside the manifests (`extras/<cluster>.prometheus-adapter-values.yml`)
-   * with the rules that serve `ScalingMetric.gpuUtilization` and the vLLM servers' `autoscaling`; undefined on GKE Managed Prometheus, whose Custom Metrics
-   * Stackdriver Adapter needs no rules.
+   * The prometheus-adapter values file this writes beside the manifests
+   * (`extras/<cluster>.prometheus-adapter-values.yml`) with the rules that serve `ScalingMetric.gpuUtilization` and the
+   * vLLM servers' `autoscaling`; undefined on GKE Managed Prometheus, whose Custom Metrics Stackdriver Adapter needs
+   * no rules.
    */
   public readonly adapterValuesFile?: string;
   private readonly _problems: _Problems;
@@ -200,7 +201,9 @@ export class GpuMonitoring extends Construct {
   private readonly _dashboard?: k8s.KubeConfigMap;
   private readonly _networkPolicy?: k8s.KubeNetworkPolicy;
   private readonly _monitors: ApiObject[] = [];
-  private readonly _scraped: Array<{ readonly namespace: string; readonly matchLabels: { [key: string]: string }; readonly port: string; readonly path: string }> = [];
+  private readonly _scraped: Array<{
+    readonly namespace: string; readonly matchLabels: { [key: string]: string }; readonly port: string; readonly path: string;
+  }> = [];
 
   public constructor(scope: Construct, id: string, props: GpuMonitoringProps) {
     super(scope, id);

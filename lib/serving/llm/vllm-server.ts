@@ -264,7 +264,7 @@ export abstract class VllmServer extends LlmServer {
         behavior: { scaleDown: { stabilizationWindowSeconds: 600 } },
       },
     });
-    this.checkScraped(a.kvCacheUsagePercent !== undefined ? [VllmMetric.NUM_REQUESTS_WAITING, VllmMetric.KV_CACHE_USAGE] : [VllmMetric.NUM_REQUESTS_WAITING]);
+    this.checkScraped(metrics.length > 1 ? [VllmMetric.NUM_REQUESTS_WAITING, VllmMetric.KV_CACHE_USAGE] : [VllmMetric.NUM_REQUESTS_WAITING]);
   }
 
   /**
