@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Accelerator, GpuMonitoring, GpuPriceTable, Platform } from '../lib';
+import { Accelerator, GpuMonitoring, GpuPriceTable, Platform, VllmLeaderWorkerSet } from '../lib';
 
 /** GpuMonitoring on each platform: what a team adds once per cluster (or per namespace) for its GPU apps. */
 export function addMonitoringExamples(scope: Construct, platform: Platform): void {
@@ -25,10 +25,15 @@ export function addMonitoringExamples(scope: Construct, platform: Platform): voi
       break;
     case 'karpenter':
       // The GPUs of the chart's NodePools: A10G, T4, the L40S of the LLM example, H100 (trainer example, fleet plan) and
-      // A100 of the fleet plan.
+      // A100 of the fleet plan. Scrape the leaders of the LLM example's autoscaled `llama-70b` (`server.scrapeTarget`
+      // gives the same): its HPA reads their vLLM queue and KV cache through the adapter rules of the values file.
       new GpuMonitoring(scope, 'gpu-monitoring', {
         name: 'gpu', platform, accelerators: [Accelerator.A10G, Accelerator.T4, Accelerator.L40S, Accelerator.H100_80GB, Accelerator.A100_80GB],
-        profilingMetrics: true });
+        profilingMetrics: true,
+        scrapeTargets: [{
+          name: 'llama-70b-vllm', matchLabels: { 'app.kubernetes.io/instance': 'llama-70b', [VllmLeaderWorkerSet.ROLE_LABEL]: 'leader' }, port: 'http',
+        }],
+      });
       break;
     default:
       // No cloud list prices on plain Kubernetes: give your own (e.g. amortized hardware cost per GPU-hour).

@@ -83,15 +83,15 @@ describe('reference: Llama 3.1 8B on one L4 (GKE Autopilot), 8k context, autosca
     expect(c.resources.limits['nvidia.com/gpu']).toBe(1);
     expect(pod.securityContext.runAsNonRoot).toBe(true);
   });
-  test('HPA on the vLLM queue and KV-cache usage (custom metrics API), replicas left to it', () => {
+  test('HPA on the vLLM queue and KV-cache usage, named as the Stackdriver adapter serves GMP gauges; replicas left to it', () => {
     const hpa = find(objects, 'HorizontalPodAutoscaler');
     expect(deploy.spec.replicas).toBeUndefined();
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' });
     expect(hpa.spec.minReplicas).toBe(1);
     expect(hpa.spec.maxReplicas).toBe(4);
     expect(hpa.spec.metrics).toEqual([
-      { type: 'Pods', pods: { metric: { name: 'vllm:num_requests_waiting' }, target: { type: 'AverageValue', averageValue: '5' } } },
-      { type: 'Pods', pods: { metric: { name: 'vllm:kv_cache_usage_perc' }, target: { type: 'AverageValue', averageValue: '800m' } } },
+      { type: 'Pods', pods: { metric: { name: 'prometheus.googleapis.com|vllm:num_requests_waiting|gauge' }, target: { type: 'AverageValue', averageValue: '5' } } },
+      { type: 'Pods', pods: { metric: { name: 'prometheus.googleapis.com|vllm:kv_cache_usage_perc|gauge' }, target: { type: 'AverageValue', averageValue: '800m' } } },
     ]);
   });
   test('Service port 80 to vLLM; NetworkPolicy admits port 8000', () => {

@@ -187,9 +187,10 @@ export class GpuMonitoring extends Construct {
   /** Namespace of the DCGM exporter (undefined when no exporter is deployed). */
   public readonly exporterNamespace?: string;
   /**
-   * The prometheus-adapter values file this writes beside the manifests (`extras/<cluster>.prometheus-adapter-values.yml`)
-   * with the rule that serves `ScalingMetric.gpuUtilization`; undefined on GKE Managed Prometheus, whose Custom Metrics
-   * Stackdriver Adapter needs no rules.
+   * The prometheus-adapter values file this writes beside the manifests
+   * (`extras/<cluster>.prometheus-adapter-values.yml`) with the rules that serve `ScalingMetric.gpuUtilization` and the
+   * vLLM servers' `autoscaling`; undefined on GKE Managed Prometheus, whose Custom Metrics Stackdriver Adapter needs
+   * no rules.
    */
   public readonly adapterValuesFile?: string;
   private readonly _problems: _Problems;
@@ -201,6 +202,9 @@ export class GpuMonitoring extends Construct {
   private readonly _dashboard?: k8s.KubeConfigMap;
   private readonly _networkPolicy?: k8s.KubeNetworkPolicy;
   private readonly _monitors: ApiObject[] = [];
+  private readonly _scraped: Array<{
+    readonly namespace: string; readonly matchLabels: { [key: string]: string }; readonly port: string; readonly path: string;
+  }> = [];
 
   public constructor(scope: Construct, id: string, props: GpuMonitoringProps) {
     super(scope, id);
@@ -418,6 +422,7 @@ export class GpuMonitoring extends Construct {
 
     // Monitors for the workloads' own metrics.
     for (const t of targets) {
+      this._scraped.push({ namespace: namespace ?? '', matchLabels: t.matchLabels, port: t.port, path: t.path ?? '/metrics' });
       this._monitors.push(flavor._podScrape(this, t.name, {
         name: t.name, namespace, labels: { ...labels, ...promLabels }, matchLabels: t.matchLabels,
         port: t.port, path: t.path ?? '/metrics', interval: _promDuration(t.interval?.toSeconds() ?? 30),
@@ -432,7 +437,7 @@ export class GpuMonitoring extends Construct {
     });
     if (llm) groups.push(..._llmRuleGroups(llm));
     this._rules = flavor._rules(this, 'Rules', { name: this.name, namespace, labels: { ...labels, ...promLabels }, groups });
-    // What prometheus-adapter needs to serve the autoscaler's GPU utilization per pod (issue 18): a values file of its
+    // What prometheus-adapter needs to serve the autoscalers' GPU utilization and vLLM metrics per pod: a values file of its
     // chart (its config is one ConfigMap of its own, which a second ConfigMap could not extend). One adapter serves a
     // cluster, and one GpuMonitoring monitors it: the file is named after the cluster (a second GpuMonitoring of the
     // cluster is refused below, and writes none).
@@ -485,6 +490,16 @@ export class GpuMonitoring extends Construct {
   /** The rules: a prometheus-operator `PrometheusRule`, or a GKE Managed Prometheus `ClusterRules`. */
   public get rules(): ApiObject {
     return _ensure(this, this._rules, this._problems);
+  }
+
+  /**
+   * Whether one of `scrapeTargets` scrapes `port` and `path` of the pods labelled `podLabels` in `namespace` (asked by
+   * a server whose autoscaler reads its own metrics).
+   * @internal
+   */
+  public _scrapes(namespace: string, podLabels: { [key: string]: string }, port: string, path: string): boolean {
+    return this._scraped.some(t => t.namespace === namespace && t.port === port && t.path === path
+      && Object.entries(t.matchLabels).every(([k, v]) => podLabels[k] === v));
   }
 
   /** The PodMonitor / PodMonitoring objects of `scrapeTargets`. */

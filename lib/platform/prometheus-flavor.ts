@@ -60,17 +60,19 @@ export class PrometheusFlavor {
   }
 
   /**
-   * The name under which the cluster's custom-metrics adapter serves a recorded series (a recording rule's output) to
-   * an HPA `Pods` metric (issue 18): the series' own name for prometheus-adapter (GpuMonitoring writes the adapter rule
-   * that serves it); `prometheus.googleapis.com|<name>|gauge` for GKE's Custom Metrics Stackdriver Adapter, as Managed
-   * Service for Prometheus stores it (`prometheus.googleapis.com/<name>/gauge`: the rule evaluator exports every rule
-   * result as a gauge, prometheus-engine pkg/export storage.go). The Stackdriver adapter matches a `Pods` metric's
+   * The name under which the cluster's custom-metrics adapter serves a gauge series to an HPA `Pods` metric (issue 18):
+   * a recording rule's output, or a scraped gauge such as `vllm:num_requests_waiting`. The series' own name for
+   * prometheus-adapter (GpuMonitoring writes the adapter rules that serve it); `prometheus.googleapis.com|<name>|gauge`
+   * for GKE's Custom Metrics Stackdriver Adapter, as Managed Service for Prometheus stores it
+   * (`prometheus.googleapis.com/<name>/gauge`, the name kept as is, colons included: the rule evaluator exports every
+   * rule result as a gauge, prometheus-engine pkg/export storage.go; GKE's LeaderWorkerSet sample scales on
+   * `prometheus.googleapis.com|vllm:num_requests_waiting|gauge`). The Stackdriver adapter matches a `Pods` metric's
    * series by `metric.labels.pod` and `resource.labels.namespace` (its filter_builder.go), i.e. the series' `pod` and
-   * `namespace` labels.
+   * `namespace` labels, and adds up the series of one pod (response_translator.go).
    * @internal
    */
-  public _podMetricName(recordedSeries: string): string {
-    return this.gmp ? `prometheus.googleapis.com|${recordedSeries}|gauge` : recordedSeries;
+  public _podMetricName(gaugeSeries: string): string {
+    return this.gmp ? `prometheus.googleapis.com|${gaugeSeries}|gauge` : gaugeSeries;
   }
 
   /** The add-on that serves Prometheus series to HPAs as custom metrics on this flavor. @internal */

@@ -135,3 +135,33 @@ export function seriesName(name: string, labels: Labels): string {
   const body = Object.keys(labels).sort().map(k => `${k}=${JSON.stringify(labels[k])}`).join(',');
   return `${name}{${body}}`;
 }
+
+/** A workload pod scraped by a PodMonitor / PodMonitoring (e.g. a vLLM server's `/metrics`). */
+export interface WorkloadPod {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly ip: string;
+  readonly container: string;
+}
+
+/**
+ * The scrape of a workload pod by the synthesized `PodMonitor` (prometheus-operator: `namespace`, `container`, `pod`,
+ * `endpoint` = the port's name, `job` = `<namespace>/<PodMonitor>`, `instance`; promcfg.go generatePodMonitorConfig
+ * @v0.93.0) or `PodMonitoring` (GMP: `namespace`, `job`, `instance`, and `pod`, `container` by default).
+ */
+export function podMonitorScrape(monitor: any, p: WorkloadPod): Scrape {
+  if (monitor.kind === 'PodMonitor') {
+    const endpoint = monitor.spec.podMetricsEndpoints[0];
+    return {
+      targetLabels: {
+        namespace: p.namespace, container: p.container, pod: p.pod, endpoint: endpoint.port,
+        job: `${monitor.metadata.namespace}/${monitor.metadata.name}`, instance: `${p.ip}:8000`,
+      },
+      honorLabels: endpoint.honorLabels === true,
+    };
+  }
+  if (monitor.kind === 'PodMonitoring') {
+    return gmpScrape(p.namespace, monitor.metadata.name, { node: 'node-a', pod: p.pod, ip: p.ip }, p.container, monitor.spec.targetLabels?.metadata);
+  }
+  throw new Error(`unknown monitor kind ${monitor.kind}`);
+}

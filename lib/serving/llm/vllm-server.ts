@@ -1,10 +1,10 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ScrapeTarget } from '../../monitoring/gpu-monitoring';
+import { GpuMonitoring, ScrapeTarget } from '../../monitoring/gpu-monitoring';
 import { VllmMetric } from '../../monitoring/vllm-metric';
-import { ClusterAddon } from '../../platform/cluster-addon';
-import { WorkloadKind } from '../../platform/platform';
+import { Platform, WorkloadKind } from '../../platform/platform';
+import { PrometheusFlavor } from '../../platform/prometheus-flavor';
 import { _PodTemplate } from '../../pod/pod-template';
 import { StorageVolume, VolumeMount } from '../../pod/storage-volume';
 import { _Problems, _checkDnsSubdomain, _checkInt, _ensure, _show } from '../../validation';
@@ -14,8 +14,10 @@ import { LlmServer, LlmServerProps, _LLM_SHARE_REFUSED } from './llm-server';
 
 /**
  * Autoscaling of an LLM server on vLLM's own metrics: an `autoscaling/v2` HorizontalPodAutoscaler with `Pods` metrics
- * from the custom metrics API, which prometheus-adapter serves from Prometheus (`ClusterAddon.PROMETHEUS_ADAPTER`; its
- * rules must expose the vLLM series under their own names, see docs/llm-serving.md).
+ * from the custom metrics API, served by the adapter of the platform's Prometheus flavor: prometheus-adapter
+ * (`ClusterAddon.PROMETHEUS_ADAPTER`, with the rules of GpuMonitoring's values file) or, on GKE Managed Prometheus, the
+ * Custom Metrics Stackdriver Adapter (`ClusterAddon.CUSTOM_METRICS_STACKDRIVER_ADAPTER`). The serving pods must be
+ * scraped: give `GpuMonitoring` the server's `scrapeTarget`.
  */
 export interface LlmAutoscaling {
   /** Most replicas. */
@@ -223,6 +225,7 @@ export abstract class VllmServer extends LlmServer {
    * @internal
    */
   public _emitAround(target: { apiVersion: string; kind: string }): void {
+    const flavor = this.platform.prometheus;
     this._service = new k8s.KubeService(this, 'Service', {
       metadata: this._metadata(),
       spec: {
@@ -236,7 +239,7 @@ export abstract class VllmServer extends LlmServer {
     const metrics: k8s.MetricSpecV2[] = [{
       type: 'Pods',
       pods: {
-        metric: { name: VllmMetric.NUM_REQUESTS_WAITING.name },
+        metric: { name: flavor._podMetricName(VllmMetric.NUM_REQUESTS_WAITING.name) },
         target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(_quantity(a.waitingRequestsPerReplica ?? 5)) },
       },
     }];
@@ -244,7 +247,7 @@ export abstract class VllmServer extends LlmServer {
       metrics.push({
         type: 'Pods',
         pods: {
-          metric: { name: VllmMetric.KV_CACHE_USAGE.name },
+          metric: { name: flavor._podMetricName(VllmMetric.KV_CACHE_USAGE.name) },
           // vLLM reports a fraction (1 = full).
           target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(_quantity(a.kvCacheUsagePercent / 100)) },
         },
@@ -261,6 +264,36 @@ export abstract class VllmServer extends LlmServer {
         behavior: { scaleDown: { stabilizationWindowSeconds: 600 } },
       },
     });
+    this.checkScraped(metrics.length > 1 ? [VllmMetric.NUM_REQUESTS_WAITING, VllmMetric.KV_CACHE_USAGE] : [VllmMetric.NUM_REQUESTS_WAITING]);
+  }
+
+  /**
+   * The HPA's metrics exist only where something scrapes the serving pods: GpuMonitoring's `scrapeTargets` (which on
+   * prometheus-adapter also writes the adapter rules that serve them). Checked once the app is complete; a warning,
+   * since the pods can be scraped, and the metrics served, by objects of the user's own.
+   */
+  private checkScraped(metrics: VllmMetric[]): void {
+    const platform = this.platform;
+    const namespace = this.namespace ?? '';
+    const podLabels = { ...this._labels, ...this._servingLabels() };
+    const names = metrics.map(m => m.name).join(' and ');
+    const adapter = platform.prometheus._adapterNeedsRules ? ', which also writes the prometheus-adapter rules that serve them' : '';
+    // Its own collector, attached after the check, so that the warning it records at validation is printed.
+    const late = new _Problems();
+    this.node.addValidation({
+      validate: () => {
+        if (!this._problems.ok) return [];
+        const monitoring = this.node.root.node.findAll().find((c): c is GpuMonitoring =>
+          c instanceof GpuMonitoring && c.platform instanceof Platform && c.platform.cluster === platform.cluster);
+        if (!monitoring) {
+          late.warn(`autoscaling reads ${names} of the serving pods, and no GpuMonitoring monitors cluster ${_show(platform.cluster)} in this app: the HPA gets no metric until something scrapes them (add a GpuMonitoring for this platform with scrapeTargets: [server.scrapeTarget]${adapter}, or scrape the pods and serve the metrics yourself)`);
+        } else if (!monitoring._scrapes(namespace, podLabels, 'http', '/metrics')) {
+          late.warn(`autoscaling reads ${names} of the serving pods, and GpuMonitoring [${monitoring.node.path}] does not scrape them (none of its scrapeTargets selects labels ${_show(this.servingSelector)} in namespace ${_show(namespace)} on port "http", path "/metrics"): the HPA gets no metric until it does (add server.scrapeTarget to its scrapeTargets)`);
+        }
+        return [];
+      },
+    });
+    late.attach(this);
   }
 
   /** Whether the replica count belongs to the autoscaler. @internal */
@@ -289,7 +322,10 @@ export abstract class VllmServer extends LlmServer {
     if (kv !== undefined && (typeof kv !== 'number' || !Number.isInteger(kv) || kv < 1 || kv > 100)) {
       p.error('autoscaling.kvCacheUsagePercent', kv, 'must be an integer percentage from 1 to 100');
     }
-    _requireAddon(p, this.platform, ClusterAddon.PROMETHEUS_ADAPTER, 'an autoscaler on vLLM\'s metrics (the custom metrics API)');
+    const platform = this.platform;
+    if (platform instanceof Platform && platform.prometheus instanceof PrometheusFlavor) {
+      _requireAddon(p, platform, platform.prometheus._customMetricsAdapter, 'an autoscaler on vLLM\'s metrics (the custom metrics API)');
+    }
   }
 
   /** The volume that holds a model at a storage URI, where the platform can mount it. */
