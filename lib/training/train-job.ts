@@ -11,7 +11,8 @@ import { _durationSeconds, _show } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { GpuPodProps } from '../workload/gpu-pod-props';
 import { GpuWorkload } from '../workload/gpu-workload';
-import { TorchTrainingRuntime, _ANCESTOR_LABEL, _NODE, _TRAINER_API_VERSION } from './torch-training-runtime';
+import { _ANCESTOR_LABEL, _NODE, _TRAINER_API_VERSION } from './_trainer-api';
+import { TorchTrainingRuntime } from './torch-training-runtime';
 import { ITrainingRuntime, TrainingRuntime, TrainingRuntimeKind } from './training-runtime';
 
 /** Env the torch plugin sets on the `node` container; its webhook refuses a TrainJob that sets them (TorchRunReservedEnvNames). */
