@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Accelerator, CapacityType, DdpJob, DdpJobProps, DdpJobSet, Platform, PyTorchJob, StorageVolume } from '../lib';
 
@@ -21,8 +21,9 @@ export function addDdpExamples(scope: Construct, platform: Platform): void {
   let size: Partial<DdpJobProps>;
   switch (platform.id) {
     case 'gke-autopilot': size = { accelerator: Accelerator.L4, gpus: 2 }; break;
-    case 'gke-standard': size = { accelerator: Accelerator.T4, gpus: 4 }; break;
-    case 'karpenter': size = { accelerator: Accelerator.A10G, gpus: 4 }; break;
+    // 4 GPUs a node: the CPU and memory it reserves are said, not left to the per-GPU defaults.
+    case 'gke-standard': size = { accelerator: Accelerator.T4, gpus: 4, cpu: 16, memory: Size.gibibytes(64) }; break;
+    case 'karpenter': size = { accelerator: Accelerator.A10G, gpus: 4, cpu: 16, memory: Size.gibibytes(64) }; break;
     default: size = { gpus: 2 };
   }
   new DdpJob(scope, 'ddp', { ...common, ...size, nodes: 2 });

@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Accelerator, CapacityReservation, CapacityType, ComputeClass, ComputeClassCapacity, DdpJob, GkePlatform, GpuFleet, GpuFlavor, GpuNodePool,
@@ -99,7 +99,7 @@ function addGkePlan(scope: Construct, platform: Platform): void {
   // Queued provisioning: Kueue admits the pretraining once GKE has made all 16 GPUs (2 nodes) at once.
   new DdpJob(scope, 'dws-pretrain', {
     platform, name: 'dws-pretrain', namespace: 'ml-research', image: TRAINER, module: 'pretrain', accelerator: Accelerator.H100_80GB, gpus: 8,
-    nodes: 2, capacityType: CapacityType.FLEX_START, activeDeadline: Duration.hours(20), queue: fleet.queue('dws'), workloadPriority: fleet.priority('research'),
+    cpu: 32, memory: Size.gibibytes(128), nodes: 2, capacityType: CapacityType.FLEX_START, activeDeadline: Duration.hours(20), queue: fleet.queue('dws'), workloadPriority: fleet.priority('research'),
   });
 }
 
@@ -130,6 +130,7 @@ function workloads(scope: Construct, platform: Platform, fleet: GpuFleet,
   // Production fine-tuning on 8 H100s, at most a day; the pods also carry the cluster's production PriorityClass.
   new GpuTrainingJob(scope, 'prod-finetune', {
     ...production, name: 'prod-finetune', image: TRAINER, command: ['python', '-m', 'finetune'], accelerator: Accelerator.H100_80GB, gpus: 8,
+    cpu: 32, memory: Size.gibibytes(128),
     computeClass: classes.production, capacityType: classes.production ? undefined : CapacityType.RESERVED,
     priorityClass: PriorityClass.fromName('gpu-production'), activeDeadline: Duration.hours(24),
   });
@@ -141,6 +142,7 @@ function workloads(scope: Construct, platform: Platform, fleet: GpuFleet,
   // Research: DDP on 4 nodes x 8 A100s = the team's 32 GPUs, at most 3 days.
   new DdpJob(scope, 'research-ddp', {
     ...research, name: 'research-ddp', image: TRAINER, module: 'train', accelerator: Accelerator.A100_80GB, gpus: 8, nodes: 4,
+    cpu: 32, memory: Size.gibibytes(128),
     computeClass: classes.research, activeDeadline: Duration.days(3), topology: classes.researchTopology,
   });
   // A spot sweep: 64 trials, 16 at once on 1 A100 each, at most 12 hours.

@@ -41,7 +41,7 @@ export function addLlmExamples(scope: Construct, platform: Platform): void {
       new InferenceGateway(group, 'mistral-7b-gateway', { server: mistral });
       new VllmLeaderWorkerSet(group, 'llama-70b', {
         platform, name: 'llama-70b', model: LlmModel.LLAMA_3_1_70B_INSTRUCT, huggingFaceToken,
-        accelerator: Accelerator.L4, gpus: 8, nodes: 2, maxContextLength: 8192, memory: Size.gibibytes(256),
+        accelerator: Accelerator.L4, gpus: 8, nodes: 2, maxContextLength: 8192, cpu: 32, memory: Size.gibibytes(256),
       });
       break;
     }
@@ -56,7 +56,7 @@ export function addLlmExamples(scope: Construct, platform: Platform): void {
       });
       const llama = new VllmLeaderWorkerSet(group, 'llama-70b', {
         platform: a10g.platform(), name: 'llama-70b', model: LlmModel.LLAMA_3_1_70B_INSTRUCT, huggingFaceToken,
-        accelerator: Accelerator.A10G, gpus: 8, nodes: 2, maxContextLength: 8192, memory: Size.gibibytes(256),
+        accelerator: Accelerator.A10G, gpus: 8, nodes: 2, maxContextLength: 8192, cpu: 32, memory: Size.gibibytes(256),
         autoscaling: { minReplicas: 1, maxReplicas: 2, kvCacheUsagePercent: 80 },
       });
       new InferenceGateway(group, 'llama-70b-gateway', { server: llama, gatewayClassName: 'istio' });
@@ -69,7 +69,7 @@ export function addLlmExamples(scope: Construct, platform: Platform): void {
         // The AWQ checkpoint (4-bit weights) has the shape of the 72B model: 34 GiB of weights on 4 L40S.
         platform: l40s.platform(), name: 'qwen-72b-awq', model: LlmModel.huggingFace('Qwen/Qwen2.5-72B-Instruct-AWQ', LlmModel.QWEN2_5_72B_INSTRUCT.shape),
         quantization: Quantization.AWQ,
-        accelerator: Accelerator.L40S, gpus: 4, maxContextLength: 32768, memory: Size.gibibytes(128),
+        accelerator: Accelerator.L40S, gpus: 4, maxContextLength: 32768, cpu: 16, memory: Size.gibibytes(128),
       });
       break;
     }

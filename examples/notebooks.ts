@@ -47,7 +47,7 @@ export function addNotebookExamples(scope: Construct, platform: Platform): void 
     profiles: [
       { displayName: 'CPU only: 2 cores, 4 GiB', description: 'Data exploration without a GPU', default: true },
       { displayName: `1 GPU${accelerator ? ` (${accelerator.name})` : ''}`, accelerator, gpus: 1, description: 'Fine-tuning and inference' },
-      { displayName: `4 GPUs${accelerator ? ` (${accelerator.name})` : ''}`, accelerator, gpus: 4, memory: Size.gibibytes(96), description: 'Multi-GPU experiments' },
+      { displayName: `4 GPUs${accelerator ? ` (${accelerator.name})` : ''}`, accelerator, gpus: 4, cpu: 16, memory: Size.gibibytes(96), description: 'Multi-GPU experiments' },
     ],
   });
 

@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Accelerator, CapacityType, DdpJobSet, GpuNodePool, NetworkProfile, Platform, StorageVolume, TorchTrainingRuntime, TrainJob,
@@ -25,16 +25,18 @@ export function addTrainerExamples(scope: Construct, platform: Platform): void {
     activeDeadline: Duration.hours(24),
     nodes: 2,
   };
+  // Each node's CPU and memory (the GPUs are 4 a node where the platform sets them).
+  const host = { cpu: 16, memory: Size.gibibytes(64) };
   let size: Partial<TrainJobProps>;
   switch (platform.id) {
     case 'gke-autopilot':
-      size = { accelerator: Accelerator.L4, gpus: 4 };
+      size = { accelerator: Accelerator.L4, gpus: 4, ...host };
       break;
     case 'gke-standard':
-      size = { accelerator: Accelerator.T4, gpus: 4 };
+      size = { accelerator: Accelerator.T4, gpus: 4, ...host };
       break;
     case 'karpenter':
-      size = { accelerator: Accelerator.A10G, gpus: 4, networkProfile: NetworkProfile.efa() };
+      size = { accelerator: Accelerator.A10G, gpus: 4, ...host, networkProfile: NetworkProfile.efa() };
       addH100Pretraining(scope, platform);
       break;
     default:
@@ -58,6 +60,8 @@ function addH100Pretraining(scope: Construct, platform: Platform): void {
     args: ['--config', 'configs/8b.yaml', '--output', '/checkpoints'],
     accelerator: Accelerator.H100_80GB,
     gpus: 8,
+    cpu: 32,
+    memory: Size.gibibytes(128),
     nodes: 2,
     networkProfile: NetworkProfile.efa(),
     // The training script exits 3 on a bad config or dataset: fail at once instead of restarting the group.

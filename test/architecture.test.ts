@@ -1,7 +1,7 @@
 /**
  * House rules a reader can check in a second, checked on every test run: no import cycles or require() in lib/, no
- * top-level constants (jsii drops them), platform facts only under lib/platform/, a documented `@default` on every
- * optional prop, and a README that is a door (at most 16 KB).
+ * top-level constants in the modules lib/index.ts re-exports (jsii drops them), platform facts only under lib/platform/,
+ * a documented `@default` on every optional prop, and a README that is a door (at most 16 KB).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -61,10 +61,56 @@ test('the cycle check finds a cycle (it can fail)', () => {
   }
 });
 
-test('no require() and no top-level exported constants in lib/ (jsii drops them)', () => {
+/** Modules whose exports reach the package's public JavaScript API: lib/index.ts and what it re-exports, transitively. */
+function publicModules(): string[] {
+  const seen = new Set<string>();
+  const visit = (f: string) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    for (const m of text.get(f)!.matchAll(/^export\b[^'"]*?from\s+'(\.[^']+)'/gm)) {
+      const target = path.resolve(path.dirname(f), m[1]);
+      const found = [`${target}.ts`, path.join(target, 'index.ts')].find(c => text.has(c));
+      if (found) visit(found);
+    }
+  };
+  visit(path.join(LIB, 'index.ts'));
+  return [...seen];
+}
+
+/** Top-level exported constants: jsii drops them for Python, Java, Go and .NET, and `_x` ones still ship in the JS API. */
+function exportedConstants(modules: string[]): string[] {
+  return modules.flatMap(f => text.get(f)!.split('\n').map((line, i) => ({ line, where: `${rel(f)}:${i + 1}` }))
+    .filter(({ line }) => /^export\s+(?:declare\s+)?(?:const|let|var)\s/.test(line)).map(o => `${o.where}: ${o.line.trim()}`));
+}
+
+test('no require() in lib/', () => {
   const offenders = files.flatMap(f => text.get(f)!.split('\n').map((line, i) => ({ line, where: `${rel(f)}:${i + 1}` }))
-    .filter(({ line }) => /\brequire\(/.test(line) || /^export const [A-Za-z]/.test(line)).map(o => `${o.where}: ${o.line.trim()}`));
+    .filter(({ line }) => /\brequire\(/.test(line)).map(o => `${o.where}: ${o.line.trim()}`));
   expect(offenders).toEqual([]);
+});
+
+test('no top-level exported constant in a module lib/index.ts re-exports, whatever its name', () => {
+  expect(publicModules().length).toBeGreaterThan(50);
+  expect(exportedConstants(publicModules())).toEqual([]);
+});
+
+test('no public (non-underscore) top-level exported constant anywhere in lib/', () => {
+  expect(exportedConstants(files).filter(o => !/^\S+: export\s+(?:declare\s+)?(?:const|let|var)\s+_/.test(o))).toEqual([]);
+});
+
+test('the constant check follows re-exports and finds an underscore constant (it can fail)', () => {
+  const index = path.join(LIB, 'index.ts'), a = path.join(LIB, 'zz-a.ts'), b = path.join(LIB, 'zz-b.ts');
+  const saved = text.get(index)!;
+  text.set(index, `${saved}export * from './zz-a';\n`);
+  text.set(a, "export { B } from './zz-b';\n");
+  text.set(b, 'export const _HIDDEN = 1;\n');
+  try {
+    expect(exportedConstants(publicModules())).toEqual(['lib/zz-b.ts:1: export const _HIDDEN = 1;']);
+  } finally {
+    text.set(index, saved);
+    text.delete(a);
+    text.delete(b);
+  }
 });
 
 test('platform facts live under lib/platform/ (and the accelerator catalog)', () => {

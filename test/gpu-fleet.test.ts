@@ -10,7 +10,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   Accelerator, CapacityType, ClusterAddon, ComputeClass, ComputeClassCapacity, DdpJob, DdpJobSet, GpuFleet, GpuFleetProps, GpuFlavor,
   GpuTrainingJob, InferenceDeployment, KServeInferenceService, KServeLlmInferenceService, KubeflowNotebook, LlmModel, LocalQueue, ModelFormat,
-  Platform, PreemptWithinQueue, PyTorchJob, ReclaimWithinCohort, SpotBatchJob, StatefulSetNotebook, TfJob, VllmLeaderWorkerSet,
+  Platform, PreemptWithinQueue, PyTorchJob, ReclaimWithinCohort, SpotBatchJob, StatefulSetNotebook, TfJob, TrainJob, VllmLeaderWorkerSet,
   WandbLaunchQueue, WorkloadPriorityClass,
 } from '../lib';
 import { celCheck } from './support/cel';
@@ -235,6 +235,10 @@ describe('a workload against its queue, at synth', () => {
       '[gke-standard/train] queue="spot" is invalid: ClusterQueue spot has no flavor for A100 80GB on-demand (its flavors: h100-80gb-spot, a100-80gb-spot)'],
     ['more GPUs at once than the team can ever hold', (c, f) => new DdpJob(c, 'train', {
       platform: standard, ...job, module: 'train', nodes: 8, namespace: 'ml-research', queue: f.queue('research'),
+    }), '[gke-standard/train] queue="research" is invalid: one admission needs 64 GPUs, more than ClusterQueue research can ever hold of flavor a100-80gb-on-demand: nominal 32 + borrowing limit 16 (0) = 32; Kueue admits a workload whole or not at all (allowed: at most 32 GPUs, or a larger quota)'],
+    // A TrainJob's pods are numNodes x spec.trainer.resourcesPerNode (no pod template in the object).
+    ['a TrainJob needing more GPUs at once than the team can ever hold', (c, f) => new TrainJob(c, 'train', {
+      platform: standard, ...job, nodes: 8, namespace: 'ml-research', queue: f.queue('research'),
     }), '[gke-standard/train] queue="research" is invalid: one admission needs 64 GPUs, more than ClusterQueue research can ever hold of flavor a100-80gb-on-demand: nominal 32 + borrowing limit 16 (0) = 32; Kueue admits a workload whole or not at all (allowed: at most 32 GPUs, or a larger quota)'],
     ['a priority no fleet defines', (c, f) => new GpuTrainingJob(c, 'train', {
       platform: standard, ...job, namespace: 'ml-research', queue: f.queue('research'), workloadPriority: WorkloadPriorityClass.fromName('urgent'),

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import {
   Accelerator, AmiAlias, CapacityType, ConsolidationPolicy, DdpJob, DdpJobSet, DisruptionReason, GpuNodePool, GpuNodePoolProps,
   GpuTrainingJob, InferenceDeployment, KServeInferenceService, LlmModel, ModelFormat, NodeExpiry, Platform, PyTorchJob, SpotBatchJob, TfJob,
-  VllmLeaderWorkerSet,
+  TrainJob, VllmLeaderWorkerSet,
 } from '../lib';
 import { chartFor, find, synth, synthError } from './support/synth';
 
@@ -258,6 +258,24 @@ describe('every kind that lands on a pool is cross-checked: Kubeflow jobs, JobSe
     expect(msg).toContain(`${P} gpusPerNode=[1] is invalid for JobSet ml/js (karpenter/js): its pods request 4 GPUs, more than one node of this NodePool carries (allowed: include 4)`);
   });
 
+  test('TrainJob (Trainer v2, resources in spec.trainer.resourcesPerNode): GPUs per node, GPU model and deadline', () => {
+    const msg = onPool((chart, platform) => new TrainJob(chart, 'tj', {
+      platform, name: 'tj', image: 'trainer:1.0', accelerator: Accelerator.A10G, gpus: 4, cpu: 16, memory: Size.gibibytes(64), nodes: 2,
+      activeDeadline: Duration.hours(30),
+    }));
+    const what = 'TrainJob ml/tj (karpenter/tj)';
+    expect(msg).toContain(`${P} gpusPerNode=[1] is invalid for ${what}: its pods request 4 GPUs, more than one node of this NodePool carries (allowed: include 4)`);
+    expect(msg).toContain(`${P} accelerator="L4" is invalid for ${what}: it selects karpenter.k8s.aws/instance-gpu-name=a10g, which this NodePool never launches (allowed: l4)`);
+    expect(msg).toContain(`${P} expireAfter=24h is invalid: ${what} may run for 30h (spec.activeDeadlineSeconds=108000) ${drains} (allowed: at least 30h, or NodeExpiry.NEVER)`);
+  });
+
+  test('TrainJob: GPUs a node of the pool carries pass', () => {
+    const chart = chartFor(karpenter);
+    const gpu = new GpuNodePool(chart, 'gpu', { name: 'gpu', accelerator: Accelerator.L4, gpusPerNode: [4], gpuLimit: 8, expireAfter: NodeExpiry.NEVER, ...aws });
+    new TrainJob(chart, 'tj', { platform: gpu.platform(), name: 'tj', image: 'trainer:1.0', accelerator: Accelerator.L4, gpus: 4, cpu: 16, memory: Size.gibibytes(64) });
+    expect(find(synth(chart, karpenter), 'TrainJob', 'tj').spec.trainer.resourcesPerNode.limits['nvidia.com/gpu']).toBe(4);
+  });
+
   test('DdpJob (Indexed Job) and GpuTrainingJob: another GPU model', () => {
     const msg = onPool((chart, platform) => {
       new DdpJob(chart, 'ddp', { platform, name: 'ddp', ...ddp, accelerator: Accelerator.A10G, activeDeadline: Duration.hours(1) });
@@ -321,7 +339,7 @@ describe('every kind that lands on a pool is cross-checked: Kubeflow jobs, JobSe
     const chart = chartFor(karpenter);
     chart.node.setContext('cdk8s-gpu-ml:strict', true);
     const gpu = new GpuNodePool(chart, 'gpu', { name: 'gpu', accelerator: Accelerator.L4, gpusPerNode: [1], gpuLimit: 8, expireAfter: NodeExpiry.NEVER, ...aws });
-    new TfJob(chart, 'elsewhere', { platform: karpenter, image: 'tf:2.14', accelerator: Accelerator.A10G, gpus: 4, workers: { replicas: 1 } });
+    new TfJob(chart, 'elsewhere', { platform: karpenter, image: 'tf:2.14', accelerator: Accelerator.A10G, gpus: 4, cpu: 16, memory: Size.gibibytes(64), workers: { replicas: 1 } });
     new PyTorchJob(chart, 'forever', { platform: gpu.platform(), ...ddp, accelerator: Accelerator.L4 });
     expect(synth(chart, karpenter).map(o => o.kind)).toContain('PyTorchJob');
   });
@@ -343,6 +361,7 @@ describe('a job without a deadline on a pool whose nodes expire is a warning (an
     ['PyTorchJob', (c: any, platform: Platform) => new PyTorchJob(c, 'w', { platform, name: 'w', ...ddp, accelerator: Accelerator.L4 }), 'PyTorchJob ml/w (karpenter/w)'],
     ['TFJob', (c: any, platform: Platform) => new TfJob(c, 'w', { platform, name: 'w', image: 'tf:2.14', accelerator: Accelerator.L4, workers: { replicas: 2 } }), 'TFJob ml/w (karpenter/w)'],
     ['JobSet', (c: any, platform: Platform) => new DdpJobSet(c, 'w', { platform, name: 'w', ...ddp, accelerator: Accelerator.L4 }), 'JobSet ml/w (karpenter/w)'],
+    ['TrainJob', (c: any, platform: Platform) => new TrainJob(c, 'w', { platform, name: 'w', image: 'trainer:1.0', accelerator: Accelerator.L4 }), 'TrainJob ml/w (karpenter/w)'],
   ])('%s', (_kind, add, what) => {
     expect(strict(add)).toThrow(`[karpenter/gpu] (strict mode) expireAfter=168h: ${what} ${rest}`);
   });

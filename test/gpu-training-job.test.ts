@@ -137,6 +137,11 @@ const bad: [string, Platform, Partial<GpuTrainingJobProps>, string][] = [
   ['negative backoff', autopilot, { backoffLimit: -1 }, `[${P}] backoffLimit=-1 is invalid: must be an integer from 0 to 100`],
   ['shm as large as memory', autopilot, { memory: Size.gibibytes(16), sharedMemorySize: Size.gibibytes(16) }, `[${P}] sharedMemorySize=16384Mi is invalid: must be below memory (16Gi): /dev/shm counts against the memory limit`],
   ['image with spaces', autopilot, { image: 'my image' }, `[${P}] image="my image" is invalid: must be a container image reference, e.g. "us-docker.pkg.dev/p/r/trainer:1.0": it must not contain spaces`],
+  // Selector safety and platform options validated like props (issue 12 item 3).
+  ['the library\'s selector label', autopilot, { labels: { 'app.kubernetes.io/instance': 'argo-app' } }, `[${P}] labels["app.kubernetes.io/instance"]="argo-app" is invalid: is the library's own selector label (its Service, NetworkPolicy and controllers select the pods with it); use another label key`],
+  ['empty taint key on Karpenter', Platform.karpenter({ gpuTaintKey: '' }), {}, '[karpenter/train] platform.gpuTaintKey="" is invalid: must be a taint key such as nvidia.com/gpu (an empty key would tolerate every taint)'],
+  ['empty taint key on plain Kubernetes', Platform.kubernetes({ gpuTaintKey: '' }), {}, '[kubernetes/train] platform.gpuTaintKey="" is invalid: must be a taint key such as nvidia.com/gpu (an empty key would tolerate every taint)'],
+  ['NodePool name with a space', Platform.karpenter({ nodePool: 'GPU Pool' }), {}, '[karpenter/train] platform.nodePool="GPU Pool" is invalid: must be the name of a NodePool (a DNS label)'],
   ['ephemeral storage under Autopilot\'s GPU minimum', autopilot, { ephemeralStorage: Size.mebibytes(256) }, `[${P}] ephemeralStorage=256Mi is invalid: must be at least 512Mi`],
 ];
 

@@ -71,7 +71,7 @@ describe('GKE Autopilot', () => {
   });
   test('a custom accelerator that states its counts is checked against them, by the request and by admission', () => {
     const p100 = Accelerator.custom({ name: 'P100', gkeLabel: 'nvidia-tesla-p100', autopilotCounts: [1, 2, 4] });
-    expect(warnings(autopilot, train(autopilot, { accelerator: p100, gpus: 4 }))).toEqual([]);
+    expect(warnings(autopilot, train(autopilot, { accelerator: p100, gpus: 4, cpu: 16, memory: Size.gibibytes(64) }))).toEqual([]);
     expect(synthError(train(autopilot, { accelerator: p100, gpus: 3 }), autopilot))
       .toContain('gpus=3 is not accepted by GKE Autopilot for nvidia-tesla-p100 (allowed: 1, 2, 4)');
     const gpuPod = (label: string, gpus: number) => ({

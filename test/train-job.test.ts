@@ -10,8 +10,9 @@ import { parse } from 'yaml';
 import {
   Accelerator, ClusterAddon, GkePlatform, LocalQueue, NetworkProfile, Platform, PriorityClass, StorageVolume, Topology, TopologyPlacement,
   TorchTrainingRuntime,
-  TrainJob, TrainJobProps, TrainingRuntime, TrainingRuntimeKind, _trainJobPods,
+  TrainJob, TrainJobProps, TrainingRuntime, TrainingRuntimeKind,
 } from '../lib';
+import { _trainJobPods } from '../lib/training/_trainer-pods';
 import { expectCelRulesHold } from './support/cel';
 import { podsOf } from './support/pods';
 import { SHARED_DIR } from './support/schema';

@@ -1,6 +1,8 @@
 /** Warnings: printed once per synth (each distinct warning once), worded for what happens, fatal in strict mode. */
-import { App, Chart, Duration, Testing } from 'cdk8s';
-import { Accelerator, KServeDeploymentMode, KServeInferenceService, ModelFormat, Platform, ScalingMetric } from '../lib';
+import { App, Chart, Duration, Size, Testing } from 'cdk8s';
+import {
+  Accelerator, DdpJob, GpuTrainingJob, GpuTrainingJobProps, KServeDeploymentMode, KServeInferenceService, ModelFormat, Platform, ScalingMetric,
+} from '../lib';
 import { _Problems } from '../lib/validation';
 
 const autopilot = Platform.gkeAutopilot();
@@ -64,4 +66,34 @@ test('strict mode turns warnings into errors and prints nothing', () => {
   const chart = new Chart(app, 'c');
   new KServeInferenceService(chart, 'llm', { ...knative, minReplicas: 0 });
   expect(printed(() => expect(() => Testing.synth(chart)).toThrow('[c/llm] (strict mode) minReplicas=0 with 1 GPU(s)'))).toEqual([]);
+});
+
+describe('defaults that reserve a lot are said (4 GPUs or more without cpu or memory)', () => {
+  const k8sPlatform = Platform.kubernetes();
+  const job = { platform: k8sPlatform, image: 'registry.example.com/train:1.0' };
+  test.each<[string, Partial<GpuTrainingJobProps>, string[]]>([
+    ['8 GPUs, neither', { gpus: 8 }, ['[WARNING] [c/job] gpus=8 without memory or cpu: the pod reserves the default 16Gi of memory and 4 vCPUs per GPU (128Gi and 32 vCPUs), which its node must have free besides the GPUs; set memory and cpu to what the pod needs']],
+    ['4 GPUs, no cpu', { gpus: 4, memory: Size.gibibytes(48) }, ['[WARNING] [c/job] gpus=4 without cpu: the pod reserves the default 4 vCPUs per GPU (16 vCPUs), which its node must have free besides the GPUs; set cpu to what the pod needs']],
+    ['4 GPUs, no memory', { gpus: 4, cpu: 8 }, ['[WARNING] [c/job] gpus=4 without memory: the pod reserves the default 16Gi of memory per GPU (64Gi), which its node must have free besides the GPUs; set memory to what the pod needs']],
+    ['8 GPUs, both given', { gpus: 8, cpu: 32, memory: Size.gibibytes(128) }, []],
+    ['2 GPUs, neither', { gpus: 2 }, []],
+  ])('%s', (_name, size, expected) => {
+    const chart = new Chart(Testing.app(), 'c');
+    new GpuTrainingJob(chart, 'job', { ...job, ...size });
+    expect(printed(() => Testing.synth(chart))).toEqual(expected);
+  });
+
+  test('a DDP job says it once for all its pods, and strict mode refuses it', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new DdpJob(chart, 'ddp', { ...job, module: 'train', gpus: 8, nodes: 3, memory: Size.gibibytes(256) });
+    expect(printed(() => Testing.synth(chart))).toEqual([
+      '[WARNING] [c/ddp] gpus=8 without cpu: the pod reserves the default 4 vCPUs per GPU (32 vCPUs), which its node must have free besides the GPUs; set cpu to what the pod needs',
+    ]);
+    process.env.CDK8S_GPU_STRICT = '1';
+    try {
+      expect(() => Testing.synth(chart)).toThrow('[c/ddp] (strict mode) gpus=8 without cpu: the pod reserves the default 4 vCPUs per GPU (32 vCPUs)');
+    } finally {
+      delete process.env.CDK8S_GPU_STRICT;
+    }
+  });
 });

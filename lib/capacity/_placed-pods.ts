@@ -1,4 +1,5 @@
 import { _podTemplatesOf } from '../pod/admission';
+import { _trainJobPods } from '../training/_trainer-pods';
 
 /** The tightest active deadline bounding a pod, and the field that sets it. @internal */
 export interface _Deadline {
@@ -17,6 +18,11 @@ export interface _PlacedPod {
   readonly runsToCompletion: boolean;
   /** The tightest active deadline bounding the pod, if any. */
   readonly deadline?: _Deadline;
+  /**
+   * How many such pods run at once, when the object says it outside the path to the pod (a TrainJob's `numNodes`);
+   * undefined: read the replicas and parallelism on the way to `where`.
+   */
+  readonly pods?: number;
 }
 
 /** Restart policies of a pod or a Kubeflow replica (anything else named restartPolicy is about something else). */
@@ -46,10 +52,20 @@ const KSERVE_FIELDS = new Set(['minReplicas', 'maxReplicas', 'scaleMetric', 'sca
  * InferenceService (predictor, transformer, explainer: pod fields inline, the model container over the runtime's).
  * A pod's deadline is the tightest `activeDeadlineSeconds` on the way to it (the object's, a Kubeflow
  * `runPolicy`'s, a JobSet child Job's) or on the pod itself; it runs to completion when its restart policy (or its
- * replica spec's) is not Always.
+ * replica spec's) is not Always. A TrainJob (Kubeflow Trainer v2) has no pod template: its `numNodes` pods are the
+ * runtime's with the TrainJob's runtime patches (the platform's placement) and `spec.trainer` (`resourcesPerNode`).
  * @internal
  */
 export function _placedPodsOf(json: any): _PlacedPod[] {
+  if (json?.kind === 'TrainJob' && String(json.apiVersion).startsWith('trainer.kubeflow.org/')) {
+    const seconds = json.spec?.activeDeadlineSeconds;
+    const deadline = typeof seconds === 'number' ? { seconds, field: 'spec.activeDeadlineSeconds' } : undefined;
+    const nodes = json.spec?.trainer?.numNodes;
+    // Read without the runtime object: the placement and the resources a pool or a queue checks are the TrainJob's own.
+    return _trainJobPods(json).map(t => ({
+      where: 'spec.trainer', spec: t.spec, runsToCompletion: true, deadline, pods: typeof nodes === 'number' ? nodes : 1,
+    }));
+  }
   if (json?.kind === 'InferenceService' && String(json.apiVersion).startsWith('serving.kserve.io/')) {
     return ['predictor', 'transformer', 'explainer'].filter(c => json.spec?.[c]).map(c => {
       const component = json.spec[c];

@@ -124,8 +124,8 @@ export function _demandOf(owner: Construct, resource: ApiObject, json: any = _Re
     return {
       where: pod.where,
       gpusPerPod: gpusOf(pod.spec),
-      minPods: podsAt(json, pod.where, bounds?.min),
-      maxPods: podsAt(json, pod.where, bounds?.max),
+      minPods: pod.pods ?? podsAt(json, pod.where, bounds?.min),
+      maxPods: pod.pods ?? podsAt(json, pod.where, bounds?.max),
     };
   });
   const deadlines = placed.map(p => p.deadline?.seconds).filter((s): s is number => s !== undefined);

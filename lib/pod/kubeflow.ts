@@ -1,20 +1,8 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { _Problems, _checkInt, _durationSeconds } from '../validation';
+import { _KUBEFLOW_CONTAINER } from './_kubeflow-operator';
 import { _PodTemplate } from './pod-template';
-
-/** API version of the Kubeflow training operator v1 kinds (TFJob, PyTorchJob). @internal */
-export const _KUBEFLOW_API_VERSION = 'kubeflow.org/v1';
-
-/**
- * Main container and port names the Kubeflow training operator looks for: it injects `TF_CONFIG` / `MASTER_ADDR`,
- * `WORLD_SIZE`... and the replica ports only into the container with this name (kubeflow/trainer#563).
- * @internal
- */
-export const _KUBEFLOW_CONTAINER = {
-  tensorflow: { containerName: 'tensorflow', portName: 'tfjob-port', port: 2222 },
-  pytorch: { containerName: 'pytorch', portName: 'pytorchjob-port', port: 23456 },
-};
 
 /** What the Kubeflow training operator deletes when a job finishes (`runPolicy.cleanPodPolicy`). */
 export enum CleanPodPolicy {

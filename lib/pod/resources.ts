@@ -37,6 +37,9 @@ export function _resources(p: _Problems, input: _ResourceInput,
   const cpuValid = cpu > 0 && Math.round(cpu * 1000) === cpu * 1000;
   if (!cpuValid) p.error('cpu', input.cpu, 'must be a positive number of vCPUs with at most 3 decimals, e.g. 0.5 or 8');
   const memoryMib = input.memory !== undefined ? _sizeMebibytes(p, 'memory', input.memory, 64) : (gpus > 0 ? Math.max(64, Math.floor(16384 * perGpu)) : 4096);
+  if (gpusValid && perGpu >= LARGE_DEFAULT_GPUS && (input.cpu === undefined || input.memory === undefined) && cpuValid && memoryMib !== undefined) {
+    p.warn(_largeDefaultsWarning(gpus, input.cpu === undefined ? cpu : undefined, input.memory === undefined ? memoryMib : undefined));
+  }
   const ephemeralMib = input.ephemeralStorage !== undefined
     ? _sizeMebibytes(p, 'ephemeralStorage', input.ephemeralStorage, gpus > 0 ? o.minGpuEphemeralMebibytes : 1)
     : 10240;
@@ -69,6 +72,25 @@ export function _resources(p: _Problems, input: _ResourceInput,
     gpus, gpusValid, cpu: cpuValid ? cpu : undefined, memoryMebibytes: memoryMib, sharedMemoryMebibytes: shmMib,
     requirements: { requests, limits },
   };
+}
+
+/**
+ * GPUs per pod from which the per-GPU CPU and memory defaults (4 vCPUs, 16Gi) reserve enough (16 vCPUs, 64Gi) to be
+ * said: a node must have them free besides its GPUs, and most jobs need less.
+ */
+const LARGE_DEFAULT_GPUS = 4;
+
+/** What a pod reserves by default when it leaves out cpu or memory (undefined: the prop was given). */
+function _largeDefaultsWarning(gpus: number, cpu: number | undefined, memoryMib: number | undefined): string {
+  const props = [memoryMib !== undefined ? 'memory' : undefined, cpu !== undefined ? 'cpu' : undefined].filter(x => x !== undefined);
+  const perGpu = [
+    memoryMib !== undefined ? `${_quantityMebibytes(Math.floor(memoryMib / gpus))} of memory` : undefined,
+    cpu !== undefined ? `${_cpuQuantity(cpu / gpus)} vCPUs` : undefined,
+  ].filter(x => x !== undefined);
+  const total = [memoryMib !== undefined ? _quantityMebibytes(memoryMib) : undefined, cpu !== undefined ? `${_cpuQuantity(cpu)} vCPUs` : undefined]
+    .filter(x => x !== undefined);
+  return `gpus=${gpus} without ${props.join(' or ')}: the pod reserves the default ${perGpu.join(' and ')} per GPU (${total.join(' and ')}), `
+    + `which its node must have free besides the GPUs; set ${props.join(' and ')} to what the pod needs`;
 }
 
 /** Renders vCPUs as a Kubernetes quantity. @internal */

@@ -55,6 +55,9 @@ export interface _ScalingRules {
 /**
  * The base of the model-serving constructs: a GPU workload with replicas, scaling metrics, a serving port and
  * optionally a metrics port. `InferenceDeployment` serves with a plain Deployment, `KServeInferenceService` with KServe.
+ * Health probes and HTTPS exposure are `InferenceDeployment`'s alone, not shared here: on KServe the ServingRuntime
+ * (and, in Knative mode, the queue-proxy) owns readiness, and traffic enters through KServe's own ingress or Gateway
+ * configuration, which this library does not manage.
  */
 export abstract class InferenceEndpoint extends GpuWorkload {
   /** @internal */

@@ -111,6 +111,8 @@ const KSERVE_SCHEMES = ['gs', 's3', 'pvc', 'hf', 'https', 'oci'];
  * Knative (Serverless) mode, on a KServe runtime (`modelFormat`) or a custom container (`image`). GPUs go only on the
  * model container; on GKE the accelerator travels as KServe's annotation in Knative mode; scale-to-zero raises the
  * revision's progress deadline so a cold GPU start is not marked failed. Needs KServe (and Knative for Knative mode).
+ * No probe or HTTPS props: KServe's ServingRuntime (and Knative's queue-proxy) owns the probes, and exposure goes
+ * through KServe's ingress or Gateway configuration (`inferenceservice-config`), not through this construct.
  */
 export class KServeInferenceService extends InferenceEndpoint {
   /** @internal */

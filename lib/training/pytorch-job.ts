@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterAddon } from '../platform/cluster-addon';
-import { CleanPodPolicy, ReplicaRestartPolicy, _KUBEFLOW_API_VERSION, _KUBEFLOW_CONTAINER, _replicaSpec, _runPolicy } from '../pod/kubeflow';
+import { _KUBEFLOW_API_VERSION, _KUBEFLOW_CONTAINER } from '../pod/_kubeflow-operator';
+import { CleanPodPolicy, ReplicaRestartPolicy, _replicaSpec, _runPolicy } from '../pod/kubeflow';
 import { _requireAddon } from '../workload/addons';
 import { DdpElasticPolicy, DistributedTrainingJob, DistributedTrainingJobProps, _TorchVariant } from './distributed-training-job';
 

@@ -5,9 +5,10 @@ import type { TfJobSpec } from '../../imports/kubeflow-kubeflow.org';
 import { ClusterAddon } from '../platform/cluster-addon';
 import { WorkloadKind } from '../platform/platform';
 import {
-  KubeflowRunPolicyProps, ReplicaRestartPolicy, _KUBEFLOW_API_VERSION, _KUBEFLOW_CONTAINER, _kubeflowPort,
+  KubeflowRunPolicyProps, ReplicaRestartPolicy, _kubeflowPort,
   _podRestartPolicy, _replicaRestartPolicy, _replicaSpec, _runPolicy,
 } from '../pod/kubeflow';
+import { _KUBEFLOW_API_VERSION, _KUBEFLOW_CONTAINER } from '../pod/_kubeflow-operator';
 import { _PodOptions, _PodTemplate } from '../pod/pod-template';
 import { StorageVolume, VolumeMount } from '../pod/storage-volume';
 import { _Problems, _checkDnsSubdomain, _checkInt, _show } from '../validation';

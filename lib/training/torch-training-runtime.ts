@@ -7,14 +7,8 @@ import { Platform } from '../platform/platform';
 import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkInt, _checkProps, _ensure, _imageProblem } from '../validation';
 import { _requireAddon } from '../workload/addons';
 import { _Registry } from '../workload/registry';
+import { _ANCESTOR_LABEL, _NODE, _TRAINER_API_VERSION } from './_trainer-api';
 import { ITrainingRuntime, TrainingRuntime, TrainingRuntimeKind } from './training-runtime';
-
-/** The Trainer API of TrainJobs and runtimes (Kubeflow Trainer v2.3). @internal */
-export const _TRAINER_API_VERSION = 'trainer.kubeflow.org/v1alpha1';
-/** Label that tells the torch plugin which replicated Job runs the trainer nodes (`trainer.kubeflow.org/trainjob-ancestor-step`). @internal */
-export const _ANCESTOR_LABEL = 'trainer.kubeflow.org/trainjob-ancestor-step';
-/** The replicated Job and the container the torch plugin fills (constants.Node). @internal */
-export const _NODE = 'node';
 
 /** Props of a {@link TorchTrainingRuntime}. */
 export interface TorchTrainingRuntimeProps {

@@ -3,7 +3,8 @@
  * DaemonSets, TFJob/PyTorchJob replicas, JobSets, LeaderWorkerSets) and the pods KServe makes of an InferenceService's
  * components and of an LLMInferenceService's template.
  */
-import { TrainingRuntime, _trainJobPods } from '../../lib';
+import { TrainingRuntime } from '../../lib';
+import { _trainJobPods } from '../../lib/training/_trainer-pods';
 
 /** Every pod spec inside an object (Job, Deployment, DaemonSet, CRDs with pod templates), with its annotations. */
 export function podSpecsOf(obj: any): { spec: any; annotations?: { [k: string]: string }; where: string }[] {

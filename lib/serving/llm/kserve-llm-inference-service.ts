@@ -7,7 +7,8 @@ import { _FoundTemplate } from '../../pod/admission';
 import { _show } from '../../validation';
 import { _requireAddon } from '../../workload/addons';
 import { ModelSource } from './llm-model';
-import { LlmServer, LlmServerProps, _LLM_SHARE_REFUSED, _LlmVariant } from './llm-server';
+import { LlmServer, LlmServerProps, _LlmVariant } from './llm-server';
+import { _LLM_SHARE_REFUSED } from './memory-fit';
 import { _Renders } from '../../pod/renders';
 
 /** Props of a {@link KServeLlmInferenceService}. */

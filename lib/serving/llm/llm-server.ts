@@ -10,12 +10,6 @@ import { LlmModel, ModelDtype, Quantization } from './llm-model';
 import { _FitInput, _gib, _layoutText, _longestContext, _perGpu, _smallestFit, _tpDividesHeads } from './memory-fit';
 
 
-/**
- * Why an LLM server does not run on a shared GPU (GPU sharing): vLLM takes its memory up front, and the fit check counts
- * whole GPUs. @internal
- */
-export const _LLM_SHARE_REFUSED = 'vLLM takes gpuMemoryUtilization of all the GPU memory it sees when it starts (the other clients of a time-shared or MPS GPU would get none), and the memory fit is checked against whole GPUs';
-
 /** A key of a Kubernetes Secret in the workload's namespace. */
 export interface SecretKeyReference {
   /** Name of the Secret. */

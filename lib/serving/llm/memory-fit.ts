@@ -11,6 +11,12 @@ const GIB = 1024 ** 3;
  */
 export const _ACTIVATION_GIB_PER_GPU = 2;
 
+/**
+ * Why an LLM server does not run on a shared GPU (GPU sharing): vLLM takes its memory up front, and the fit check counts
+ * whole GPUs. @internal
+ */
+export const _LLM_SHARE_REFUSED = 'vLLM takes gpuMemoryUtilization of all the GPU memory it sees when it starts (the other clients of a time-shared or MPS GPU would get none), and the memory fit is checked against whole GPUs';
+
 /** How one replica is laid out and what it must hold. @internal */
 export interface _FitInput {
   readonly model: LlmModel;

@@ -10,7 +10,8 @@ import { StorageVolume, VolumeMount } from '../../pod/storage-volume';
 import { _Problems, _checkDnsSubdomain, _checkInt, _ensure, _show } from '../../validation';
 import { _requireAddon } from '../../workload/addons';
 import { ModelSource } from './llm-model';
-import { LlmServer, LlmServerProps, _LLM_SHARE_REFUSED } from './llm-server';
+import { LlmServer, LlmServerProps } from './llm-server';
+import { _LLM_SHARE_REFUSED } from './memory-fit';
 
 /**
  * Autoscaling of an LLM server on vLLM's own metrics: an `autoscaling/v2` HorizontalPodAutoscaler with `Pods` metrics
