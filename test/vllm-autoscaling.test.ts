@@ -17,7 +17,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import {
   Accelerator, ClusterAddon, GpuMonitoring, LlmModel, Platform, PrometheusFlavor, VllmDeployment, VllmLeaderWorkerSet, VllmServer,
@@ -253,7 +253,8 @@ describe('synth warns when nothing scrapes the serving pods (the HPA would get n
   const autopilot = Platform.gkeAutopilot();
   const lws = (chart: Chart, scaled = true) => new VllmLeaderWorkerSet(chart, 'llm', {
     platform: karpenter, name: 'llm', model: LlmModel.LLAMA_3_1_70B_INSTRUCT, huggingFaceToken: token, accelerator: Accelerator.A10G, gpus: 8, nodes: 2,
-    maxContextLength: 8192, ...(scaled ? { autoscaling: { maxReplicas: 2, kvCacheUsagePercent: 80 } } : { replicas: 1 }),
+    cpu: 32, memory: Size.gibibytes(128), maxContextLength: 8192,
+    ...(scaled ? { autoscaling: { maxReplicas: 2, kvCacheUsagePercent: 80 } } : { replicas: 1 }),
   });
   const l4 = (chart: Chart) => new VllmDeployment(chart, 'llm', {
     platform: autopilot, name: 'llm', model: LlmModel.LLAMA_3_1_8B_INSTRUCT, huggingFaceToken: token, accelerator: Accelerator.L4, maxContextLength: 8192,
