@@ -279,7 +279,8 @@ export class GpuMonitoring extends Construct {
       seenModels.set(model, acc.name);
       costs.push({
         accelerator: acc.name, modelName: model, onDemandPerHour: price.onDemandPerHour, spotPerHour: price.spotPerHour,
-        onDemandIsEstimate: price.onDemandIsEstimate === true, spotIsEstimate: price.spotIsEstimate === true, description: GpuPriceTable.describe(price),
+        onDemandIsEstimate: price.onDemandIsEstimate === true, spotIsEstimate: price.spotIsEstimate === true,
+        description: GpuPriceTable.describe(price),
       });
     }
     const targets = props.scrapeTargets ?? [];

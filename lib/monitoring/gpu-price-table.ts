@@ -62,7 +62,10 @@ function price(accelerator: Accelerator, onDemandPerHour: number, source: string
 /** A built-in price whose on-demand and spot figures are both read from a price list (per GPU-hour, 4 decimals). */
 function listed(accelerator: Accelerator, onDemandPerHour: number, spotPerHour: number, source: string, date: string): GpuPrice {
   const round = (n: number) => Math.round(n * 10000) / 10000;
-  return { accelerator, onDemandPerHour: round(onDemandPerHour), spotPerHour: round(spotPerHour), source, date, onDemandIsEstimate: false, spotIsEstimate: false };
+  return {
+    accelerator, onDemandPerHour: round(onDemandPerHour), spotPerHour: round(spotPerHour), source, date,
+    onDemandIsEstimate: false, spotIsEstimate: false,
+  };
 }
 
 /** Karpenter's us-east-1 on-demand prices (zz_generated.pricing_aws.go, generated 2026-07-20T13:44:30Z). */
