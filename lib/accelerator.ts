@@ -208,6 +208,16 @@ function gce(machineType: string, gpus: number, vcpu: number, memoryGiB: number)
 }
 
 /**
+ * The most vCPU and memory an N1 machine may have with `gpus` GPUs of a model that attaches to N1 (GCE "GPU machine
+ * types", as SkyPilot's `_NUM_ACC_TO_MAX_CPU_AND_MEMORY` encodes it): an upper bound, named after the N1 machine
+ * (`n1-highmem-*`) or N1 custom machine type (`custom-<vCPU>-<MiB>`) of that size.
+ */
+function n1(gpus: number, vcpu: number, memoryGiB: number, model: string): MachineShape {
+  const type = memoryGiB === vcpu * 6.5 && [2, 4, 8, 16, 32, 64, 96].includes(vcpu) ? `n1-highmem-${vcpu}` : `custom-${vcpu}-${memoryGiB * 1024}`;
+  return gce(`${type} + ${gpus} ${model}`, gpus, vcpu, memoryGiB);
+}
+
+/**
  * An EC2 instance type as Karpenter's instance-types reference lists it: `karpenter.k8s.aws/instance-cpu`,
  * `instance-memory` (MiB), and the allocatable CPU (millicores) and memory (MiB) Karpenter computes for AL2023.
  */
@@ -243,8 +253,9 @@ function kept<T>(value: T[] | undefined): T[] {
  *
  * Every value's source and the date it was checked are in docs/platform-facts.md. In short: GKE labels and Autopilot
  * counts from GKE "Deploy GPU workloads in Autopilot" (updated 2026-04-10); A2/A3 machine shapes from SkyPilot's GCP
- * catalog (GCE API), G4 from dstack#3213, the other GCE shapes unverified; AWS instance shapes, labels and Karpenter's
- * allocatable CPU and memory from Karpenter's instance-types reference (v1.14.0, 2026-07-11).
+ * catalog (GCE API), G4 from dstack#3213, N1 bounds of P4/P100/V100 from SkyPilot's gcp_catalog.py (after GCE "GPU
+ * machine types"), the other GCE shapes unverified; AWS instance shapes, labels and Karpenter's allocatable CPU and
+ * memory from Karpenter's instance-types reference (v1.14.0, 2026-07-11).
  */
 export class Accelerator {
   /** NVIDIA T4, 16 GB. On GCE it attaches to N1 machines (the shapes are the largest N1 per GPU count; unverified). */
@@ -411,11 +422,32 @@ export class Accelerator {
     gkeMachines: [gce('g4-standard-48', 1, 48, 180), gce('g4-standard-96', 2, 96, 360), gce('g4-standard-192', 4, 192, 720), gce('g4-standard-384', 8, 384, 1440)],
   });
 
+  /**
+   * NVIDIA P4, 8 GB: an older model that attaches to N1 machines (1, 2 or 4 GPUs). GKE's Autopilot documentation does
+   * not list it: Autopilot accepts it with a warning that the library cannot check its counts, CPU and memory.
+   */
+  public static readonly P4 = new Accelerator({
+    name: 'P4', gkeLabel: 'nvidia-tesla-p4', memoryGiB: 8, dcgmModelName: 'Tesla P4',
+    gkeMachines: [n1(1, 24, 156, 'P4'), n1(2, 48, 312, 'P4'), n1(4, 96, 624, 'P4')],
+  });
+
+  /** NVIDIA P100, 16 GB: an older model on N1 machines (1, 2 or 4 GPUs); on Autopilot as the P4. */
+  public static readonly P100 = new Accelerator({
+    name: 'P100', gkeLabel: 'nvidia-tesla-p100', memoryGiB: 16, dcgmModelName: 'Tesla P100.*',
+    gkeMachines: [n1(1, 16, 104, 'P100'), n1(2, 32, 208, 'P100'), n1(4, 96, 624, 'P100')],
+  });
+
+  /** NVIDIA V100, 16 GB: an older model on N1 machines (1, 2, 4 or 8 GPUs); on Autopilot as the P4. GKE only here. */
+  public static readonly V100 = new Accelerator({
+    name: 'V100', gkeLabel: 'nvidia-tesla-v100', memoryGiB: 16, dcgmModelName: 'Tesla V100.*',
+    gkeMachines: [n1(1, 12, 78, 'V100'), n1(2, 24, 156, 'V100'), n1(4, 48, 312, 'V100'), n1(8, 96, 624, 'V100')],
+  });
+
   /** Every accelerator of the catalog, in a stable order. */
   public static all(): Accelerator[] {
     return [Accelerator.T4, Accelerator.L4, Accelerator.A100_40GB, Accelerator.A100_80GB, Accelerator.H100_80GB,
       Accelerator.H100_MEGA_80GB, Accelerator.H200_141GB, Accelerator.B200, Accelerator.A10G, Accelerator.L40S,
-      Accelerator.RTX_PRO_6000];
+      Accelerator.RTX_PRO_6000, Accelerator.P4, Accelerator.P100, Accelerator.V100];
   }
 
   /**

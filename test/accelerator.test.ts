@@ -54,6 +54,37 @@ describe('GKE machine shapes', () => {
   });
 });
 
+describe('older models on N1 machines: P4, P100, V100 (issue 19.3)', () => {
+  // Sources: GCE "GPU machine types" (cloud.google.com/compute/docs/gpus, stored copy): "NVIDIA V100: nvidia-tesla-v100",
+  // "NVIDIA P100: nvidia-tesla-p100", "NVIDIA P4: nvidia-tesla-p4", N1 machine series. GPU memory: SkyPilot's GCP catalog
+  // (skypilot-org/skypilot-catalog catalogs/v7/gcp/vms.csv @017e2502) GpuInfo SizeInMiB 8192 (P4), 16384 (P100, V100).
+  test.each([
+    [Accelerator.P4, 'nvidia-tesla-p4', 8],
+    [Accelerator.P100, 'nvidia-tesla-p100', 16],
+    [Accelerator.V100, 'nvidia-tesla-v100', 16],
+  ] as Array<[Accelerator, string, number]>)('GKE label and GPU memory %#', (acc, label, memory) => {
+    expect([acc.gkeLabel, acc.memoryGiB]).toEqual([label, memory]);
+    expect(Accelerator.all()).toContain(acc);
+  });
+  // Source: skypilot-org/skypilot sky/catalog/gcp_catalog.py @00526108, _NUM_ACC_TO_MAX_CPU_AND_MEMORY ("num_gpus ->
+  // (max_num_cpus, max_memory_gb)", "Refer to: https://cloud.google.com/compute/docs/gpus"); the counts are also the
+  // AcceleratorCount values of vms.csv @017e2502 (P4, P100: 1/2/4; V100: 1/2/4/8).
+  test.each([
+    [Accelerator.P4, [[1, 24, 156], [2, 48, 312], [4, 96, 624]]],
+    [Accelerator.P100, [[1, 16, 104], [2, 32, 208], [4, 96, 624]]],
+    [Accelerator.V100, [[1, 12, 78], [2, 24, 156], [4, 48, 312], [8, 96, 624]]],
+  ] as Array<[Accelerator, number[][]]>)('N1 bounds per GPU count %#', (acc, shapes) => {
+    expect(acc.gkeMachines.map(m => [m.gpus, m.vcpu, m.memoryGiB])).toEqual(shapes);
+    // Named after the N1 machine of that size: n1-highmem-<vCPU> (6.5 GB per vCPU) or an N1 custom machine type.
+    for (const m of acc.gkeMachines) expect(m.machineType).toMatch(new RegExp(`^(n1-highmem-${m.vcpu}|custom-${m.vcpu}-${m.memoryGiB * 1024}) \\+ ${m.gpus} ${acc.name}$`));
+  });
+  test('GKE only, and no Autopilot counts of their own (GKE\'s Autopilot page does not list them)', () => {
+    for (const acc of [Accelerator.P4, Accelerator.P100, Accelerator.V100]) {
+      expect([acc.name, acc.autopilotCounts, acc.karpenterGpuName, acc.awsInstanceFamilies]).toEqual([acc.name, [], undefined, []]);
+    }
+  });
+});
+
 describe('Autopilot maxima', () => {
   // Source: GKE Warden's rejection quoted in argoproj/argo-workflows#13073 (2024-05-21): "higher than the Autopilot
   // maximum of '11'" (cpu) and "'74Gi'" (memory) for 1 x nvidia-tesla-a100. The only confirmed figure.

@@ -91,7 +91,7 @@ const bad: [string, Partial<ComputeClassProps>, string, Platform?][] = [
   ['a T4 count no N1 machine takes', { priorities: [{ accelerator: Accelerator.T4, gpus: 3 }] },
     'priorities[0].gpus=3 is invalid: GKE Autopilot offers nvidia-tesla-t4 nodes with 1, 2, 4 GPUs', autopilot],
   ['a GPU GKE does not offer', { priorities: [{ accelerator: Accelerator.A10G, gpus: 1 }] },
-    'priorities[0].accelerator="A10G" is invalid: is not offered on GKE (offered: T4, L4, A100 40GB, A100 80GB, H100 80GB, H100 Mega 80GB, H200 141GB, B200, RTX PRO 6000)'],
+    'priorities[0].accelerator="A10G" is invalid: is not offered on GKE (offered: T4, L4, A100 40GB, A100 80GB, H100 80GB, H100 Mega 80GB, H200 141GB, B200, RTX PRO 6000, P4, P100, V100)'],
   ['flex-start nodes beyond 7 days', { priorities: [{ accelerator: H100, gpus: 8, capacity: ComputeClassCapacity.FLEX_START, maxRunDuration: Duration.days(8) }] },
     'priorities[0].maxRunDuration=8 days is invalid: must be at most 604800s'],
   ['a specific reservation without a name', { priorities: [{ accelerator: H100, gpus: 8, capacity: ComputeClassCapacity.reservations([]) }] },

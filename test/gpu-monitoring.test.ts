@@ -138,13 +138,35 @@ describe('Karpenter: DCGM exporter + ServiceMonitor + PrometheusRule + dashboard
     expect(rules.GpuPodPending.for).toBe('15m');
   });
   // Karpenter's generated AWS pricing, us-east-1, commit 6fc13b52 (2026-07-20): g5.xlarge 1.006 $/h; spot estimated at 40 %.
-  test('cost rules for A10G at the AWS list price, on-demand and spot', () => {
+  // Issue 19: the series say which figure is an estimate (price_estimate).
+  test('cost rules for A10G at the AWS list price, on-demand and spot, the spot one marked as an estimate', () => {
     const cost = find(objects, 'PrometheusRule').spec.groups[0].rules.filter((r: any) => r.record === GpuMetric.POD_GPU_COST_PER_HOUR.name);
     expect(cost).toEqual([
       // Whole GPUs and, at their fraction, shares of GPUs (GPU sharing).
-      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: `sum by (namespace, pod) (${ALLOCATED}, modelName=~"NVIDIA A10G"}) * 1.006`, labels: { accelerator: 'A10G', capacity_type: 'on-demand' } },
-      { record: 'namespace_pod:gpu_cost_per_hour:usd', expr: `sum by (namespace, pod) (${ALLOCATED}, modelName=~"NVIDIA A10G"}) * 0.4024`, labels: { accelerator: 'A10G', capacity_type: 'spot' } },
+      {
+        record: 'namespace_pod:gpu_cost_per_hour:usd', expr: `sum by (namespace, pod) (${ALLOCATED}, modelName=~"NVIDIA A10G"}) * 1.006`,
+        labels: { accelerator: 'A10G', capacity_type: 'on-demand', price_estimate: 'false' },
+      },
+      {
+        record: 'namespace_pod:gpu_cost_per_hour:usd', expr: `sum by (namespace, pod) (${ALLOCATED}, modelName=~"NVIDIA A10G"}) * 0.4024`,
+        labels: { accelerator: 'A10G', capacity_type: 'spot', price_estimate: 'true' },
+      },
     ]);
+  });
+  // Issue 19.2: "the report/dashboard says 'estimate'". The cost panels name the estimated figures of the price table in
+  // use and describe every price with its source (GpuPriceTable.describe).
+  test('dashboard: the cost panels say which prices are estimates, and where each comes from', () => {
+    const d = JSON.parse(find(objects, 'ConfigMap').data['gpu.json']);
+    const cost = d.panels.filter((p: any) => p.fieldConfig.defaults.unit === 'currencyUSD');
+    expect(cost.map((p: any) => p.title)).toEqual([
+      'GPU cost per hour (USD; spot estimated for A10G)',
+      'GPU cost over the time range, per owner (USD; spot estimated for A10G)',
+    ]);
+    for (const p of cost) {
+      expect(p.description).toBe('USD per GPU-hour, from the GpuPriceTable of GpuMonitoring (estimates: spot estimated for A10G):\n'
+        + `- A10G: ${GpuPriceTable.describe(GpuPriceTable.awsListPrices().priceOf(Accelerator.A10G)!)}`);
+    }
+    expect(d.panels.filter((p: any) => p.description && p.fieldConfig.defaults.unit !== 'currencyUSD')).toEqual([]);
   });
   test('every PromQL expression parses and reads only known metrics', () => {
     const exprs = expressions(objects);
@@ -197,6 +219,31 @@ describe('GKE Autopilot: no exporter; PodMonitoring + ClusterRules + dashboard o
   test('every PromQL expression parses and reads only known metrics', () => {
     for (const e of expressions(objects)) expect({ where: e.where, problems: promqlProblems(e.expr) }).toEqual({ where: e.where, problems: [] });
   });
+  // GCP's L4 prices, on-demand and spot, are both listed (Cyclenerd's Cloud Billing export, 2026-07-30): no estimate.
+  test('listed prices only: no estimate marker on the series or the panels', () => {
+    const cost = find(objects, 'ClusterRules').spec.groups[0].rules.filter((r: any) => r.record === GpuMetric.POD_GPU_COST_PER_HOUR.name);
+    expect(cost.map((r: any) => r.labels)).toEqual([
+      { accelerator: 'L4', capacity_type: 'on-demand', price_estimate: 'false' },
+      { accelerator: 'L4', capacity_type: 'spot', price_estimate: 'false' },
+    ]);
+    const d = JSON.parse(find(objects, 'ConfigMap').data['gpu.json']);
+    const panel = d.panels.find((p: any) => p.title.startsWith('GPU cost per hour'));
+    expect(panel.title).toBe('GPU cost per hour (USD)');
+    expect(panel.description).toMatch(/^USD per GPU-hour, from the GpuPriceTable of GpuMonitoring:\n- L4: on-demand 0\.7068 \$\/GPU-h from Cyclenerd/);
+  });
+});
+
+// The markers come from the table in use, not from the built-in one: your own estimate is named, your own price is not.
+test('dashboard and rules: estimates of your own price table are marked as such', () => {
+  const prices = GpuPriceTable.of([
+    { accelerator: Accelerator.L40S, onDemandPerHour: 1.2, spotPerHour: 0.5, onDemandIsEstimate: true, spotIsEstimate: true, spotAssumption: 'our guess' },
+    { accelerator: Accelerator.A10G, onDemandPerHour: 1, spotPerHour: 0.4 },
+  ]);
+  const objects = synth(build(karpenter, { accelerators: [Accelerator.L40S, Accelerator.A10G], prices }), karpenter);
+  const d = JSON.parse(find(objects, 'ConfigMap').data['gpu.json']);
+  expect(d.panels.find((p: any) => p.title.startsWith('GPU cost per hour')).title).toBe('GPU cost per hour (USD; on-demand estimated for L40S; spot estimated for L40S)');
+  const labels = find(objects, 'PrometheusRule').spec.groups[0].rules.filter((r: any) => r.record === GpuMetric.POD_GPU_COST_PER_HOUR.name).map((r: any) => r.labels);
+  expect(labels.map((l: any) => `${l.accelerator} ${l.capacity_type} ${l.price_estimate}`)).toEqual(['L40S on-demand true', 'L40S spot true', 'A10G on-demand false', 'A10G spot false']);
 });
 
 test('GKE Standard: device-name GPU ids, the driver directory, GPU-node affinity', () => {

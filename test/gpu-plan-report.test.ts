@@ -127,8 +127,9 @@ test('a compute class is priced at its dearest priority, and its ladder is liste
   const w = json.workloads[0];
   expect(w.ladder).toEqual(['8 x H100 80GB (a3-highgpu-8g), spot', '8 x A100 80GB (a2-ultragpu-8g), flex-start, nodes live at most 12 h']);
   expect(w.accelerators).toEqual(['H100 80GB', 'A100 80GB']);
-  // H100 spot (11.06 x 0.4 = 4.424) vs A100 80GB on-demand (5.07, the ceiling of flex-start): the A100 is dearer.
-  expect([w.pricePerGpuHour, w.priceBasis, w.maxCost]).toEqual([5.07, 'A100 80GB on-demand (estimate)', 405.6]);
+  // GCP's listed prices (Cyclenerd's pricing.yml @fd66b26f): H100 spot (a3-highgpu-8g 50.6095408 / 8 = 6.3262) vs A100
+  // 80GB on-demand (5.0688, the ceiling of flex-start): the H100 is dearer. 8 GPUs x 10 h x 6.3262 = 506.10.
+  expect([w.pricePerGpuHour, w.priceBasis, w.maxCost]).toEqual([6.3262, 'H100 80GB spot', 506.1]);
 });
 
 describe('shared GPUs count and cost at their fraction of a GPU', () => {
@@ -215,12 +216,12 @@ describe('the example app\'s plan, pinned', () => {
 
   test('GKE Autopilot: the H100 ladder, the 32-GPU research run, the spot sweep, flex-start and DWS', () => {
     expect(fleetRows('gke-autopilot')).toEqual([
-      ['Job ml-production/prod-finetune', 8, 'H100 80GB on-demand (estimate)', 2123.52],
-      ['Deployment ml-production/prod-serving', 6, 'H100 80GB on-demand (estimate)', { min: 22.12, max: 66.36 }],
-      ['Job ml-research/research-ddp', 32, 'A100 80GB on-demand (estimate)', 11681.28],
-      ['Job ml-research/spot-sweep', 16, 'A100 80GB spot (estimate)', 389.38],
-      ['Job ml-research/flex-eval', 1, 'H100 80GB on-demand (estimate)', 66.36],
-      ['Job ml-research/dws-pretrain', 16, 'H100 80GB on-demand (estimate)', 3539.2],
+      ['Job ml-production/prod-finetune', 8, 'H100 80GB on-demand', 2123.75],
+      ['Deployment ml-production/prod-serving', 6, 'H100 80GB on-demand', { min: 22.12, max: 66.37 }],
+      ['Job ml-research/research-ddp', 32, 'A100 80GB on-demand', 11678.52],
+      ['Job ml-research/spot-sweep', 16, 'A100 80GB spot', 529.82],
+      ['Job ml-research/flex-eval', 1, 'H100 80GB on-demand', 66.37],
+      ['Job ml-research/dws-pretrain', 16, 'H100 80GB on-demand', 3539.58],
     ]);
   });
 

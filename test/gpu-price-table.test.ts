@@ -12,6 +12,10 @@ function provenanceProblems(p: GpuPrice): string[] {
   if (typeof p.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(p.date)) out.push(`${name}: no date (YYYY-MM-DD)`);
   if (p.spotIsEstimate && !(typeof p.spotAssumption === 'string' && p.spotAssumption.length > 0)) out.push(`${name}: spot estimate without its assumption`);
   if (p.onDemandIsEstimate && !/unverified|estimate/.test(p.source ?? '')) out.push(`${name}: estimated on-demand price whose source does not say so`);
+  // Issue 19 found "unverified: GCP list price ... from memory of ...": a recollection is no source, even for an estimate,
+  // and a figure not marked as an estimate must not be unverified.
+  if (/from memory/i.test(p.source ?? '')) out.push(`${name}: a recollection is not a source`);
+  else if (!p.onDemandIsEstimate && /unverified/i.test(p.source ?? '')) out.push(`${name}: unverified source for a figure not marked as an estimate`);
   return out;
 }
 
@@ -25,6 +29,14 @@ test.each(tables)('%s: every row has a source, a date, and spot sourced or an es
 test('the provenance check fails on a row without source and date (it can fail)', () => {
   expect(provenanceProblems({ accelerator: Accelerator.L4, onDemandPerHour: 1, spotPerHour: 0.4, spotIsEstimate: true }))
     .toEqual(['L4: no source', 'L4: no date (YYYY-MM-DD)', 'L4: spot estimate without its assumption']);
+  // The rows issue 19 found: a remembered list price, presented as a price.
+  const remembered = { accelerator: Accelerator.L4, onDemandPerHour: 0.71, spotPerHour: 0.3, date: '2026-11-29' };
+  const fromMemory = 'unverified: GCP list price (us-central1) from memory of cloud.google.com/compute/gpus-pricing, 2025';
+  expect(provenanceProblems({ ...remembered, source: fromMemory })).toEqual(['L4: a recollection is not a source']);
+  expect(provenanceProblems({ ...remembered, source: fromMemory, onDemandIsEstimate: true })).toEqual(['L4: a recollection is not a source']);
+  expect(provenanceProblems({ ...remembered, source: 'unverified: GCP list price (us-central1), not confirmed against a primary copy' }))
+    .toEqual(['L4: unverified source for a figure not marked as an estimate']);
+  expect(provenanceProblems({ ...remembered, source: 'our own guess', onDemandIsEstimate: true })).toEqual(['L4: estimated on-demand price whose source does not say so']);
 });
 
 describe('AWS: Karpenter\'s generated pricing, us-east-1, commit 6fc13b52 (generated 2026-07-20)', () => {
@@ -59,23 +71,44 @@ describe('AWS: Karpenter\'s generated pricing, us-east-1, commit 6fc13b52 (gener
   });
 });
 
-describe('GCP (us-central1)', () => {
+describe('GCP (us-central1): every figure read from a price list, on-demand and spot', () => {
   const gcp = GpuPriceTable.gcpListPrices();
-  // Issue 19: "T4 attaches to N1 machines; no accelerator-optimized T4 VM exists".
-  test('T4: the GPU\'s own price, without the N1 machine, and not an accelerator-optimized VM', () => {
-    const t4 = gcp.priceOf(Accelerator.T4)!;
-    expect(t4.source).toContain('the T4 GPU alone; the N1 machine it attaches to is billed separately');
-    expect(t4.source).not.toMatch(/accelerator-optimized/);
+  // Issue 19: four of five GCP rows were "unverified ... from memory"; every spot row was an estimate.
+  test('no estimate left: every row sourced, spot too', () => {
+    expect(gcp.prices.filter(p => GpuPriceTable.isEstimate(p)).map(p => p.accelerator.name)).toEqual([]);
+    for (const p of gcp.prices) expect(p.source).not.toMatch(/unverified|from memory/);
   });
-  // Source: SkyPilot's GCP catalog @017e2502 (read 2026-11-29), us-central1: a2-highgpu-1g 0.73948 + A100 2.93391 $/h.
-  test('A100 40GB is the one confirmed GCP figure', () => {
-    const a100 = gcp.priceOf(Accelerator.A100_40GB)!;
-    expect(a100.onDemandPerHour).toBeCloseTo(0.73948 + 2.93391, 4);
-    expect(a100.onDemandIsEstimate).toBe(false);
+  // Source: Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml @fd66b26f ("generated: Thu Jul 30 06:13:17
+  // 2026", Cloud Billing Catalog API), compute.instance.<type>.cost.us-central1: hour, hour_spot. Accelerator-optimized
+  // machines bundle their GPUs: the smallest machine with the GPU, divided by its GPUs. a2-highgpu-1g agrees with
+  // SkyPilot's catalog @017e2502 (machine 0.73948 + A100 2.93391 $/h).
+  test.each([
+    [Accelerator.L4, 'g2-standard-4', 0.706832255, 0.397336, 1],
+    [Accelerator.A100_40GB, 'a2-highgpu-1g', 3.673385, 1.92802, 1],
+    [Accelerator.A100_80GB, 'a2-ultragpu-1g', 5.06879789041096, 2.75954630136986, 1],
+    [Accelerator.H100_80GB, 'a3-highgpu-8g', 88.4899999025753, 50.6095408219178, 8],
+  ] as Array<[Accelerator, string, number, number, number]>)('accelerator-optimized VM %#: price / GPUs', (acc, machine, hour, spot, gpus) => {
+    const p = gcp.priceOf(acc)!;
+    expect(p.onDemandPerHour).toBeCloseTo(hour / gpus, 4);
+    expect(p.spotPerHour).toBeCloseTo(spot / gpus, 4);
+    expect([p.onDemandIsEstimate, p.spotIsEstimate, p.date]).toEqual([false, false, '2026-07-30']);
+    expect(p.source).toContain('pricing.yml @fd66b26f');
+    expect(p.source).toContain(machine);
   });
-  test('the figures that could not be sourced are marked as estimates', () => {
-    expect(gcp.prices.filter(p => p.onDemandIsEstimate).map(p => p.accelerator.name)).toEqual(['T4', 'L4', 'A100 80GB', 'H100 80GB']);
-    for (const p of gcp.prices.filter(x => x.onDemandIsEstimate)) expect(p.source).toMatch(/^unverified: /);
+  // Source: SkyPilot's GCP catalog (skypilot-org/skypilot-catalog catalogs/v7/gcp/vms.csv @017e2502, read 2026-11-30),
+  // rows without an instance type (the GPU alone), us-central1: T4 0.35/0.14, P4 0.6/0.24, P100 1.46/0.584, V100
+  // 2.48/0.992 $/h. Issue 19: "T4 attaches to N1 machines; no accelerator-optimized T4 VM exists".
+  test.each([
+    [Accelerator.T4, 0.35, 0.14],
+    [Accelerator.P4, 0.6, 0.24],
+    [Accelerator.P100, 1.46, 0.584],
+    [Accelerator.V100, 2.48, 0.992],
+  ] as Array<[Accelerator, number, number]>)('GPU attached to N1 %#: the GPU\'s own price, without the machine', (acc, onDemand, spot) => {
+    const p = gcp.priceOf(acc)!;
+    expect([p.onDemandPerHour, p.spotPerHour, p.onDemandIsEstimate, p.spotIsEstimate]).toEqual([onDemand, spot, false, false]);
+    expect(p.source).toContain('vms.csv @017e2502');
+    expect(p.source).toMatch(/without its N1 machine|the N1 machine it attaches to is billed separately/);
+    expect(p.source).not.toMatch(/accelerator-optimized/);
   });
 });
 
@@ -85,7 +118,9 @@ describe('what shows prices can say "estimate"', () => {
     expect(GpuPriceTable.describe(a100)).toBe(
       `on-demand 2.7447 $/GPU-h from ${a100.source} (2026-07-20); spot 1.0979 $/GPU-h is an estimate: 40 % of on-demand (an assumed 60 % spot discount, not a price)`);
     expect(GpuPriceTable.isEstimate(a100)).toBe(true);
-    expect(GpuPriceTable.describe(GpuPriceTable.gcpListPrices().priceOf(Accelerator.L4)!)).toMatch(/^on-demand 0\.71 \$\/GPU-h is an estimate from unverified: /);
+    const l4 = GpuPriceTable.gcpListPrices().priceOf(Accelerator.L4)!;
+    expect(GpuPriceTable.describe(l4)).toBe(`on-demand 0.7068 $/GPU-h from ${l4.source} (2026-07-30); spot 0.3973 $/GPU-h`);
+    expect(GpuPriceTable.isEstimate(l4)).toBe(false);
   });
   test('your own prices: no source needed, and not estimates', () => {
     const own: GpuPrice = { accelerator: Accelerator.L4, onDemandPerHour: 0.5, spotPerHour: 0.2 };

@@ -81,6 +81,33 @@ describe('GKE Autopilot', () => {
     expect(autopilot.admissionViolations(gpuPod('nvidia-tesla-p100', 3))).toEqual(['3 x nvidia-tesla-p100 per pod is rejected by Autopilot (allowed: 1, 2, 4)']);
     expect(autopilot.admissionViolations(gpuPod('nvidia-tesla-p100', 2))).toEqual([]);
   });
+  // Issue 19: "older models that Autopilot's admission still names are either in the catalog or accepted with a
+  // warning". GKE's Autopilot page (updated 2026-04-10) does not list P4, P100 or V100, and no admission message naming
+  // them was found: they are in the catalog (N1 counts and bounds, skypilot-org/skypilot sky/catalog/gcp_catalog.py
+  // @00526108) and accepted on Autopilot with a warning. Before, a pod selecting nvidia-tesla-v100 was refused.
+  test('P4, P100, V100: accepted with a warning; counts their N1 machines do not carry are refused', () => {
+    expect(warnings(autopilot, train(autopilot, { accelerator: Accelerator.V100, gpus: 8 }))).toEqual([
+      'accelerator="V100" has no Autopilot GPU counts in the library\'s catalog: it cannot check which counts, CPU and memory GKE Autopilot accepts for nvidia-tesla-v100 (Autopilot\'s admission decides when the pod is applied)',
+    ]);
+    expect(autopilot.allowedGpuCounts(Accelerator.P4)).toEqual([1, 2, 4]);
+    expect(synthError(train(autopilot, { accelerator: Accelerator.P100, gpus: 8 }), autopilot))
+      .toContain('gpus=8 is not accepted by GKE Autopilot for nvidia-tesla-p100 (allowed: 1, 2, 4)');
+    const gpuPod = (label: string, gpus: number) => ({
+      nodeSelector: { 'cloud.google.com/gke-accelerator': label },
+      containers: [{ name: 'app', resources: { limits: { 'nvidia.com/gpu': gpus } } }],
+    });
+    expect(autopilot.admissionViolations(gpuPod('nvidia-tesla-v100', 8))).toEqual([]);
+    expect(autopilot.admissionViolations(gpuPod('nvidia-tesla-p4', 4))).toEqual([]);
+    expect(autopilot.admissionViolations(gpuPod('nvidia-tesla-p4', 8))).toEqual(['8 x nvidia-tesla-p4 per pod is rejected by Autopilot (allowed: 1, 2, 4)']);
+  });
+  // Same source: 1 x V100 attaches to an N1 machine of at most 12 vCPU / 78 GB.
+  test('P4, P100, V100: CPU and memory bounded by the largest N1 machine for the count', () => {
+    expect(synthError(train(autopilot, { accelerator: Accelerator.V100, cpu: 13 }), autopilot))
+      .toContain('cpu=13 is invalid: 1 x V100 on GKE Autopilot runs on custom-12-79872 + 1 V100 with 12 vCPU (allowed: at most 12 for the whole pod)');
+    const pod = jobPod(standard, train(standard, { accelerator: Accelerator.P100, gpus: 2, cpu: 8 }));
+    expect(pod.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-p100' });
+  });
+
   // Issue 12 item 3: the synth admission check knew only catalog labels.
   test('admission accepts custom GKE labels and names unknown ones', () => {
     const pod = (label: string) => ({ nodeSelector: { 'cloud.google.com/gke-accelerator': label }, containers: [{ name: 'app', resources: { limits: { 'nvidia.com/gpu': 1 } } }] });

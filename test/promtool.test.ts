@@ -200,6 +200,11 @@ function expectations(c: Case, gmp: boolean) {
     const p = prices.priceOf(acc)!;
     return capacity === 'on-demand' ? p.onDemandPerHour : p.spotPerHour;
   };
+  // The per-pod series say whether their figure is an estimate (issue 19); the sums drop it.
+  const estimate = (acc: Accelerator, capacity: string) => {
+    const p = prices.priceOf(acc)!;
+    return String((capacity === 'on-demand' ? p.onDemandIsEstimate : p.spotIsEstimate) === true);
+  };
   // GPUs held per pod and model: unallocated GPUs hold nothing.
   const held = [
     { h: TRAIN, acc: A(c), gpus: 2, util: 40, owner: ['Job', 'train'] },
@@ -209,7 +214,7 @@ function expectations(c: Case, gmp: boolean) {
   ];
   const capacities = ['on-demand', 'spot'];
   const podCost = held.flatMap(x => capacities.map(cap => sample('namespace_pod:gpu_cost_per_hour:usd',
-    { ...at(x.h), accelerator: x.acc.name, capacity_type: cap }, x.gpus * price(x.acc, cap))));
+    { ...at(x.h), accelerator: x.acc.name, capacity_type: cap, price_estimate: estimate(x.acc, cap) }, x.gpus * price(x.acc, cap))));
   const ownerCost = held.flatMap(x => capacities.map(cap => sample('namespace_owner:gpu_cost_per_hour:usd',
     { [w.ns]: x.h.namespace, owner_kind: x.owner[0], owner_name: x.owner[1], accelerator: x.acc.name, capacity_type: cap },
     x.gpus * price(x.acc, cap))));

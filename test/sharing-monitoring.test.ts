@@ -85,8 +85,8 @@ function scenario(gmp: boolean) {
   const a100 = Accelerator.A100_40GB.dcgmModelName!.replace('.*', ' ');
   const exp = (name: string, samples: [Labels, number][]) => ({ expr: name, eval_time: '5m', exp_samples: samples.map(([l, value]) => ({ labels: seriesName(name, l), value })) });
   const cost = (p: Pod, acc: Accelerator, onDemand: number, spot: number): [Labels, number][] => [
-    [{ ...at(p), accelerator: acc.name, capacity_type: 'on-demand' }, onDemand],
-    [{ ...at(p), accelerator: acc.name, capacity_type: 'spot' }, spot],
+    [{ ...at(p), accelerator: acc.name, capacity_type: 'on-demand', price_estimate: 'false' }, onDemand],
+    [{ ...at(p), accelerator: acc.name, capacity_type: 'spot', price_estimate: 'false' }, spot],
   ];
   const promql = [
     exp('node:gpu_units_per_gpu:ratio', [[{ node: 'node-ts', modelName: t4 }, 4], [{ node: 'node-mig', modelName: a100 }, 7], [{ node: 'node-x', modelName: t4 }, 1]]),

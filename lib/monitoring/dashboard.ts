@@ -1,19 +1,39 @@
 import { GpuMetric } from './gpu-metric';
-import { _RULE_INTERVAL_SECONDS, _WorkloadLabels, _sharedNodes } from './rules';
+import { _CostLine, _RULE_INTERVAL_SECONDS, _WorkloadLabels, _sharedNodes } from './rules';
+
+/**
+ * What the cost panels say about their prices, from the price lines in use: a title suffix naming the estimated figures
+ * (e.g. `spot estimated for T4, L4`), and a description with every price and its source.
+ */
+function costNotes(costs: _CostLine[]): { suffix: string; description: string } {
+  const onDemand = costs.filter(c => c.onDemandIsEstimate).map(c => c.accelerator);
+  const spot = costs.filter(c => c.spotIsEstimate).map(c => c.accelerator);
+  const estimated = [
+    ...(onDemand.length ? [`on-demand estimated for ${onDemand.join(', ')}`] : []),
+    ...(spot.length ? [`spot estimated for ${spot.join(', ')}`] : []),
+  ];
+  const lines = costs.map(c => `- ${c.accelerator}: ${c.description}`);
+  return {
+    suffix: estimated.length ? `; ${estimated.join('; ')}` : '',
+    description: costs.length === 0 ? '' : `USD per GPU-hour, from the GpuPriceTable of GpuMonitoring${estimated.length ? ` (estimates: ${estimated.join('; ')})` : ''}:\n${lines.join('\n')}`,
+  };
+}
 
 /**
  * The Grafana dashboard of GpuMonitoring (schema of Grafana 10+): utilization, memory, temperature, power, XID errors
- * and cost, filterable by namespace, pod and GPU. Queries use Grafana variables (`$namespace`, `$__range`...).
+ * and cost, filterable by namespace, pod and GPU. Queries use Grafana variables (`$namespace`, `$__range`...). The cost
+ * panels name the prices that are estimates, and describe every price with its source.
  * @internal
  */
-export function _gpuDashboard(title: string, uid: string, labels: _WorkloadLabels): any {
+export function _gpuDashboard(title: string, uid: string, labels: _WorkloadLabels, costs: _CostLine[] = []): any {
+  const notes = costNotes(costs);
   const { namespace: ns, pod } = labels;
   const sel = `${ns}=~"$namespace", ${pod}=~"$pod", gpu=~"$gpu"`;
   const podSel = `${ns}=~"$namespace", ${pod}=~"$pod"`;
   const hours = `${_RULE_INTERVAL_SECONDS} / 3600`;
   // Whole GPUs as DCGM attributes them, and the fractions pods on shared nodes hold (GPU sharing).
   const allocated = `{__name__=~"${GpuMetric.POD_GPUS_ALLOCATED.name}|${GpuMetric.POD_GPU_SHARES_ALLOCATED.name}", ${podSel}}`;
-  const panels: { title: string; unit: string; expr: string; legend: string; type?: string }[] = [
+  const panels: { title: string; unit: string; expr: string; legend: string; type?: string; description?: string }[] = [
     { title: 'GPU utilization', unit: 'percent', expr: `avg by (${ns}, ${pod}, gpu) (${GpuMetric.GPU_UTILIZATION.name}{${sel}})`, legend: `{{${ns}}}/{{${pod}}} gpu {{gpu}}` },
     {
       title: 'GPU framebuffer memory used',
@@ -26,13 +46,15 @@ export function _gpuDashboard(title: string, uid: string, labels: _WorkloadLabel
     { title: 'XID errors (last code)', unit: 'none', expr: `max by (Hostname, gpu, ${pod}) (${GpuMetric.XID_ERRORS.name}{${sel}})`, legend: `{{Hostname}} gpu {{gpu}} {{${pod}}}` },
     { title: 'GPUs allocated per namespace (shared GPUs at their fraction)', unit: 'none', expr: `sum by (${ns}) (${allocated})`, legend: `{{${ns}}}` },
     {
-      title: 'GPU cost per hour (USD)',
+      title: `GPU cost per hour (USD${notes.suffix})`,
+      description: notes.description,
       unit: 'currencyUSD',
       expr: `sum by (${ns}, accelerator) (${GpuMetric.NAMESPACE_GPU_COST_PER_HOUR.name}{${ns}=~"$namespace", capacity_type="$capacity_type"})`,
       legend: `{{${ns}}} {{accelerator}}`,
     },
     {
-      title: 'GPU cost over the time range, per owner (USD)',
+      title: `GPU cost over the time range, per owner (USD${notes.suffix})`,
+      description: notes.description,
       unit: 'currencyUSD',
       type: 'table',
       expr: `sum by (${ns}, owner_kind, owner_name) (sum_over_time(${GpuMetric.OWNER_GPU_COST_PER_HOUR.name}{${ns}=~"$namespace", capacity_type="$capacity_type"}[$__range])) * ${hours}`,
@@ -92,6 +114,7 @@ export function _gpuDashboard(title: string, uid: string, labels: _WorkloadLabel
       id: i + 1,
       type: p.type ?? 'timeseries',
       title: p.title,
+      ...(p.description ? { description: p.description } : {}),
       datasource,
       gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
       fieldConfig: { defaults: { unit: p.unit }, overrides: [] },

@@ -282,7 +282,11 @@ export class GpuMonitoring extends Construct {
         continue;
       }
       seenModels.set(model, acc.name);
-      costs.push({ accelerator: acc.name, modelName: model, onDemandPerHour: price.onDemandPerHour, spotPerHour: price.spotPerHour });
+      costs.push({
+        accelerator: acc.name, modelName: model, onDemandPerHour: price.onDemandPerHour, spotPerHour: price.spotPerHour,
+        onDemandIsEstimate: price.onDemandIsEstimate === true, spotIsEstimate: price.spotIsEstimate === true,
+        description: GpuPriceTable.describe(price),
+      });
     }
     const targets = props.scrapeTargets ?? [];
     for (const [i, t] of targets.entries()) {
@@ -448,7 +452,7 @@ export class GpuMonitoring extends Construct {
     }
 
     if (props.dashboard !== false) {
-      const dashboard = _gpuDashboard(`GPUs (${this.name})`, `gpu-ml-${this.name}`.slice(0, 40), workloadLabels);
+      const dashboard = _gpuDashboard(`GPUs (${this.name})`, `gpu-ml-${this.name}`.slice(0, 40), workloadLabels, costs);
       this._dashboard = new k8s.KubeConfigMap(this, 'Dashboard', {
         metadata: { name: `${this.name}-dashboard`, namespace, labels: { ...labels, grafana_dashboard: '1' } },
         data: { [`${this.name}.json`]: JSON.stringify(dashboard, undefined, 2) },

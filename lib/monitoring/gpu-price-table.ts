@@ -42,7 +42,7 @@ export interface GpuPrice {
   readonly spotAssumption?: string;
 }
 
-/** Built-in spot prices: no source has them (Karpenter's static data has none; live prices move daily). */
+/** Built-in AWS spot prices: no source has them (Karpenter's static data has none; live prices move daily). */
 const SPOT_ASSUMPTION = '40 % of on-demand (an assumed 60 % spot discount, not a price)';
 
 /** A built-in price: spot estimated with the stated assumption. */
@@ -59,12 +59,27 @@ function price(accelerator: Accelerator, onDemandPerHour: number, source: string
   };
 }
 
+/** A built-in price whose on-demand and spot figures are both read from a price list (per GPU-hour, 4 decimals). */
+function listed(accelerator: Accelerator, onDemandPerHour: number, spotPerHour: number, source: string, date: string): GpuPrice {
+  const round = (n: number) => Math.round(n * 10000) / 10000;
+  return {
+    accelerator, onDemandPerHour: round(onDemandPerHour), spotPerHour: round(spotPerHour), source, date,
+    onDemandIsEstimate: false, spotIsEstimate: false,
+  };
+}
+
 /** Karpenter's us-east-1 on-demand prices (zz_generated.pricing_aws.go, generated 2026-07-20T13:44:30Z). */
 const KARPENTER = 'Karpenter\'s generated AWS pricing (aws/karpenter-provider-aws pkg/providers/pricing/zz_generated.pricing_aws.go), us-east-1, commit 6fc13b52';
 const KARPENTER_DATE = '2026-07-20';
-/** GCP figures not confirmed against a primary copy (see docs/platform-facts.md). */
-const GCP_UNVERIFIED = 'unverified: GCP list price (us-central1) from memory of cloud.google.com/compute/gpus-pricing, 2025; not confirmed against a primary copy';
-const GCP_CHECKED = '2026-11-29';
+/**
+ * Whole-VM prices of GCP's accelerator-optimized machines, on-demand (`hour`) and spot (`hour_spot`), from the Cloud
+ * Billing Catalog API (pricing.yml "generated: Thu Jul 30 06:13:17 2026").
+ */
+const CYCLENERD = 'Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml @fd66b26f (Cloud Billing Catalog API, generated 2026-07-30), us-central1';
+const CYCLENERD_DATE = '2026-07-30';
+/** GCP's per-GPU prices of GPUs that attach to N1 machines (rows without an instance type: the GPU alone). */
+const SKYPILOT = 'SkyPilot\'s GCP catalog (skypilot-org/skypilot-catalog catalogs/v7/gcp/vms.csv @017e2502, from the Cloud Billing API), us-central1';
+const SKYPILOT_READ = '2026-11-30';
 
 /**
  * USD per GPU-hour for the accelerators an app uses, on-demand and spot, used by GpuMonitoring's cost recording rules.
@@ -73,27 +88,30 @@ const GCP_CHECKED = '2026-11-29';
  *
  * - AWS (us-east-1): Karpenter's generated on-demand pricing (2026-07-20), per GPU: the smallest instance with the GPU,
  *   or the 8-GPU instance divided by 8.
- * - GCP (us-central1): per GPU. A2/A3/G2 machines bundle their GPUs, so the machine's price divided by its GPUs; a T4
- *   attaches to an N1 machine, so the T4's own GPU price, without the N1 machine. Only A100 40GB is confirmed (SkyPilot's
- *   GCP catalog); the others are unverified figures, marked as estimates.
- * - Spot: no source gives spot prices the library could ship (they move daily, and Karpenter's static data has none):
- *   every built-in spot figure is an estimate, 40 % of on-demand.
+ * - GCP (us-central1), per GPU, on-demand and spot both read from price lists: A2/A3/G2 machines bundle their GPUs, so
+ *   the smallest machine's price divided by its GPUs (Cyclenerd's Cloud Billing export, 2026-07-30); T4, P4, P100 and V100
+ *   attach to N1 machines, so the GPU's own price, without the N1 machine (SkyPilot's GCP catalog). GCP changes spot
+ *   prices up to once a month: they are the prices of the day the source was generated.
+ * - AWS spot: no source gives spot prices the library could ship (they move daily, and Karpenter's static data has
+ *   none): every built-in AWS spot figure is an estimate, 40 % of on-demand.
  *
  * Override them with your negotiated or current prices (`withPrice`, `GpuPriceTable.of`).
  */
 export class GpuPriceTable {
-  /** GCP (us-central1) on-demand prices per GPU-hour (mostly unverified: see `describe`), spot estimated. */
+  /** GCP (us-central1) on-demand and spot prices per GPU-hour, each from a price list (see `describe`). */
   public static gcpListPrices(): GpuPriceTable {
     return new GpuPriceTable([
-      // T4 attaches to N1 machines: the GPU's own price, without the machine.
-      price(Accelerator.T4, 0.35, `${GCP_UNVERIFIED} (the T4 GPU alone; the N1 machine it attaches to is billed separately)`, GCP_CHECKED, true),
-      price(Accelerator.L4, 0.71, `${GCP_UNVERIFIED} (g2-standard-4, 1 GPU)`, GCP_CHECKED, true),
-      // a2-highgpu-1g: 0.73948 machine + 2.93391 GPU.
-      price(Accelerator.A100_40GB, 3.6734,
-        'SkyPilot\'s GCP catalog (skypilot-org/skypilot-catalog catalogs/v7/gcp/vms.csv @017e2502, from the Cloud Billing API), us-central1: a2-highgpu-1g 0.73948 + A100 2.93391 $/h',
-        GCP_CHECKED),
-      price(Accelerator.A100_80GB, 5.07, `${GCP_UNVERIFIED} (a2-ultragpu-1g)`, GCP_CHECKED, true),
-      price(Accelerator.H100_80GB, 11.06, `${GCP_UNVERIFIED} (a3-highgpu-8g / 8)`, GCP_CHECKED, true),
+      // GPUs that attach to N1 machines: the GPU's own price; the N1 machine is billed separately.
+      listed(Accelerator.T4, 0.35, 0.14, `${SKYPILOT}: T4 0.35 $/h, spot 0.14 $/h (the T4 GPU alone; the N1 machine it attaches to is billed separately)`, SKYPILOT_READ),
+      // Accelerator-optimized machines: the smallest machine with the GPU, divided by its GPUs.
+      listed(Accelerator.L4, 0.706832255, 0.397336, `${CYCLENERD}: g2-standard-4 (1 GPU) 0.706832255 $/h, spot 0.397336 $/h`, CYCLENERD_DATE),
+      // SkyPilot's catalog agrees on-demand: a2-highgpu-1g 0.73948 + A100 2.93391 $/h.
+      listed(Accelerator.A100_40GB, 3.673385, 1.92802, `${CYCLENERD}: a2-highgpu-1g (1 GPU) 3.673385 $/h, spot 1.92802 $/h`, CYCLENERD_DATE),
+      listed(Accelerator.A100_80GB, 5.06879789, 2.7595463, `${CYCLENERD}: a2-ultragpu-1g (1 GPU) 5.06879789 $/h, spot 2.7595463 $/h`, CYCLENERD_DATE),
+      listed(Accelerator.H100_80GB, 88.4899999 / 8, 50.6095408 / 8, `${CYCLENERD}: a3-highgpu-8g 88.4899999 $/h / 8, spot 50.6095408 $/h / 8`, CYCLENERD_DATE),
+      listed(Accelerator.P4, 0.6, 0.24, `${SKYPILOT}: P4 0.6 $/h, spot 0.24 $/h (the GPU alone, without its N1 machine)`, SKYPILOT_READ),
+      listed(Accelerator.P100, 1.46, 0.584, `${SKYPILOT}: P100 1.46 $/h, spot 0.584 $/h (the GPU alone, without its N1 machine)`, SKYPILOT_READ),
+      listed(Accelerator.V100, 2.48, 0.992, `${SKYPILOT}: V100 2.48 $/h, spot 0.992 $/h (the GPU alone, without its N1 machine)`, SKYPILOT_READ),
     ]);
   }
 

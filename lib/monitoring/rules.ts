@@ -13,6 +13,12 @@ export interface _CostLine {
   readonly modelName: string;
   readonly onDemandPerHour: number;
   readonly spotPerHour: number;
+  /** Whether the on-demand figure is an estimate (GpuPrice.onDemandIsEstimate). */
+  readonly onDemandIsEstimate: boolean;
+  /** Whether the spot figure is an estimate (GpuPrice.spotIsEstimate). */
+  readonly spotIsEstimate: boolean;
+  /** The price and its provenance in words (GpuPriceTable.describe). */
+  readonly description: string;
 }
 
 /** Everything the rules depend on. @internal */
@@ -125,11 +131,12 @@ export function _gpuRuleGroups(s: _RuleSettings): _RuleGroup[] {
   // Whole GPUs at their price, shares at their fraction of it.
   const allocated = `{__name__=~"${GpuMetric.POD_GPUS_ALLOCATED.name}|${GpuMetric.POD_GPU_SHARES_ALLOCATED.name}"`;
   for (const c of s.costs) {
-    for (const [capacity, price] of [['on-demand', c.onDemandPerHour], ['spot', c.spotPerHour]] as const) {
+    // price_estimate: whether the figure is an estimate rather than a listed price (issue 19), on the series itself.
+    for (const [capacity, price, estimate] of [['on-demand', c.onDemandPerHour, c.onDemandIsEstimate], ['spot', c.spotPerHour, c.spotIsEstimate]] as const) {
       recording.push({
         record: GpuMetric.POD_GPU_COST_PER_HOUR.name,
         expr: `sum by (${byPod}) (${allocated}, modelName=~${_promString(c.modelName)}}) * ${num(price)}`,
-        labels: { accelerator: c.accelerator, capacity_type: capacity },
+        labels: { accelerator: c.accelerator, capacity_type: capacity, price_estimate: String(estimate) },
       });
     }
   }

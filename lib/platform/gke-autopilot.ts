@@ -41,12 +41,16 @@ export class GkeAutopilotPlatform extends GkePlatform {
   }
 
   /**
-   * The counts Autopilot accepts for the model; for an accelerator with a GKE label but no stated counts (a custom
-   * one, e.g. an older model Autopilot's admission names), any count a GKE machine carries, with a warning.
+   * The counts Autopilot accepts for the model; for an accelerator with a GKE label but no stated counts (P4, P100,
+   * V100, which GKE's Autopilot page does not list, or a custom one), the counts its GCE machines carry, else any count a
+   * GKE machine carries, with a warning.
    */
   public allowedGpuCounts(accelerator: Accelerator): number[] {
     if (!accelerator.gkeLabel) return [];
     if (accelerator.autopilotCounts.length) return [...accelerator.autopilotCounts];
+    const shapes = Array.isArray(accelerator.gkeMachines) ? accelerator.gkeMachines : [];
+    const machines = [...new Set(shapes.map(m => m?.gpus).filter(g => Number.isInteger(g) && g > 0))].sort((a, b) => a - b);
+    if (machines.length) return machines;
     return Array.from({ length: MAX_GPUS_PER_MACHINE }, (_, i) => i + 1);
   }
 
@@ -161,12 +165,13 @@ export class GkeAutopilotPlatform extends GkePlatform {
       if (!label && !selector[GkePlatform.COMPUTE_CLASS_LABEL]) {
         v.push(`a GPU pod must select ${GkePlatform.ACCELERATOR_LABEL} (or a compute class)`);
       } else if (label) {
-        // The catalog and custom accelerators: a custom one without counts is the user's word, not checked here.
+        // The catalog and custom accelerators with the label: any count one of them allows (Autopilot's stated counts,
+        // else the counts its machines carry; a custom one without either is the user's word, any count).
         const known = Accelerator._known().filter(a => a.gkeLabel === label);
-        const counts = [...new Set(known.flatMap(a => a.autopilotCounts))].sort((a, b) => a - b);
+        const counts = [...new Set(known.flatMap(a => this.allowedGpuCounts(a)))].sort((a, b) => a - b);
         if (!known.length) {
           v.push(`${GkePlatform.ACCELERATOR_LABEL}=${label} is not an accelerator the library knows on Autopilot (known: ${[...new Set(Accelerator._known().map(a => a.gkeLabel).filter(l => l))].join(', ')}; declare another with Accelerator.custom({ name, gkeLabel }))`);
-        } else if (!known.some(a => a.autopilotCounts.length === 0) && !counts.includes(gpus)) {
+        } else if (!counts.includes(gpus)) {
           v.push(`${gpus} x ${label} per pod is rejected by Autopilot (allowed: ${counts.join(', ')})`);
         }
       }

@@ -63,6 +63,12 @@ export interface _Layout {
   readonly nodes: number;
 }
 
+/**
+ * Older models the catalog knows for admission and explicit use, never suggested: GKE's Autopilot page does not list
+ * them, and the Pascal ones (P4, P100) predate the tensor cores LLM servers are built for.
+ */
+const LEGACY = [Accelerator.P4, Accelerator.P100, Accelerator.V100];
+
 /** Most nodes the search for a layout tries. */
 const MAX_NODES = 16;
 
@@ -75,7 +81,7 @@ export function _smallestFit(f: _FitInput, platform: Platform, only?: Accelerato
   const s = f.model.shape;
   if (!s) return undefined;
   const layouts: (_Layout & { memory: number })[] = [];
-  for (const accelerator of only ? [only] : Accelerator.all()) {
+  for (const accelerator of only ? [only] : Accelerator.all().filter(a => !LEGACY.includes(a))) {
     if (accelerator.memoryGiB === undefined) continue;
     for (const gpus of platform.allowedGpuCounts(accelerator)) {
       if (!_tpDividesHeads(f.model, gpus)) continue;
