@@ -246,7 +246,7 @@ describe('the example app\'s plan, pinned', () => {
       row('karpenter', 'Deployment ml/reranker'),
     ]).toEqual([
       // 2-4 replicas of a quarter L4 ($0.71/h): 0.5-1 GPU.
-      ['Deployment ml/embeddings', { min: 2, max: 4 }, 'GpuShare.timeShared(4)', { min: 0.5, max: 1 }, { min: 0.36, max: 0.71 }],
+      ['Deployment ml/embeddings', { min: 2, max: 4 }, 'GpuShare.timeShared(4)', { min: 0.5, max: 1 }, { min: 0.35, max: 0.71 }],
       // A seventh of an A100 40GB ($3.6734/h) for 6 h.
       ['Job ml/lora-mig', { min: 1, max: 1 }, 'GpuShare.mig("1g.5gb")', { min: 0.1429, max: 0.1429 }, 3.15],
       // 4 MPS clients of a T4 ($0.35/h) at once for 2 h: one T4.

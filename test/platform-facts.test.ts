@@ -86,7 +86,7 @@ describe('GKE Autopilot', () => {
   // them was found: they are in the catalog (N1 counts and bounds, skypilot-org/skypilot sky/catalog/gcp_catalog.py
   // @00526108) and accepted on Autopilot with a warning. Before, a pod selecting nvidia-tesla-v100 was refused.
   test('P4, P100, V100: accepted with a warning; counts their N1 machines do not carry are refused', () => {
-    expect(warnings(autopilot, train(autopilot, { accelerator: Accelerator.V100, gpus: 8 }))).toEqual([
+    expect(warnings(autopilot, train(autopilot, { accelerator: Accelerator.V100, gpus: 8, cpu: 32, memory: Size.gibibytes(128) }))).toEqual([
       'accelerator="V100" has no Autopilot GPU counts in the library\'s catalog: it cannot check which counts, CPU and memory GKE Autopilot accepts for nvidia-tesla-v100 (Autopilot\'s admission decides when the pod is applied)',
     ]);
     expect(autopilot.allowedGpuCounts(Accelerator.P4)).toEqual([1, 2, 4]);
