@@ -181,7 +181,8 @@ function _checkQueued(owner: Construct, w: _WorkloadInfo): string[] {
   }
   if (w.topology !== undefined && !quotas.some(q => q.flavor.topologyName === w.topology!.topologyName)) {
     out.push(`topology=${w.topology.description} is invalid: the flavors of ClusterQueue ${team.clusterQueue} for ${what} (${quotas.map(q => q.flavor.name).join(', ')}) name ${quotas.some(q => q.flavor.topologyName) ? `Topology ${_show(quotas.find(q => q.flavor.topologyName)!.flavor.topologyName)}` : 'no Topology'}, so Kueue cannot place the workload by it (allowed: give the GpuFleet topology: the same Topology)`);
-  } else if (w.topology !== undefined && fleet.topology?.topologyName === w.topology.topologyName && !fleet.topology.levels.includes(w.topology.level)) {
+  } else if (w.topology !== undefined && fleet.topology?.topologyName === w.topology.topologyName
+    && !fleet.topology.levels.includes(w.topology.level)) {
     // The placement's own check saw only the levels of the object it was given (e.g. Topology.fromName with other
     // levels): Kueue matches the level against the Topology the flavor names, which is the fleet's.
     out.push(`topology=${w.topology.description} is invalid: Topology ${_show(fleet.topology.topologyName)}, which the flavors of ClusterQueue ${team.clusterQueue} name, has no level ${_show(w.topology.level)}, so Kueue cannot place the workload by it (allowed: ${fleet.topology.levels.join(', ') || 'none: the Topology has no levels'})`);
