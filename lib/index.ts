@@ -66,6 +66,7 @@ export * from './monitoring/gpu-monitoring';
 export * from './monitoring/vllm-metric';
 export * from './monitoring/llm-rules';
 export * from './notebooks/gpu-notebook';
+export * from './notebooks/idle-culling';
 export * from './notebooks/kubeflow-notebook';
 export * from './notebooks/stateful-set-notebook';
 export * from './notebooks/jupyterhub-gpu-profiles';

@@ -1,6 +1,6 @@
-import { JsonPatch, Size } from 'cdk8s';
+import { Duration, JsonPatch, Size } from 'cdk8s';
 import {
-  Accelerator, CapacityType, ClusterAddon, KubeflowNotebook, KubeflowNotebookProps, Platform, StatefulSetNotebook,
+  Accelerator, CapacityType, ClusterAddon, IdleCulling, KubeflowNotebook, KubeflowNotebookProps, Platform, StatefulSetNotebook,
   StatefulSetNotebookProps, StorageVolume,
 } from '../lib';
 import { restrictedViolations } from './support/pss';
@@ -97,7 +97,10 @@ test('a CPU-only notebook: no GPU, no GPU placement, no /dev/shm', () => {
   const pod = find(kubeflow(autopilot, { gpus: 0, accelerator: undefined }), 'Notebook').spec.template.spec;
   expect(pod.containers[0].resources.limits).toEqual({ memory: '4Gi' });
   expect(pod.nodeSelector).toBeUndefined();
-  expect(pod.volumes).toEqual([{ name: 'workspace', persistentVolumeClaim: { claimName: 'gke-autopilot-lab-workspace' } }]);
+  expect(pod.volumes).toEqual([
+    { name: 'jupyter-config', configMap: { name: 'gke-autopilot-lab-jupyter-config' } },
+    { name: 'workspace', persistentVolumeClaim: { claimName: 'gke-autopilot-lab-workspace' } },
+  ]);
 });
 
 test('admission checks see the pod as the controller makes it (escape-hatch edits included)', () => {
@@ -120,10 +123,13 @@ describe('StatefulSetNotebook on plain Kubernetes', () => {
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('workspace');
     expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
     expect(c.volumeMounts).toContainEqual({ name: 'workspace', mountPath: '/home/jovyan' });
-    expect(pod.volumes.map((v: any) => v.name)).toEqual(['dshm']);
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(['dshm', 'jupyter-config']);
   });
   test('the token comes from the Secret as JUPYTER_TOKEN', () => {
-    expect(c.env).toEqual([{ name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: 'lab-token', key: 'token' } } }]);
+    expect(c.env).toEqual([
+      { name: 'JUPYTER_CONFIG_PATH', value: '/etc/gpu-ml/jupyter' },
+      { name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: 'lab-token', key: 'token' } } },
+    ]);
   });
   test('the GPU with the device plugin\'s toleration; any GPU model when none is named', () => {
     expect(c.resources.limits['nvidia.com/gpu']).toBe(1);
@@ -169,6 +175,59 @@ test('escape hatches: the workspace claim, the StatefulSet and its Service', () 
   expect(nb.apiObject.kind).toBe('Notebook');
 });
 
+describe('idle culling: the Jupyter server\'s kernel culler, as a config file both variants\' images read', () => {
+  const serverConfig = (objects: any[]) => JSON.parse(find(objects, 'ConfigMap').data['jupyter_server_config.json']);
+  const podOf = (objects: any[]) => {
+    const nb = objects.find(o => o.kind === 'Notebook');
+    return (nb ?? find(objects, 'StatefulSet')).spec.template.spec;
+  };
+  const variants: [string, (props: any) => any[]][] = [
+    ['KubeflowNotebook', props => kubeflow(autopilot, props)],
+    ['StatefulSetNotebook', props => statefulSet(kubernetes, props)],
+  ];
+  describe.each(variants)('%s', (name, build) => {
+    const objects = build({});
+    const pod = podOf(objects);
+    const c = pod.containers[0];
+    const cm = find(objects, 'ConfigMap');
+    test('by default idle kernels without a connected browser are culled after an hour, checked every 5 minutes; busy ones never', () => {
+      expect(serverConfig(objects)).toEqual({
+        MappingKernelManager: { cull_idle_timeout: 3600, cull_interval: 300, cull_connected: false, cull_busy: false },
+      });
+    });
+    test('the config is a ConfigMap of its own, mounted read-only and named in JUPYTER_CONFIG_PATH; the image starts Jupyter as it does', () => {
+      expect(cm.metadata.name).toBe(`${name === 'KubeflowNotebook' ? 'gke-autopilot' : 'kubernetes'}-lab-jupyter-config`);
+      expect(Object.keys(cm.data)).toEqual(['jupyter_server_config.json']);
+      expect(pod.volumes).toContainEqual({ name: 'jupyter-config', configMap: { name: cm.metadata.name } });
+      expect(c.volumeMounts).toContainEqual({ name: 'jupyter-config', mountPath: '/etc/gpu-ml/jupyter', readOnly: true });
+      expect(c.env).toContainEqual({ name: 'JUPYTER_CONFIG_PATH', value: '/etc/gpu-ml/jupyter' });
+      // Kubeflow's images take no options (their s6 service has a fixed command line); the other image keeps its CMD.
+      expect(c.command).toBeUndefined();
+      expect(c.args).toBeUndefined();
+    });
+    test('after(30 minutes) of connected kernels too, checked every minute', () => {
+      const custom = build({ idleCulling: IdleCulling.after(Duration.minutes(30), { cullConnected: true, interval: Duration.minutes(1) }) });
+      expect(serverConfig(custom)).toEqual({
+        MappingKernelManager: { cull_idle_timeout: 1800, cull_interval: 60, cull_connected: true, cull_busy: false },
+      });
+    });
+    test('NEVER writes a timeout of 0 (Jupyter: never), above any config file of the image', () => {
+      expect(serverConfig(build({ idleCulling: IdleCulling.NEVER }))).toEqual({ MappingKernelManager: { cull_idle_timeout: 0 } });
+    });
+    test('a JUPYTER_CONFIG_PATH of the user\'s own keeps its directories first', () => {
+      const env = podOf(build({ env: { JUPYTER_CONFIG_PATH: '/opt/team/jupyter' } })).containers[0].env;
+      expect(env.filter((e: any) => e.name === 'JUPYTER_CONFIG_PATH')).toEqual([{ name: 'JUPYTER_CONFIG_PATH', value: '/opt/team/jupyter:/etc/gpu-ml/jupyter' }]);
+    });
+  });
+  test('the ConfigMap is reachable as an escape hatch; the setting is readable', () => {
+    const chart = chartFor(kubernetes);
+    const nb = new StatefulSetNotebook(chart, 'lab', { platform: kubernetes, image: STACKS_IMAGE, idleCulling: IdleCulling.after(Duration.hours(2)) });
+    expect(nb.jupyterConfig.name).toBe('kubernetes-lab-jupyter-config');
+    expect(nb.idleCulling.timeout?.toSeconds()).toBe(7200);
+    expect(IdleCulling.NEVER.timeout).toBeUndefined();
+  });
+});
+
 const K = 'gke-autopilot/lab';
 const badKubeflow: [string, Platform, Partial<KubeflowNotebookProps>, string][] = [
   ['a literal token in args', autopilot, { args: ['--ServerApp.token=s3cret'] },
@@ -198,6 +257,18 @@ const badKubeflow: [string, Platform, Partial<KubeflowNotebookProps>, string][] 
     `[${K}] name="${'n'.repeat(53)}" is invalid: must be at most 52 characters: the StatefulSet's pods carry the label controller-revision-hash=<name>-<hash>, which must fit in 63`],
   ['spot fallback on GKE', autopilot, { capacityType: CapacityType.SPOT_WITH_FALLBACK },
     `[${K}] capacityType="spot-with-fallback" is invalid: GKE Autopilot cannot fall back from spot to on-demand per pod`],
+  ['an idle-culling timeout under a minute', autopilot, { idleCulling: IdleCulling.after(Duration.seconds(30)) },
+    `[${K}] idleCulling.timeout=30 seconds is invalid: must be at least 60s: a shorter timeout culls the kernel of someone reading the output of a cell (use IdleCulling.NEVER to keep kernels)`],
+  ['an idle-culling timeout of a fraction of a second', autopilot, { idleCulling: IdleCulling.after(Duration.millis(90500)) },
+    `[${K}] idleCulling.timeout=1 minute 30 seconds is invalid: must be a whole number of seconds, at least 1s`],
+  ['an idle-culling interval longer than the timeout', autopilot, { idleCulling: IdleCulling.after(Duration.minutes(2), { interval: Duration.minutes(10) }) },
+    `[${K}] idleCulling.interval=10 minutes is invalid: must be at most the timeout (2 minutes): the server would look for idle kernels less often than they become idle`],
+  ['the default interval longer than a short timeout', autopilot, { idleCulling: IdleCulling.after(Duration.minutes(2)) },
+    `[${K}] idleCulling.interval=5 minutes is invalid: must be at most the timeout (2 minutes)`],
+  ['an idle-culling interval of 0', autopilot, { idleCulling: IdleCulling.after(Duration.hours(1), { interval: Duration.seconds(0) }) },
+    `[${K}] idleCulling.interval=0 seconds is invalid: must be a whole number of seconds, at least 1s`],
+  ['JUPYTER_CONFIG_PATH from a Secret', autopilot, { secretEnv: [{ name: 'HF_TOKEN', secretName: 'hf', key: 't' }, { name: 'JUPYTER_CONFIG_PATH', secretName: 'c', key: 'p' }] },
+    `[${K}] secretEnv[1].name="JUPYTER_CONFIG_PATH" is invalid: is set by the notebook to /etc/gpu-ml/jupyter, its Jupyter config (idleCulling) (allowed: JUPYTER_CONFIG_PATH in env, to which the notebook adds its directory)`],
 ];
 
 const S = 'kubernetes/lab';
@@ -214,6 +285,16 @@ const badStatefulSet: [string, Partial<StatefulSetNotebookProps>, string][] = [
     `[${S}] token.secretName="Lab Token" is invalid: must be a DNS-1123 subdomain`],
   ['a literal token in args', { args: ['--ServerApp.token=abc'] },
     `[${S}] args[0]=<literal value, not shown> is invalid: --ServerApp.token carries a literal secret, which would sit in the manifest and in every pod description; keep it in a Secret (token: { secretName, key } sets JUPYTER_TOKEN from it)`],
+  ['an idle-culling timeout under a minute', { idleCulling: IdleCulling.after(Duration.seconds(59)) },
+    `[${S}] idleCulling.timeout=59 seconds is invalid: must be at least 60s`],
+  ['an idle-culling option of the wrong type', { idleCulling: IdleCulling.after(Duration.hours(1), { cullConnected: 'yes' as any }) },
+    `[${S}] idleCulling.cullConnected="yes" is invalid: must be true or false`],
+  ['an idle-culling interval that is no Duration', { idleCulling: IdleCulling.after(Duration.hours(1), { interval: 60 as any }) },
+    `[${S}] idleCulling.interval=60 is invalid: must be a Duration, e.g. Duration.minutes(30)`],
+  ['idle culling as a string', { idleCulling: 'never' as any },
+    `[${S}] idleCulling="never" is invalid: must be an IdleCulling, e.g. IdleCulling.NEVER`],
+  ['a timeout that is no Duration', { idleCulling: IdleCulling.after('1h' as any) },
+    `[${S}] idleCulling.timeout="1h" is invalid: must be a Duration, e.g. Duration.minutes(30)`],
 ];
 
 describe('bad input', () => {

@@ -1,6 +1,7 @@
 /**
- * A REAL rendezvous of the native DDP Job that the example app synthesizes into dist/ (kubernetes chart, `ddp`), and of the H100
- * DdpJobSet with the EFA network profile's env and fail-fast exit codes (karpenter chart, `pretrain-h100`): every node
+ * A REAL rendezvous of the native DDP Job that the example app synthesizes into dist/ (kubernetes chart, `ddp`), and of
+ * the H100 DdpJobSet with the EFA network profile's env and fail-fast exit codes (karpenter chart, `pretrain-h100`),
+ * both with the NCCL env of the GPUDirect-TCPXO profile added (a profile's NCCL env must not break a CPU run): every node
  * index runs the container's own command and args, with its env resolved the way the kubelet does it (downward API
  * for the namespace and the completion index, `$(VAR)` expansion), as local processes with torch's gloo backend on
  * the CPU. Only three things stand in for the cluster:
@@ -20,7 +21,10 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
+import { Accelerator, DdpJob, NetworkProfile, Platform } from '../lib';
+import { chartFor } from './support/synth';
 
 const PYTHON = '/usr/bin/python3';
 const CHART = 'kubernetes';
@@ -42,6 +46,43 @@ const maybe = torchAvailable ? describe : describe.skip;
 /** The objects of one chart of the example app, from dist/ (test/example.test.ts proves it equals a fresh synth). */
 function exampleObjects(chart = CHART): any[] {
   return parseAllDocuments(fs.readFileSync(path.join(__dirname, '..', 'dist', `${chart}.k8s.yaml`), 'utf8')).map(d => d.toJS());
+}
+
+/**
+ * The env the GPUDirect-TCPXO profile gives the training container, rendered by the library (the env of an A3 Mega
+ * DdpJob with the profile, minus the env of the same job without it), not copied by hand. Neither example chart can
+ * carry a NCCL-bearing profile (plain Kubernetes offers none; EFA's env is libfabric's FI_*), so the test adds it to
+ * their runs: user env of the same name wins, as in the library. Nothing is left out: TCPXO's env only names host
+ * paths and NCCL plugin files that a CPU run never loads. (The profile that by design fails without its host installer
+ * is GPUDirect RDMA: its launch preamble sources the installer's set_nccl_env.sh, and its env has no NCCL_* to add.)
+ */
+function tcpxoProfileEnv(): Array<{ name: string; value: string }> {
+  const platform = Platform.gkeStandard();
+  const render = (networkProfile?: NetworkProfile): any[] => {
+    const chart = chartFor(platform);
+    new DdpJob(chart, 'ddp', { platform, image: 'trainer:1.0', module: 'train', accelerator: Accelerator.H100_MEGA_80GB, gpus: 8, nodes: 2, networkProfile });
+    return Testing.synth(chart).find(o => o.kind === 'Job').spec.template.spec.containers[0].env;
+  };
+  const without = new Map(render().map(e => [e.name, JSON.stringify(e)]));
+  return render(NetworkProfile.gpuDirectTcpxo()).filter(e => without.get(e.name) !== JSON.stringify(e));
+}
+const PROFILE_ENV = tcpxoProfileEnv();
+
+/** A copy of a Job (or a JobSet's child Job) whose container also has the profile's env. */
+function withProfileEnv(job: any): any {
+  const copy = JSON.parse(JSON.stringify(job));
+  const c = copy.spec.template.spec.containers[0];
+  const names = new Set((c.env ?? []).map((e: any) => e.name));
+  c.env = [...(c.env ?? []), ...PROFILE_ENV.filter(e => !names.has(e.name))];
+  return copy;
+}
+
+/** Every rank ran with every NCCL var of the profile, with its value, after torchrun. */
+function expectProfileEnvReached(r: Rendezvous, world: number): void {
+  const nccl = Object.fromEntries(PROFILE_ENV.filter(e => e.name.startsWith('NCCL_')).map(e => [e.name, e.value]));
+  expect(Object.keys(nccl).length).toBeGreaterThanOrEqual(20);
+  expect(r.envs).toHaveLength(world);
+  for (const env of r.envs) expect(env).toMatchObject(nccl);
 }
 
 /** Kubelet's `$(VAR)` expansion: defined names are replaced, `$$` escapes `$`, anything else stays as written. */
@@ -135,7 +176,11 @@ function jobOf(js: any, rj: any): any {
   return { metadata: { name: `${js.metadata.name}-${rj.name}-0`, namespace: js.metadata.namespace }, spec: rj.template.spec };
 }
 
-interface Rendezvous { nodes: NodeRun[]; ok: boolean; seconds: number; ranks: string[]; stoppedOn?: string }
+interface Rendezvous {
+  nodes: NodeRun[]; ok: boolean; seconds: number; ranks: string[]; stoppedOn?: string;
+  /** The env of each rank that reported, as its process saw it. */
+  envs: Array<{ [name: string]: string }>;
+}
 
 interface RunOptions {
   /** The training module's source. @default the all-reduce check */
@@ -218,7 +263,8 @@ async function runJob(job: any, dns: Map<string, string>, deadlineMs: number, op
   // Each rank's report file (written next to its stdout line): the evidence that it joined and agreed.
   const ranks = fs.readdirSync(work).filter(f => /^allreduce-\d+\.txt$/.test(f)).sort()
     .flatMap(f => allreduceLines(fs.readFileSync(path.join(work, f), 'utf8')));
-  return { nodes: runs, ok: runs.every(r => r.code === 0), seconds: (Date.now() - started) / 1000, ranks, stoppedOn };
+  const envs = fs.readdirSync(work).filter(f => /^env-\d+\.json$/.test(f)).map(f => JSON.parse(fs.readFileSync(path.join(work, f), 'utf8')));
+  return { nodes: runs, ok: runs.every(r => r.code === 0), seconds: (Date.now() - started) / 1000, ranks, stoppedOn, envs };
 }
 
 /** torch's message for a rendezvous address the cluster DNS does not know (it retries it every second). */
@@ -236,23 +282,28 @@ function report(name: string, r: Rendezvous): void {
 
 maybe('torchrun rendezvous of the synthesized native DDP Job', () => {
   const objects = exampleObjects();
-  const job = objects.find(o => o.kind === 'Job' && o.metadata.name === JOB);
+  const example = objects.find(o => o.kind === 'Job' && o.metadata.name === JOB);
+  const job = withProfileEnv(example);
   const services = objects.filter(o => o.kind === 'Service');
   const clone = () => JSON.parse(JSON.stringify(job));
   const envOf = (j: any) => j.spec.template.spec.containers[0].env as any[];
 
-  test('the example Job is a multi-node, multi-process DDP run', () => {
+  test('the example Job is a multi-node, multi-process DDP run; the run adds the profile\'s NCCL env', () => {
+    // The DdpJob's own NCCL_ASYNC_ERROR_HANDLING is there; none of the profile's.
+    expect(envOf(example).filter(e => PROFILE_ENV.some(x => x.name === e.name))).toEqual([]);
+    expect(envOf(job).map(e => e.name)).toEqual(expect.arrayContaining(['NCCL_SOCKET_IFNAME', 'NCCL_FASTRAK_IFNAME', 'NCCL_TUNER_PLUGIN', 'LD_LIBRARY_PATH']));
     expect(job.spec.completionMode).toBe('Indexed');
     expect(job.spec.completions).toBeGreaterThanOrEqual(2);
     expect(job.spec.template.spec.containers[0].args).toContain('--nproc_per_node=2');
   });
 
-  test('all ranks of all nodes join one process group and agree on the all-reduce', async () => {
+  test('all ranks of all nodes join one process group and agree on the all-reduce, with the profile\'s NCCL env', async () => {
     const r = await runJob(job, clusterDns(job, services), 30_000);
     report('synthesized Job', r);
     const world = job.spec.completions * 2;
     expect({ ok: r.ok, codes: r.nodes.map(n => n.code), err: r.ok ? '' : r.nodes.map(n => n.err.slice(-1500)).join('\n') })
       .toEqual({ ok: true, codes: r.nodes.map(() => 0), err: '' });
+    expectProfileEnvReached(r, world);
     const sum = (world * (world - 1)) / 2;
     expect(r.ranks.map(l => /rank=(\d+)/.exec(l)![1]).sort()).toEqual([...Array(world).keys()].map(String).sort());
     for (const line of r.ranks) {
@@ -303,14 +354,14 @@ function expectAllReduced(r: Rendezvous, nodes: number, procs: number): void {
 
 /**
  * The H100 DdpJobSet of the karpenter chart (`pretrain-h100`): two nodes of 8 processes, EFA's libfabric env and the
- * launcher that passes a worker's fail-fast exit code to the pod. The EFA env changes nothing for gloo on the CPU,
- * which is the point: a profile's env must not break a run.
+ * launcher that passes a worker's fail-fast exit code to the pod; the run adds GPUDirect-TCPXO's NCCL env. The EFA and
+ * NCCL env change nothing for gloo on the CPU, which is the point: a profile's env must not break a run.
  */
-maybe('torchrun rendezvous of the synthesized H100 DdpJobSet with the EFA profile (karpenter chart)', () => {
+maybe('torchrun rendezvous of the synthesized H100 DdpJobSet with the EFA profile and a profile\'s NCCL env (karpenter chart)', () => {
   const objects = exampleObjects('karpenter');
   const js = objects.find(o => o.kind === 'JobSet' && o.metadata.name === 'pretrain-h100');
   const rj = js.spec.replicatedJobs[0];
-  const job = jobOf(js, rj);
+  const job = withProfileEnv(jobOf(js, rj));
   const container = rj.template.spec.template.spec.containers[0];
   const procs = Number(/^--nproc_per_node=(\d+)$/.exec(container.args.find((a: string) => a.startsWith('--nproc_per_node=')))![1]);
 
@@ -322,10 +373,12 @@ maybe('torchrun rendezvous of the synthesized H100 DdpJobSet with the EFA profil
     expect(container.command[2]).toContain('except ChildFailedError as e:');
   });
 
-  test('all 16 ranks of both nodes join one process group and agree on the all-reduce', async () => {
+  test('all 16 ranks of both nodes join one process group and agree on the all-reduce, with the EFA and NCCL env', async () => {
     const r = await runJob(job, jobSetDns(js), 90_000);
     report('synthesized JobSet', r);
     expectAllReduced(r, 2, procs);
+    expectProfileEnvReached(r, 2 * procs);
+    for (const env of r.envs) expect(env).toMatchObject({ FI_PROVIDER: 'efa', FI_EFA_FORK_SAFE: '1', FI_EFA_USE_HUGE_PAGE: '0' });
   }, 120_000);
 
   test('workers exiting with a fail-fast code: the node containers exit with that code (torchrun alone exits 1)', async () => {

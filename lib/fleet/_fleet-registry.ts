@@ -53,6 +53,8 @@ export interface _FleetInfo {
   readonly cohort: string;
   readonly teams: _TeamInfo[];
   readonly priorities: { readonly name: string; readonly value: number }[];
+  /** The Topology the fleet was given (its GPU flavors name it), with its levels. */
+  readonly topology?: { readonly topologyName: string; readonly levels: string[] };
 }
 
 /** One priority of a compute class, as the checks and the report read it. @internal */
@@ -91,7 +93,7 @@ export interface _WorkloadInfo {
   readonly queueNamespace?: string;
   readonly priorityName?: string;
   /** The topology-aware placement the workload asks for: the Topology's name and the level, in words. */
-  readonly topology?: { readonly topologyName: string; readonly description: string };
+  readonly topology?: { readonly topologyName: string; readonly level: string; readonly description: string };
   /** The main object (its kind decides how Kueue admits it). */
   readonly resource: ApiObject;
 }

@@ -108,7 +108,7 @@ export function _joinFleet(owner: Construct, p: _Problems, info: Omit<_WorkloadI
   }
   const t = props.topology;
   const topology = t instanceof TopologyPlacement && typeof t.topology?.topologyName === 'string'
-    ? { topologyName: t.topology.topologyName, description: `TopologyPlacement.${t.isRequired ? 'required' : 'preferred'}(${_show(t.topology.topologyName)}, ${_show(t.level)})` }
+    ? { topologyName: t.topology.topologyName, level: t.level, description: `TopologyPlacement.${t.isRequired ? 'required' : 'preferred'}(${_show(t.topology.topologyName)}, ${_show(t.level)})` }
     : undefined;
   if (topology !== undefined && queue === undefined) {
     p.warn(`topology=${topology.description} has no effect without a queue: Kueue's topology-aware scheduling places only the workloads it admits (give the workload a queue of a GpuFleet whose flavors name the Topology)`);
@@ -212,6 +212,11 @@ function _checkQueued(owner: Construct, w: _WorkloadInfo): string[] {
   }
   if (w.topology !== undefined && !quotas.some(q => q.flavor.topologyName === w.topology!.topologyName)) {
     out.push(`topology=${w.topology.description} is invalid: the flavors of ClusterQueue ${team.clusterQueue} for ${what} (${quotas.map(q => q.flavor.name).join(', ')}) name ${quotas.some(q => q.flavor.topologyName) ? `Topology ${_show(quotas.find(q => q.flavor.topologyName)!.flavor.topologyName)}` : 'no Topology'}, so Kueue cannot place the workload by it (allowed: give the GpuFleet topology: the same Topology)`);
+  } else if (w.topology !== undefined && fleet.topology?.topologyName === w.topology.topologyName
+    && !fleet.topology.levels.includes(w.topology.level)) {
+    // The placement's own check saw only the levels of the object it was given (e.g. Topology.fromName with other
+    // levels): Kueue matches the level against the Topology the flavor names, which is the fleet's.
+    out.push(`topology=${w.topology.description} is invalid: Topology ${_show(fleet.topology.topologyName)}, which the flavors of ClusterQueue ${team.clusterQueue} name, has no level ${_show(w.topology.level)}, so Kueue cannot place the workload by it (allowed: ${fleet.topology.levels.join(', ') || 'none: the Topology has no levels'})`);
   }
   const best = quotas.map(q => ({ q, ...reachable(fleet.teams, team, q) })).sort((a, b) => b.gpus - a.gpus)[0];
   if (demand.admissionGpus > best.gpus) {

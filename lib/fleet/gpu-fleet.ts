@@ -164,6 +164,7 @@ export class GpuFleet extends Construct {
   private readonly _priorities: { name: string; value: number }[] = [];
   private readonly _objects = new Map<string, ApiObject>();
   private _topologyName?: string;
+  private _topologyLevels: string[] = [];
 
   public constructor(scope: Construct, id: string, props: GpuFleetProps) {
     super(scope, id);
@@ -194,6 +195,8 @@ export class GpuFleet extends Construct {
     }
     if (topology !== undefined) _checkDnsSubdomain(p, 'topology', topology.topologyName);
     this._topologyName = topology?.topologyName;
+    // The fleet's own levels: a placement is checked against these, not against the Topology object it was given.
+    this._topologyLevels = Array.isArray(topology?.levels) ? [...topology!.levels] : [];
     const teams = props.teams ?? [];
     if (teams.length === 0) p.error('teams', teams, 'must list at least one team');
     const flavors = new Map<string, { info: _FlavorInfo; tolerations: k8s.Toleration[] }>();
@@ -371,7 +374,8 @@ export class GpuFleet extends Construct {
   }
 
   private info(): _FleetInfo {
-    return { construct: this, cluster: this.platform.cluster, cohort: this.cohort, teams: this._teams, priorities: this._priorities };
+    const topology = this._topologyName !== undefined ? { topologyName: this._topologyName, levels: this._topologyLevels } : undefined;
+    return { construct: this, cluster: this.platform.cluster, cohort: this.cohort, teams: this._teams, priorities: this._priorities, topology };
   }
 
   private emit(platform: Platform, priorities: FleetPriority[], flavors: Map<string, { info: _FlavorInfo; tolerations: k8s.Toleration[] }>): void {

@@ -1,11 +1,12 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkloadKind } from '../platform/platform';
 import { _PodTemplate } from '../pod/pod-template';
-import { _checkDnsLabel, _checkDnsSubdomain, _quantityMebibytes, _sizeMebibytes } from '../validation';
+import { _checkDnsLabel, _checkDnsSubdomain, _ensure, _quantityMebibytes, _sizeMebibytes } from '../validation';
 import { GpuWorkloadProps } from '../workload/gpu-pod-props';
 import { GpuWorkload } from '../workload/gpu-workload';
+import { IdleCulling } from './idle-culling';
 
 /** Props shared by every GPU notebook. */
 export interface GpuNotebookProps extends GpuWorkloadProps {
@@ -37,7 +38,19 @@ export interface GpuNotebookProps extends GpuWorkloadProps {
    * StatefulSetNotebook: none
    */
   readonly accessNamespaces?: string[];
+  /**
+   * When the Jupyter server shuts down idle kernels, freeing the GPU memory each holds (see `IdleCulling`). The pod
+   * keeps its GPU: on Kubeflow the notebook controller's culler stops idle notebooks (controller-wide), elsewhere
+   * `stopped: true` does.
+   * @default IdleCulling.after(Duration.hours(1)) - a kernel that has run nothing for an hour and that no browser tab
+   * is connected to is forgotten, and holds its GPU memory for nothing; an open notebook keeps its kernel
+   */
+  readonly idleCulling?: IdleCulling;
 }
+
+/** Where the idle-culling Jupyter config is mounted (named in `JUPYTER_CONFIG_PATH`). */
+const JUPYTER_CONFIG_DIR = '/etc/gpu-ml/jupyter';
+const JUPYTER_CONFIG_FILE = 'jupyter_server_config.json';
 
 /** What differs between the notebook classes. @internal */
 export interface _NotebookVariant {
@@ -123,6 +136,11 @@ export abstract class GpuNotebook extends GpuWorkload {
   protected readonly _ingress: k8s.NetworkPolicyIngressRule[];
   /** The Jupyter auth options of the command line. @internal */
   protected readonly _authArgs: _JupyterAuthArg[];
+  /** The idle-culling settings. */
+  public readonly idleCulling: IdleCulling;
+  /** The Jupyter Server config of the idle culling (`jupyter_server_config.json`). @internal */
+  private readonly _jupyterConfig?: string;
+  private _jupyterConfigMap?: k8s.KubeConfigMap;
 
   protected constructor(scope: Construct, id: string, props: GpuNotebookProps) {
     super(scope, id, props, WorkloadKind.NOTEBOOK);
@@ -151,6 +169,10 @@ export abstract class GpuNotebook extends GpuWorkload {
       }
     }
 
+    this.idleCulling = props.idleCulling ?? IdleCulling.after(Duration.hours(1));
+    const culling = this.idleCulling._serverConfig(p, 'idleCulling');
+    this._jupyterConfig = culling && `${JSON.stringify(culling, undefined, 2)}\n`;
+
     const namespaces = props.accessNamespaces ?? v.defaultAccessNamespaces;
     namespaces.forEach((ns, i) => _checkDnsLabel(p, `accessNamespaces[${i}]`, ns));
     this._ingress = namespaces.length === 0 ? [] : [{
@@ -168,14 +190,56 @@ export abstract class GpuNotebook extends GpuWorkload {
     if (pod.container.volumeMounts?.some(m => m.mountPath === this.workspacePath)) {
       p.error('workspacePath', this.workspacePath, 'is already the mount path of another volume (dataset, checkpoints or volumes)');
     }
+    // Jupyter reads the jupyter_server_config.json of each directory in JUPYTER_CONFIG_PATH, above its other config
+    // directories (~/.jupyter, the image's): a directory of its own, so nothing of the image is hidden.
+    const env = [...(pod.container.env ?? [])];
+    const given = env.findIndex(e => e.name === 'JUPYTER_CONFIG_PATH');
+    if (given >= 0 && env[given].value === undefined) {
+      const i = (props.secretEnv ?? []).findIndex(e => e?.name === 'JUPYTER_CONFIG_PATH');
+      p.error(`secretEnv[${i}].name`, 'JUPYTER_CONFIG_PATH', `is set by the notebook to ${JUPYTER_CONFIG_DIR}, its Jupyter config (idleCulling) (allowed: JUPYTER_CONFIG_PATH in env, to which the notebook adds its directory)`);
+    } else if (given >= 0) {
+      env[given] = { name: 'JUPYTER_CONFIG_PATH', value: `${env[given].value}:${JUPYTER_CONFIG_DIR}` };
+    } else {
+      env.push({ name: 'JUPYTER_CONFIG_PATH', value: JUPYTER_CONFIG_DIR });
+    }
+    if (pod.container.volumeMounts?.some(m => m.mountPath === JUPYTER_CONFIG_DIR)) {
+      p.raw(`mount path ${JSON.stringify(JUPYTER_CONFIG_DIR)} of dataset, checkpoints or volumes is invalid: the notebook mounts its Jupyter config (idleCulling) there (allowed: any other path)`);
+    }
+    const configMapName = `${this.name}-jupyter-config`;
     const container: k8s.Container = {
       ...pod.container,
-      volumeMounts: [...(pod.container.volumeMounts ?? []), { name: 'workspace', mountPath: this.workspacePath }],
+      env,
+      volumeMounts: [
+        ...(pod.container.volumeMounts ?? []),
+        { name: 'workspace', mountPath: this.workspacePath },
+        { name: 'jupyter-config', mountPath: JUPYTER_CONFIG_DIR, readOnly: true },
+      ],
       // Jupyter answers on its port once started; the Service sends traffic only then.
       readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(GpuNotebook.PORT) }, periodSeconds: 10, failureThreshold: 3 },
     };
-    const spec: k8s.PodSpec = { ...pod.spec, securityContext: _notebookSecurityContext(props.runAsRoot === true), containers: [container] };
+    const spec: k8s.PodSpec = {
+      ...pod.spec,
+      securityContext: _notebookSecurityContext(props.runAsRoot === true),
+      containers: [container],
+      volumes: [...(pod.spec.volumes ?? []), { name: 'jupyter-config', configMap: { name: configMapName } }],
+    };
     this._notebookPod = { ...pod, container, spec };
+  }
+
+  /**
+   * Emits the ConfigMap of the Jupyter config the pod mounts; the variants call it once their props are valid.
+   * @internal
+   */
+  protected _emitJupyterConfig(): void {
+    this._jupyterConfigMap = new k8s.KubeConfigMap(this, 'JupyterConfig', {
+      metadata: this._metadata(`${this.name}-jupyter-config`),
+      data: { [JUPYTER_CONFIG_FILE]: this._jupyterConfig ?? '' },
+    });
+  }
+
+  /** The ConfigMap of the notebook's Jupyter Server config (`jupyter_server_config.json`: the idle culling). */
+  public get jupyterConfig(): k8s.KubeConfigMap {
+    return _ensure(this, this._jupyterConfigMap, this._problems);
   }
 
   /** What differs between the variants; called from the base constructor, so it must not read instance fields. @internal */

@@ -14,10 +14,12 @@ export interface KubeflowNotebookProps extends GpuNotebookProps {}
 /**
  * A GPU notebook as a Kubeflow `Notebook` (`kubeflow.org/v1`; needs the Kubeflow notebook controller,
  * `ClusterAddon.KUBEFLOW_NOTEBOOKS`). The controller makes the StatefulSet, the Service and the Istio route
- * (`/notebook/<namespace>/<name>/`), copies the Notebook's labels and annotations to the pod, and culls idle notebooks
- * when culling is enabled on the controller (`ENABLE_CULLING`, `CULL_IDLE_TIME`: controller-wide, not per notebook).
- * The workspace is a PersistentVolumeClaim `<name>-workspace` emitted beside it; the NetworkPolicy admits the Istio
- * gateway and the controller's culler.
+ * (`/notebook/<namespace>/<name>/`), copies the Notebook's labels and annotations to the pod, and stops idle notebooks
+ * (freeing the GPU) when culling is enabled on the controller (`ENABLE_CULLING`, `CULL_IDLE_TIME`: controller-wide, not
+ * per notebook). Per notebook, `idleCulling` has the Jupyter server cull idle kernels, which frees their GPU memory
+ * sooner; the controller goes on counting idleness from the last kernel activity. The workspace is a
+ * PersistentVolumeClaim `<name>-workspace` emitted beside it; the NetworkPolicy admits the Istio gateway and the
+ * controller's culler.
  */
 export class KubeflowNotebook extends GpuNotebook {
   /** @internal */
@@ -34,6 +36,7 @@ export class KubeflowNotebook extends GpuNotebook {
     _requireAddon(this._problems, this.platform, ClusterAddon.KUBEFLOW_NOTEBOOKS, 'a Kubeflow Notebook');
     if (!this._ready()) return;
 
+    this._emitJupyterConfig();
     const pod = this._notebookPod;
     const claimName = `${this.name}-workspace`;
     this._workspace = new k8s.KubePersistentVolumeClaim(this, 'Workspace', {

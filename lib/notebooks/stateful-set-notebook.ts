@@ -18,8 +18,9 @@ export interface StatefulSetNotebookProps extends GpuNotebookProps {
  * A GPU notebook for clusters without Kubeflow: a StatefulSet of one Jupyter pod and a ClusterIP Service (port 80 to
  * Jupyter's 8888). The workspace is a volume claim template (`workspace-<name>-0`), kept when the StatefulSet is
  * deleted or stopped. Jupyter's own token protects it; reach it with `kubectl port-forward` or admit an ingress
- * controller's namespace with `accessNamespaces`. Nothing culls an idle notebook: stop it with `stopped: true`, or use
- * JupyterHub (`JupyterHubGpuProfiles`) or Kubeflow, whose cullers free the GPU.
+ * controller's namespace with `accessNamespaces`. The Jupyter server culls idle kernels (`idleCulling`), freeing their
+ * GPU memory, but nothing stops an idle pod, which keeps its GPU: stop it with `stopped: true`, or use JupyterHub
+ * (`JupyterHubGpuProfiles`) or Kubeflow, whose cullers free the GPU.
  */
 export class StatefulSetNotebook extends GpuNotebook {
   /** @internal */
@@ -45,6 +46,7 @@ export class StatefulSetNotebook extends GpuNotebook {
     }
     if (!this._ready()) return;
 
+    this._emitJupyterConfig();
     const pod = this._notebookPod;
     const container: k8s.Container = { ...pod.container, env: tokenEnv ? [...(pod.container.env ?? []), tokenEnv] : pod.container.env };
     this._service = new k8s.KubeService(this, 'Service', {

@@ -1,6 +1,7 @@
 """Replaces the training module in test/rendezvous.test.ts: joins the process group torchrun prepared (env://, gloo
 on the CPU), all-reduces its rank and checks every rank agrees on the sum 0 + 1 + ... + (world - 1)."""
 import datetime
+import json
 import os
 import sys
 
@@ -20,5 +21,8 @@ print(report, flush=True)
 # Also to a file of its own: several ranks share one stdout pipe, which the test may not read to the end.
 with open(os.path.join(os.environ.get("ALLREDUCE_REPORT_DIR", "."), f"allreduce-{rank}.txt"), "w") as f:
     f.write(report + "\n")
+# The env this rank ran with (after torchrun), so the test can show what a profile's env reached.
+with open(os.path.join(os.environ.get("ALLREDUCE_REPORT_DIR", "."), f"env-{rank}.json"), "w") as f:
+    json.dump(dict(os.environ), f)
 dist.barrier()
 dist.destroy_process_group()
