@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Type-check and lint side by side (each is mostly one core): both always run, and either failing fails the check.
+# Type-check (with the freshness of lib/generated/type-specs.ts, from the same program) and lint side by side (each is
+# mostly one core): both always run, and either failing fails the check.
 set -u
 cd "$(dirname "$0")/.."
-npx tsc --noEmit -p . & tsc=$!
+node scripts/run-ts.js scripts/typecheck.ts & tsc=$!
 npx eslint .; lint=$?
 wait $tsc; types=$?
 [ $types -eq 0 ] || echo "check: the type-check failed" >&2

@@ -25,3 +25,6 @@ group gke-networking networking.gke.io_managedcertificates.yaml
 group lws leaderworkerset.x-k8s.io_leaderworkersets.yaml
 group gateway-api gateway.networking.k8s.io_gateways.yaml gateway.networking.k8s.io_httproutes.yaml
 group inference-extension inference.networking.k8s.io_inferencepools.yaml
+# Generated bindings are not ours to type-check (12 MB: most of `npm test`'s type-check time on a fresh clone); what
+# lib/ uses of them still is.
+for f in imports/*.ts; do grep -q '^// @ts-nocheck' "$f" || sed -i '1i // @ts-nocheck' "$f"; done

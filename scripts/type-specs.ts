@@ -31,10 +31,10 @@ const EXAMPLES: { [cls: string]: string } = {
 
 interface ClassSpec { members: string[]; fields: { [name: string]: string }; example: string }
 
-export function generateTypeSpecs(): string {
-  const program = ts.createProgram([path.join(ROOT, 'lib', 'index.ts')], {
-    target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true, types: [],
-  });
+/** The specs of lib/index.ts's exports, from `program` (one holding lib/index.ts) or a program of lib/index.ts alone. */
+export function generateTypeSpecs(program: ts.Program = ts.createProgram([path.join(ROOT, 'lib', 'index.ts')], {
+  target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true, types: [],
+})): string {
   const checker = program.getTypeChecker();
   const index = program.getSourceFile(path.join(ROOT, 'lib', 'index.ts'))!;
   const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(index)!)
@@ -246,7 +246,7 @@ export function generateTypeSpecs(): string {
   ].join('\n');
 }
 
-if (require.main === module || process.argv.slice(1).some(a => a.endsWith('scripts/type-specs.ts'))) {
+if (process.argv.slice(1).some(a => a.endsWith('scripts/type-specs.ts'))) {
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   fs.writeFileSync(OUT, generateTypeSpecs());
   console.log(`wrote ${path.relative(ROOT, OUT)}`);

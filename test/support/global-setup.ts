@@ -11,6 +11,8 @@ function globalSetup(): void {
   const sources = buildSources();
   fs.writeFileSync(SOURCES_CACHE, JSON.stringify(sources));
   fs.writeFileSync(path.join(VALIDATOR_CACHE, 'by-gvk.json'), JSON.stringify(sources.byGvk));
+  // The CRDs' own schemas for the CEL checks (cel.ts), so test files need not parse CRD YAML again.
+  fs.writeFileSync(path.join(VALIDATOR_CACHE, 'crd-schemas.json'), JSON.stringify(sources.crdSchemas));
 }
 
 // jest's globalSetup takes the module's export itself (`module.exports = fn`): no default export needed.

@@ -82,7 +82,7 @@ export function caseInsensitive(pattern: string): string {
 interface Registry { ajv: Ajv; byGvk: Map<string, string[]> }
 let registry: Registry | undefined;
 
-interface Sources { schemas: any[]; byGvk: [string, string[]][] }
+interface Sources { schemas: any[]; byGvk: [string, string[]][]; crdSchemas: [string, any][] }
 
 /** Reads ../shared once into the schemas AJV needs (strictified), keyed by apiVersion/kind. */
 export function buildSources(): Sources {
@@ -100,12 +100,15 @@ export function buildSources(): Sources {
     schemas.push({ $id: `k8s-${version}`, definitions: strictify(raw.definitions, false) });
   }
   const objectMeta = `k8s-${K8S_VERSIONS[K8S_VERSIONS.length - 1]}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
+  // Each CRD version's own openAPIV3Schema, as written (CEL rules and defaults included), for cel.ts.
+  const crdSchemas: [string, any][] = [];
   const crdDir = path.join(SHARED_DIR, 'crds');
   for (const file of fs.readdirSync(crdDir).filter(f => f.endsWith('.yaml')).sort()) {
     for (const doc of parseAllDocuments(fs.readFileSync(path.join(crdDir, file), 'utf8'))) {
       const crd: any = doc.toJS();
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       for (const v of crd.spec.versions) {
+        crdSchemas.push([`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema?.openAPIV3Schema]);
         const schema = strictify(v.schema?.openAPIV3Schema ?? {}, true);
         // Every object carries apiVersion/kind; some CRDs (GKE ManagedCertificate) omit them from their schema.
         schema.properties = {
@@ -127,7 +130,7 @@ export function buildSources(): Sources {
       }
     }
   }
-  return { schemas, byGvk: [...byGvk.entries()] };
+  return { schemas, byGvk: [...byGvk.entries()], crdSchemas };
 }
 
 /** Where jest's global setup leaves the sources, so each test file skips the 5 MB of CRD YAML. */
