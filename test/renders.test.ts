@@ -2,7 +2,7 @@
  * The renderings that synth-time checks share (lib/pod/renders.ts): each object renders once per validation pass,
  * however many checks read it, and an edit made between two synths is always seen.
  */
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { Accelerator, GpuNodePool, GpuTrainingJob, Platform } from '../lib';
 import { chartFor } from './support/synth';
 
@@ -58,4 +58,16 @@ test('toJson() outside a synth renders afresh, also right after one', () => {
   job.apiObject.addJsonPatch(JsonPatch.add('/metadata/labels/edited', 'yes'));
   expect(job.apiObject.toJson().metadata.labels.edited).toBe('yes');
   expect(Testing.synth(chart).find(o => o.kind === 'Job').metadata.labels.edited).toBe('yes');
+});
+
+test('one App.synth() of several charts renders each object once, though cdk8s validates the app once per chart', () => {
+  const { chart, job } = app();
+  const root = chart.node.root as App;
+  const other = new Chart(root, 'other', { namespace: 'ml', disableResourceNameHashes: true });
+  new GpuTrainingJob(other, 'train2', { platform: karpenter, image: 'train:1', accelerator: Accelerator.L4, gpus: 1 });
+  expect(rendersOf(job.apiObject, () => root.synth())).toBe(1);
+  // Each App.synth() is a session of its own: an edit in between is seen.
+  job.apiObject.addJsonPatch(JsonPatch.add('/spec/activeDeadlineSeconds', 3456000));
+  expect(() => root.synth()).toThrow('[karpenter/a] expireAfter=720h is invalid: Job ml/karpenter-train');
+  expect(() => root.synthYaml()).toThrow('[karpenter/a] expireAfter=720h is invalid: Job ml/karpenter-train');
 });

@@ -13,6 +13,8 @@ interface PassState {
   synthesizing?: Chart;
   /** Other values computed once per pass, by owner and key. */
   values: WeakMap<object, Map<string, unknown>>;
+  /** Inside one `App.synth()` / `synthYaml()`: its passes share one set of renderings. */
+  session?: { passes: number };
 }
 
 /**
@@ -23,8 +25,9 @@ interface PassState {
  * report read every queued workload). Rendering (`toJson()`) is most of the cost of synthesis, so each object renders
  * once per pass, however many checks read it. A pass begins with a validation on the app's root, which runs before
  * every other one (cdk8s validates in pre-order), and forgets the previous pass: edits made between two synths are
- * always seen. The rendering a pass made inside a chart's `toJson()` (the synth of that chart) is also handed, once,
- * to the `toJson()` of the same object in the same chart synth; any other `toJson()` renders afresh.
+ * always seen. The passes of one `App.synth()` (or `synthYaml()`), where no user code runs between them, share their
+ * renderings. A rendering is also handed, once, to the object's own `toJson()` when its chart is synthesized (within
+ * that chart's `toJson()`); any other `toJson()` renders afresh.
  * @internal
  */
 export class _Renders {
@@ -81,8 +84,11 @@ export class _Renders {
     if (_Renders.states.has(root)) return;
     const state: PassState = { renders: new Map(), handover: new Map(), values: new WeakMap() };
     _Renders.states.set(root, state);
+    _Renders.watchApp(root, state);
     root.node.addValidation({
       validate: () => {
+        // The later passes of one App.synth() keep the renderings of its first: nothing can change in between.
+        if (state.session && state.session.passes++ > 0) return [];
         state.renders = new Map();
         state.handover = new Map();
         state.apiObjects = undefined;
@@ -121,6 +127,24 @@ export class _Renders {
       };
     }
     return original();
+  }
+
+  /** Marks the time `App.synth()` or `App.synthYaml()` runs (a root without them is no App: nothing to mark). */
+  private static watchApp(root: IConstruct, state: PassState): void {
+    const app = root as unknown as { [method: string]: unknown };
+    for (const method of ['synth', 'synthYaml']) {
+      const own = app[method];
+      if (typeof own !== 'function') continue;
+      app[method] = function (this: unknown, ...args: unknown[]) {
+        const outer = state.session;
+        state.session = { passes: 0 };
+        try {
+          return own.apply(this, args);
+        } finally {
+          state.session = outer;
+        }
+      };
+    }
   }
 
   private static chartOf(scope: IConstruct): Chart | undefined {
