@@ -23,18 +23,10 @@ import { parse, parseAllDocuments } from 'yaml';
 import {
   Accelerator, ClusterAddon, GpuMonitoring, InferenceDeployment, Platform, PrometheusFlavor, ScalingMetric,
 } from '../lib';
-import { ExporterPod, Labels, Scrape, exporterScrape, gmpScrape, promtoolProbe, runPromtool, seriesName, stored } from './support/promtool';
+import { ExporterPod, Labels, Scrape, exporterScrape, gmpScrape, describeWithPromtool, runPromtool, seriesName, stored } from './support/promtool';
 import { chartFor, find, synth, synthError } from './support/synth';
 
-const probe = promtoolProbe();
-if (!probe.ok) {
-  if (process.env.CI) {
-    test('promtool is installed (CI installs the prometheus package)', () => { throw new Error(`${probe.why}: CI must run apt-get install -y prometheus`); });
-  } else {
-    process.stderr.write(`\n\n*** [gpu-autoscaling] SKIPPED: ${probe.why}. Install it with: apt-get install -y prometheus ***\n\n`);
-  }
-}
-const maybe = probe.ok ? describe : describe.skip;
+const maybe = describeWithPromtool('gpu-autoscaling');
 
 interface Case { readonly title: string; readonly platform: Platform; readonly accelerator?: Accelerator }
 const CASES: Case[] = [
@@ -160,7 +152,7 @@ describe.each(CASES.map(c => [c.title, c] as const))('%s', (_title, c) => {
     if (!gmpOf(c)) expect(r.query).toBe('max by (pod) (pod:dcgm_gpu_utilization:avg{namespace="ml",pod=~"vllm-7d9f8b6c4-x2k9p|vllm-7d9f8b6c4-q7r4t"})');
   });
 
-  (probe.ok ? test : test.skip)('promtool: the adapter\'s query returns the HPA\'s pods\' utilization and nothing of the other pods', () => {
+  (maybe === describe ? test : test.skip)('promtool: the adapter\'s query returns the HPA\'s pods\' utilization and nothing of the other pods', () => {
     const deployment = find(built.objects, 'Deployment').metadata.name;
     const { mine } = podsOf(deployment);
     const expected = mine.map(p => ({

@@ -9,19 +9,11 @@
  */
 import { Accelerator, GpuMonitoring, GpuPriceTable, Platform, PrometheusFlavor } from '../lib';
 import {
-  ExporterPod, InputSeries, Labels, Scrape, exporterScrape, gmpScrape, promtoolProbe, runPromtool, seriesName, stored,
+  ExporterPod, InputSeries, Labels, Scrape, exporterScrape, gmpScrape, describeWithPromtool, runPromtool, seriesName, stored,
 } from './support/promtool';
 import { chartFor, find, synth } from './support/synth';
 
-const probe = promtoolProbe();
-if (!probe.ok) {
-  if (process.env.CI) {
-    test('promtool is installed (CI installs the prometheus package)', () => { throw new Error(`${probe.why}: CI must run apt-get install -y prometheus`); });
-  } else {
-    process.stderr.write(`\n\n*** [promtool] SKIPPED: ${probe.why}. Install it with: apt-get install -y prometheus ***\n\n`);
-  }
-}
-const maybe = probe.ok ? describe : describe.skip;
+const maybe = describeWithPromtool('promtool');
 
 /** Rule evaluation and scrape intervals of the tests: the rule groups' 30 s, the exporter's 15 s. */
 const EVALUATION_INTERVAL = '30s';

@@ -6,16 +6,11 @@
  */
 import { Accelerator, GpuMonitoring, GpuPriceTable, Platform, PrometheusFlavor } from '../lib';
 import {
-  ExporterPod, InputSeries, Labels, Scrape, exporterScrape, gmpScrape, promtoolProbe, runPromtool, seriesName, stored,
+  ExporterPod, InputSeries, Labels, Scrape, exporterScrape, gmpScrape, describeWithPromtool, runPromtool, seriesName, stored,
 } from './support/promtool';
 import { chartFor, synth } from './support/synth';
 
-const probe = promtoolProbe();
-if (!probe.ok && process.env.CI) {
-  test('promtool is installed (CI installs the prometheus package)', () => { throw new Error(`${probe.why}: CI must run apt-get install -y prometheus`); });
-}
-const maybe = probe.ok ? describe : describe.skip;
-if (!probe.ok && !process.env.CI) process.stderr.write(`\n*** [promtool] SKIPPED: ${probe.why} ***\n`);
+const maybe = describeWithPromtool('sharing-monitoring');
 
 const LONG = 'x400';
 const PRICES = GpuPriceTable.of([

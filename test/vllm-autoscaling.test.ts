@@ -22,18 +22,10 @@ import { parse, parseAllDocuments } from 'yaml';
 import {
   Accelerator, ClusterAddon, GpuMonitoring, LlmModel, Platform, PrometheusFlavor, VllmDeployment, VllmLeaderWorkerSet, VllmServer,
 } from '../lib';
-import { Labels, podMonitorScrape, promtoolProbe, runPromtool, seriesName, stored } from './support/promtool';
+import { Labels, podMonitorScrape, describeWithPromtool, runPromtool, seriesName, stored } from './support/promtool';
 import { chartFor, find, synth, synthError } from './support/synth';
 
-const probe = promtoolProbe();
-if (!probe.ok) {
-  if (process.env.CI) {
-    test('promtool is installed (CI installs the prometheus package)', () => { throw new Error(`${probe.why}: CI must run apt-get install -y prometheus`); });
-  } else {
-    process.stderr.write(`\n\n*** [vllm-autoscaling] SKIPPED: ${probe.why}. Install it with: apt-get install -y prometheus ***\n\n`);
-  }
-}
-const maybe = probe.ok ? describe : describe.skip;
+const maybe = describeWithPromtool('vllm-autoscaling');
 
 const token = { secretName: 'huggingface', key: 'token' };
 const WAITING = 'vllm:num_requests_waiting';
@@ -177,7 +169,7 @@ describe.each(CASES.map(c => [c.title, c] as const))('%s', (_title, c) => {
     if (c.lws) expect(selects(find(built.objects, 'LeaderWorkerSet').spec.leaderWorkerTemplate.workerTemplate.metadata.labels)).toBe(false);
   });
 
-  (probe.ok ? test : test.skip)('promtool: the adapter\'s query returns the HPA\'s pods\' values and nothing of the other pods', () => {
+  (maybe === describe ? test : test.skip)('promtool: the adapter\'s query returns the HPA\'s pods\' values and nothing of the other pods', () => {
     const { mine } = podsOf(c);
     const res = promtool(c, monitor, [
       { expr: resolve(c, built.extras, names[0], pods), eval_time: '2m', exp_samples: mine.map(p => ({ labels: `{pod=${JSON.stringify(p.pod)}}`, value: p.waiting })) },

@@ -31,6 +31,21 @@ export function promtoolProbe(): { ok: boolean; why: string } {
   return { ok: false, why: `${PROMTOOL} does not run (${String(r.error ?? r.stderr).trim().split('\n').pop()})` };
 }
 
+/**
+ * `describe` where promtool runs, `describe.skip` elsewhere: a skip says so loudly, and under CI (which installs the
+ * prometheus package) the missing promtool is a failing test. Call it at the top of a test file.
+ */
+export function describeWithPromtool(file: string): jest.Describe {
+  const probe = promtoolProbe();
+  if (probe.ok) return describe;
+  if (process.env.CI) {
+    test('promtool is installed (CI installs the prometheus package)', () => { throw new Error(`${probe.why}: CI must run apt-get install -y prometheus`); });
+  } else {
+    process.stderr.write(`\n\n*** [${file}] SKIPPED: ${probe.why}. Install it with: apt-get install -y prometheus ***\n\n`);
+  }
+  return describe.skip;
+}
+
 /** Writes `files` to a fresh temp dir, runs promtool there, and removes the dir (set KEEP_PROMTOOL_FILES=1 to keep it). */
 export function runPromtool(args: string[], files: { [name: string]: unknown }): { status: number | null; output: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-'));
