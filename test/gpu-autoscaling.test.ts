@@ -23,7 +23,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import {
   Accelerator, ClusterAddon, GpuMonitoring, InferenceDeployment, Platform, PrometheusFlavor, ScalingMetric,
 } from '../lib';
-import { ExporterPod, Labels, Scrape, exporterScrape, gmpScrape, describeWithPromtool, runPromtool, seriesName, stored } from './support/promtool';
+import { ExporterPod, Labels, Scrape, exporterScrape, gmpScrape, describeWithPromtool, adapterQuery, adapterServedName, runPromtool, seriesName, stored } from './support/promtool';
 import { chartFor, find, synth, synthError } from './support/synth';
 
 const maybe = describeWithPromtool('gpu-autoscaling');
@@ -101,22 +101,6 @@ function dcgmSeries(objects: any[], deployment: string): Array<{ series: string;
   return out;
 }
 
-/** The name prometheus-adapter serves a series under: the rule's `name.matches` / `name.as` (Go's $1 syntax). */
-function servedName(rule: any, series: string): string {
-  const m = new RegExp(rule.name.matches).exec(series);
-  if (!m) return '';
-  return rule.name.as.replace(/\$\{(\d+)\}|\$(\d+)/g, (_: string, a?: string, b?: string) => m[Number(a ?? b)] ?? '');
-}
-
-/** prometheus-adapter's rendering of a rule's metricsQuery for the pods of one namespace (pkg/naming metrics_query.go). */
-function adapterQuery(rule: any, namespace: string, pods: string[]): string {
-  const series = /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(rule.seriesQuery)![1];
-  return rule.metricsQuery
-    .replace('<<.Series>>', series)
-    .replace('<<.LabelMatchers>>', `namespace=${JSON.stringify(namespace)},pod=~${JSON.stringify(pods.join('|'))}`)
-    .replace('<<.GroupBy>>', 'pod');
-}
-
 /** What the HPA's metric resolves to: the query the adapter runs for the HPA's pods, and the series it reads. */
 function resolution(c: Case, built: ReturnType<typeof build>) {
   const hpa = find(built.objects, 'HorizontalPodAutoscaler');
@@ -130,7 +114,7 @@ function resolution(c: Case, built: ReturnType<typeof build>) {
     return { name, series: m?.[1], recorded, rules, query: `${m?.[1]}{namespace="ml",pod=~${JSON.stringify(pods.join('|'))}}`, groupedByPod: false };
   }
   const file = Object.entries(built.extras).find(([f]) => f.endsWith('.prometheus-adapter-values.yml'));
-  const rule = (parse(file?.[1] ?? '{}')?.rules?.custom ?? []).find((r: any) => servedName(r, /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(r.seriesQuery)![1]) === name);
+  const rule = (parse(file?.[1] ?? '{}')?.rules?.custom ?? []).find((r: any) => adapterServedName(r) === name);
   const series = rule ? /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(rule.seriesQuery)![1] : undefined;
   return { name, series, recorded, rules, query: rule ? adapterQuery(rule, 'ml', pods) : undefined, seriesQuery: rule?.seriesQuery, groupedByPod: true };
 }
@@ -281,7 +265,7 @@ describe('the example app (dist/): every platform\'s GPU-utilization autoscaler 
         expect(recorded).toContain(gmp[1]);
       } else {
         const rules = parse(fs.readFileSync(values, 'utf8')).rules.custom;
-        const serving = rules.filter((r: any) => servedName(r, /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(r.seriesQuery)![1]) === name);
+        const serving = rules.filter((r: any) => adapterServedName(r) === name);
         expect(serving).toHaveLength(1);
         expect(recorded).toContain(name);
       }

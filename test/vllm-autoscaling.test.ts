@@ -22,7 +22,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import {
   Accelerator, ClusterAddon, GpuMonitoring, LlmModel, Platform, PrometheusFlavor, VllmDeployment, VllmLeaderWorkerSet, VllmServer,
 } from '../lib';
-import { Labels, podMonitorScrape, describeWithPromtool, runPromtool, seriesName, stored } from './support/promtool';
+import { Labels, podMonitorScrape, describeWithPromtool, adapterQuery, adapterServedName, runPromtool, seriesName, stored } from './support/promtool';
 import { chartFor, find, synth, synthError } from './support/synth';
 
 const maybe = describeWithPromtool('vllm-autoscaling');
@@ -85,23 +85,6 @@ function podsOf(c: Case) {
   };
 }
 
-/** The name prometheus-adapter serves a series under: the rule's `name.matches` / `name.as` (Go's $1 syntax). */
-function servedName(rule: any): string {
-  const series = /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(rule.seriesQuery)![1];
-  const m = new RegExp(rule.name.matches).exec(series);
-  if (!m) return '';
-  return rule.name.as.replace(/\$\{(\d+)\}|\$(\d+)/g, (_: string, x?: string, y?: string) => m[Number(x ?? y)] ?? '');
-}
-
-/** prometheus-adapter's rendering of a rule's metricsQuery for the pods of one namespace (pkg/naming metrics_query.go). */
-function adapterQuery(rule: any, namespace: string, pods: string[]): string {
-  const series = /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(rule.seriesQuery)![1];
-  return rule.metricsQuery
-    .replace('<<.Series>>', series)
-    .replace('<<.LabelMatchers>>', `namespace=${JSON.stringify(namespace)},pod=~${JSON.stringify(pods.join('|'))}`)
-    .replace('<<.GroupBy>>', 'pod');
-}
-
 /** The query the flavor's adapter runs for an HPA metric name and the HPA's pods (undefined: nothing serves it). */
 function resolve(c: Case, extras: { [name: string]: string }, name: string, pods: string[]): string | undefined {
   const selector = `{namespace="ml",pod=~${JSON.stringify(pods.join('|'))}}`;
@@ -110,7 +93,7 @@ function resolve(c: Case, extras: { [name: string]: string }, name: string, pods
     return m ? `sum by (pod) (${m[1]}${selector})` : undefined;
   }
   const file = Object.entries(extras).find(([f]) => f.endsWith('.prometheus-adapter-values.yml'))?.[1];
-  const rules = (parse(file ?? '{}')?.rules?.custom ?? []).filter((r: any) => servedName(r) === name);
+  const rules = (parse(file ?? '{}')?.rules?.custom ?? []).filter((r: any) => adapterServedName(r) === name);
   return rules.length === 1 ? adapterQuery(rules[0], 'ml', pods) : undefined;
 }
 
@@ -306,7 +289,7 @@ describe('the example app (dist/): every vLLM autoscaler comes with what resolve
         if (chart === 'gke-autopilot') {
           expect(name).toMatch(/^prometheus\.googleapis\.com\|vllm:[a-z_]+\|gauge$/);
         } else {
-          expect(parse(fs.readFileSync(values, 'utf8')).rules.custom.filter((r: any) => servedName(r) === name)).toHaveLength(1);
+          expect(parse(fs.readFileSync(values, 'utf8')).rules.custom.filter((r: any) => adapterServedName(r) === name)).toHaveLength(1);
         }
       }
     }

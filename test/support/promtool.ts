@@ -180,3 +180,23 @@ export function podMonitorScrape(monitor: any, p: WorkloadPod): Scrape {
   }
   throw new Error(`unknown monitor kind ${monitor.kind}`);
 }
+
+/** The series a prometheus-adapter rule reads: the metric name its `seriesQuery` starts with. */
+export function adapterSeries(rule: any): string {
+  return /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(rule.seriesQuery)![1];
+}
+
+/** The name prometheus-adapter serves a series under: the rule's `name.matches` / `name.as` (Go's $1 syntax). */
+export function adapterServedName(rule: any, series: string = adapterSeries(rule)): string {
+  const m = new RegExp(rule.name.matches).exec(series);
+  if (!m) return '';
+  return rule.name.as.replace(/\$\{(\d+)\}|\$(\d+)/g, (_: string, a?: string, b?: string) => m[Number(a ?? b)] ?? '');
+}
+
+/** prometheus-adapter's rendering of a rule's metricsQuery for the pods of one namespace (pkg/naming metrics_query.go). */
+export function adapterQuery(rule: any, namespace: string, pods: string[]): string {
+  return rule.metricsQuery
+    .replace('<<.Series>>', adapterSeries(rule))
+    .replace('<<.LabelMatchers>>', `namespace=${JSON.stringify(namespace)},pod=~${JSON.stringify(pods.join('|'))}`)
+    .replace('<<.GroupBy>>', 'pod');
+}
