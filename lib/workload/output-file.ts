@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { _Renders } from '../pod/renders';
 import { _Problems } from '../validation';
 
 /**
@@ -42,6 +43,7 @@ export class _OutputFile {
     owners.push(owner);
     claims.set(fileName, owners);
     const written = _OutputFile.writtenOf(owner);
+    _Renders.watch(owner);
     owner.node.addValidation({
       validate: () => {
         const others = owners.filter(o => o !== owner).map(o => `[${o.node.path}]`);
@@ -54,12 +56,15 @@ export class _OutputFile {
         if (typeof outdir !== 'string') return [];
         const dir = path.join(outdir, _OutputFile.DIRECTORY);
         const file = path.join(dir, fileName);
-        const text = produce();
-        // cdk8s validates once per synth and again per chart: the file is written once, unless it changed between.
-        if (written.get(file) === text && fs.existsSync(file)) return [];
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(file, text);
-        written.set(file, text);
+        // cdk8s validates once per synth and again per chart: the file is produced once per synth (per pass of a
+        // chart's own synth), and written only when it changed.
+        _Renders.perPass(owner, `output-file:${fileName}`, () => {
+          const text = produce();
+          if (written.get(file) === text && fs.existsSync(file)) return;
+          fs.mkdirSync(dir, { recursive: true });
+          fs.writeFileSync(file, text);
+          written.set(file, text);
+        });
         return [];
       },
     });
