@@ -3,15 +3,13 @@
  * one of the chart's NodePools launches, and on every platform each GPU model the pods select has a cost rule, so the
  * price table covers what runs.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { Accelerator, KarpenterPlatform, Platform } from '../lib';
 import { examplePlatforms } from '../main';
 import { podsOf } from './support/pods';
+import { distObjects } from './support/dist';
 
 // dist/ is the example app's synth (test/example.test.ts proves it equals a fresh one).
-const charts = new Map(examplePlatforms().map(p => [p.id, parseAllDocuments(fs.readFileSync(path.join(__dirname, '..', 'dist', `${p.id}.k8s.yaml`), 'utf8')).map(d => d.toJS())]));
+const charts = new Map(examplePlatforms().map(p => [p.id, distObjects(p.id)]));
 const platformOf = (id: string): Platform => examplePlatforms().find(p => p.id === id)!;
 
 function gpusOf(pod: any): number {

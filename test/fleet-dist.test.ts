@@ -7,14 +7,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { celCheck } from './support/cel';
 import { podsOf } from './support/pods';
 import { SHARED_AVAILABLE } from './support/schema';
+import { distFiles, distObjects } from './support/dist';
 
 const DIST = path.resolve(__dirname, '..', 'dist');
-const objects = new Map(fs.readdirSync(DIST).filter(f => f.endsWith('.yaml')).sort()
-  .map(f => [f.replace('.k8s.yaml', ''), parseAllDocuments(fs.readFileSync(path.join(DIST, f), 'utf8')).map(d => d.toJS()).filter(Boolean)]));
+const objects = new Map(distFiles().map(f => [f.replace('.k8s.yaml', ''), distObjects(f)]));
 const all = [...objects.values()].flat();
 const kind = (k: string, chart?: string) => (chart ? objects.get(chart)! : all).filter(o => o.kind === k);
 const gpus = (pod: any) => (pod.containers ?? []).reduce((n: number, c: any) => n + Number(c.resources?.limits?.['nvidia.com/gpu'] ?? 0), 0);

@@ -19,12 +19,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import {
   Accelerator, ClusterAddon, GpuMonitoring, InferenceDeployment, Platform, PrometheusFlavor, ScalingMetric,
 } from '../lib';
 import { ExporterPod, Labels, Scrape, exporterScrape, gmpScrape, describeWithPromtool, adapterQuery, adapterServedName, runPromtool, seriesName, stored } from './support/promtool';
 import { chartFor, find, synth, synthError } from './support/synth';
+import { distObjects } from './support/dist';
 
 const maybe = describeWithPromtool('gpu-autoscaling');
 
@@ -251,7 +252,7 @@ describe('the example app (dist/): every platform\'s GPU-utilization autoscaler 
   const DIST = path.join(__dirname, '..', 'dist');
   const charts = ['gke-autopilot', 'gke-standard', 'karpenter', 'kubernetes'];
   test.each(charts)('%s', chart => {
-    const objects = parseAllDocuments(fs.readFileSync(path.join(DIST, `${chart}.k8s.yaml`), 'utf8')).map(d => d.toJS());
+    const objects = distObjects(chart);
     const names = objects.filter(o => o.kind === 'HorizontalPodAutoscaler')
       .flatMap(h => h.spec.metrics.filter((m: any) => m.type === 'Pods').map((m: any) => m.pods.metric.name as string))
       .filter(n => n.includes('dcgm_gpu_utilization'));

@@ -9,7 +9,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { parseAllDocuments } from 'yaml';
 import {
   Conventions, DdpJob, DdpJobSet, GpuTrainingJob, InferenceDeployment, KServeDeploymentMode, KServeInferenceService, ModelFormat, Platform,
   PyTorchJob, SpotBatchJob, TfJob,
@@ -21,10 +20,11 @@ import {
 import { FoundPod, podSpecsOf, podsOf } from './support/pods';
 import { restrictedViolations } from './support/pss';
 import { chartFor } from './support/synth';
+import { distObjects } from './support/dist';
 
 const DIST = path.resolve(__dirname, '..', 'dist');
 const files = fs.readdirSync(DIST).filter(f => f.endsWith('.k8s.yaml')).sort();
-const objects: { file: string; obj: any }[] = files.flatMap(file => parseAllDocuments(fs.readFileSync(path.join(DIST, file), 'utf8')).map(d => ({ file, obj: d.toJS() })));
+const objects: { file: string; obj: any }[] = files.flatMap(file => distObjects(file).map(obj => ({ file, obj })));
 const pods: (FoundPod & { file: string; kind: string; name: string })[] = objects.flatMap(({ file, obj }) =>
   podsOf(obj).map(p => ({ ...p, file, kind: obj.kind, name: obj.metadata?.name })));
 

@@ -22,9 +22,9 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 import { Accelerator, DdpJob, NetworkProfile, Platform } from '../lib';
 import { chartFor } from './support/synth';
+import { distObjects } from './support/dist';
 
 const PYTHON = '/usr/bin/python3';
 const CHART = 'kubernetes';
@@ -45,7 +45,7 @@ const maybe = torchAvailable ? describe : describe.skip;
 
 /** The objects of one chart of the example app, from dist/ (test/example.test.ts proves it equals a fresh synth). */
 function exampleObjects(chart = CHART): any[] {
-  return parseAllDocuments(fs.readFileSync(path.join(__dirname, '..', 'dist', `${chart}.k8s.yaml`), 'utf8')).map(d => d.toJS());
+  return distObjects(chart);
 }
 
 /**

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Size, Testing } from 'cdk8s';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import {
   Accelerator, ClusterAddon, DdpJob, GpuNodePool, GpuNodePoolProps, GpuShare, GpuSharingConfig, GpuSharingStrategy, GpuTrainingJob,
   GpuTrainingJobProps, InferenceDeployment, JupyterHubGpuProfiles, KServeDeploymentMode, KServeInferenceService, LlmModel, MigProfile,
@@ -16,6 +16,7 @@ import {
 import { podsOf } from './support/pods';
 import { schemaErrors } from './support/schema';
 import { chartFor, find, synth, synthError } from './support/synth';
+import { distObjects } from './support/dist';
 
 const autopilot = Platform.gkeAutopilot();
 const standard = Platform.gkeStandard();
@@ -442,7 +443,7 @@ describe('admission safety net on rendered pods (escape-hatch edits)', () => {
 
 describe('dist/ shows GPU sharing on every platform (issue 14\'s "done when")', () => {
   const DIST = path.resolve(__dirname, '..', 'dist');
-  const load = (file: string) => parseAllDocuments(fs.readFileSync(path.join(DIST, file), 'utf8')).map(d => d.toJS()).filter(Boolean);
+  const load = (file: string) => distObjects(file);
   const pods = (file: string) => load(file).flatMap(o => podsOf(o).map(p => ({ ...p, object: o })));
   const selects = (key: string, value: string) => (p: any) => p.spec.nodeSelector?.[key] === value;
 

@@ -7,14 +7,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { celCheck } from './support/cel';
 import { podsOf } from './support/pods';
 import { SHARED_AVAILABLE } from './support/schema';
+import { distObjects } from './support/dist';
 
 const DIST = path.resolve(__dirname, '..', 'dist');
 const files = fs.readdirSync(DIST).filter(f => f.endsWith('.k8s.yaml')).sort();
-const charts = new Map(files.map(f => [f, parseAllDocuments(fs.readFileSync(path.join(DIST, f), 'utf8')).map(d => d.toJS()).filter(Boolean)]));
+const charts = new Map(files.map(f => [f, distObjects(f)]));
 const all = [...charts.values()].flat();
 const gpus = (c: any) => Number(c?.resources?.limits?.['nvidia.com/gpu'] ?? 0);
 

@@ -18,12 +18,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import {
   Accelerator, ClusterAddon, GpuMonitoring, LlmModel, Platform, PrometheusFlavor, VllmDeployment, VllmLeaderWorkerSet, VllmServer,
 } from '../lib';
 import { Labels, podMonitorScrape, describeWithPromtool, adapterQuery, adapterServedName, runPromtool, seriesName, stored } from './support/promtool';
 import { chartFor, find, synth, synthError } from './support/synth';
+import { distObjects } from './support/dist';
 
 const maybe = describeWithPromtool('vllm-autoscaling');
 
@@ -275,7 +276,7 @@ describe('the example app (dist/): every vLLM autoscaler comes with what resolve
   const charts = ['gke-autopilot', 'gke-standard', 'karpenter', 'kubernetes'];
   const scaled: string[] = [];
   test.each(charts)('%s', chart => {
-    const objects = parseAllDocuments(fs.readFileSync(path.join(DIST, `${chart}.k8s.yaml`), 'utf8')).map(d => d.toJS());
+    const objects = distObjects(chart);
     const values = path.join(DIST, 'extras', `${chart}.prometheus-adapter-values.yml`);
     for (const hpa of objects.filter(o => o.kind === 'HorizontalPodAutoscaler')) {
       const names: string[] = hpa.spec.metrics.filter((m: any) => m.type === 'Pods').map((m: any) => m.pods.metric.name).filter((n: string) => n.includes('vllm:'));

@@ -1,10 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** Reads and strictifies ../shared's schemas once per jest run; test files load the result as JSON. */
+/** Parses dist/ and reads and strictifies ../shared's schemas once per jest run; test files load the results as JSON. */
 function globalSetup(): void {
   process.env.JEST_SCHEMA_RUN = String(process.pid);
-  // Required here (not imported at the top) so the env var above names the cache file.
+  // Required here (not imported at the top) so the env var above names the cache files.
+  const { DIST_CACHE, parseDist } = require('./dist');
+  fs.mkdirSync(path.dirname(DIST_CACHE), { recursive: true });
+  fs.writeFileSync(DIST_CACHE, JSON.stringify(parseDist()));
   const { SHARED_AVAILABLE, SOURCES_CACHE, VALIDATOR_CACHE, buildSources } = require('./schema');
   if (!SHARED_AVAILABLE) return;
   fs.mkdirSync(VALIDATOR_CACHE, { recursive: true });

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 /** Removes the schema caches that global-setup.ts wrote for this jest run. */
 function globalTeardown(): void {
   const { SOURCES_CACHE, VALIDATOR_CACHE } = require('./schema');
+  fs.rmSync(require('./dist').DIST_CACHE, { force: true });
   fs.rmSync(SOURCES_CACHE, { force: true });
   fs.rmSync(VALIDATOR_CACHE, { recursive: true, force: true });
 }
