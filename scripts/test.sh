@@ -5,7 +5,8 @@ set -u
 cd "$(dirname "$0")/.."
 log=$(mktemp)
 scripts/check.sh >"$log" 2>&1 & check=$!
-npx jest --maxWorkers=2 "$@"; tests=$?
+# Three workers on two cores: the real torchrun, Prometheus and promtool runs spend part of their time waiting.
+npx jest --maxWorkers=3 "$@"; tests=$?
 wait $check; checked=$?
 cat "$log"; rm -f "$log"
 [ $checked -eq 0 ] || echo "npm test: the type-check or lint failed (above)" >&2
