@@ -24,7 +24,7 @@ import {
   Accelerator, ClusterAddon, GpuMonitoring, InferenceDeployment, Platform, PrometheusFlavor, ScalingMetric,
 } from '../lib';
 import { ExporterPod, Labels, Scrape, exporterScrape, gmpScrape, describeWithPromtool, adapterQuery, adapterServedName, runPromtool, seriesName, stored } from './support/promtool';
-import { chartFor, find, synth, synthError } from './support/synth';
+import { chartFor, find, printedWarnings, synth, synthError } from './support/synth';
 import { distObjects } from './support/dist';
 
 const maybe = describeWithPromtool('gpu-autoscaling');
@@ -215,17 +215,7 @@ describe('what the cluster needs', () => {
   function warnings(build2: (chart: Chart) => void): string[] {
     const chart = chartFor(Platform.karpenter());
     build2(chart);
-    const lines: string[] = [];
-    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
-      lines.push(...String(chunk).split('\n').filter(l => l.startsWith('[WARNING]')));
-      return true;
-    });
-    try {
-      synth(chart);
-    } finally {
-      spy.mockRestore();
-    }
-    return lines;
+    return printedWarnings(() => synth(chart));
   }
   const server = (chart: Chart, platform: Platform) => new InferenceDeployment(chart, 'vllm', {
     platform, image, accelerator: Accelerator.A10G, maxReplicas: 4, memory: Size.gibibytes(14), cpu: 3,

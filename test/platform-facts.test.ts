@@ -7,7 +7,7 @@ import {
   Accelerator, CapacityType, GkeStandardPlatform, GpuNodePool, GpuTrainingJob, GpuTrainingJobProps, KarpenterPlatform, Platform,
   SpotBatchJob, WorkloadKind, _gkeAllocatable,
 } from '../lib';
-import { chartFor, find, synth, synthError } from './support/synth';
+import { chartFor, find, printedWarnings, synth, synthError } from './support/synth';
 
 const autopilot = Platform.gkeAutopilot();
 const standard = Platform.gkeStandard();
@@ -22,14 +22,7 @@ function train(platform: Platform, props: Partial<GpuTrainingJobProps>) {
 function warnings(platform: Platform, build: (chart: Chart) => void): string[] {
   const chart = chartFor(platform);
   build(chart);
-  const printed: string[] = [];
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { printed.push(String(s)); return true; });
-  try {
-    synth(chart, platform);
-  } finally {
-    spy.mockRestore();
-  }
-  return printed.filter(w => w.startsWith('[WARNING]')).map(w => w.replace(/^\[WARNING\] \[[^\]]*\] /, '').trim());
+  return printedWarnings(() => synth(chart, platform)).map(w => w.replace(/^\[WARNING\] \[[^\]]*\] /, '').trim());
 }
 
 function podOf(objects: any[]): any {

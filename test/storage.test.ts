@@ -9,26 +9,14 @@ import {
   GkePersistentDiskStorageClass, GpuTrainingJob, Accelerator, MlStorageClass, Platform, ReclaimPolicy, StorageDriver, StorageVolume,
   VolumeBindingMode, VolumeClaim,
 } from '../lib';
-import { chartFor, find, synth, synthError } from './support/synth';
+import { chartFor, find, printedWarnings, synth, synthError } from './support/synth';
 
 const standard = Platform.gkeStandard();
 const autopilot = Platform.gkeAutopilot();
 const karpenter = Platform.karpenter();
 const image = 'us-docker.pkg.dev/example/ml/trainer:1.0';
 
-function printed(run: () => void): string[] {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
-    lines.push(...String(chunk).split('\n').filter(l => l.startsWith('[WARNING]')));
-    return true;
-  });
-  try {
-    run();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines;
-}
+const printed = printedWarnings;
 
 test('the mixed-GPU plan\'s ml-storage class: pd-ssd, regional, WaitForFirstConsumer, expansion allowed', () => {
   const chart = chartFor(standard);

@@ -23,7 +23,7 @@ import {
   Accelerator, ClusterAddon, GpuMonitoring, LlmModel, Platform, PrometheusFlavor, VllmDeployment, VllmLeaderWorkerSet, VllmServer,
 } from '../lib';
 import { Labels, podMonitorScrape, describeWithPromtool, adapterQuery, adapterServedName, runPromtool, seriesName, stored } from './support/promtool';
-import { chartFor, find, synth, synthError } from './support/synth';
+import { chartFor, find, printedWarnings, synth, synthError } from './support/synth';
 import { distObjects } from './support/dist';
 
 const maybe = describeWithPromtool('vllm-autoscaling');
@@ -213,17 +213,7 @@ describe('synth warns when nothing scrapes the serving pods (the HPA would get n
   function warnings(platform: Platform, build2: (chart: Chart) => void): string[] {
     const chart = chartFor(platform);
     build2(chart);
-    const lines: string[] = [];
-    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
-      lines.push(...String(chunk).split('\n').filter(l => l.startsWith('[WARNING]')));
-      return true;
-    });
-    try {
-      synth(chart, platform);
-    } finally {
-      spy.mockRestore();
-    }
-    return lines;
+    return printedWarnings(() => synth(chart, platform));
   }
   const karpenter = Platform.karpenter();
   const autopilot = Platform.gkeAutopilot();

@@ -4,6 +4,7 @@ import {
   Accelerator, DdpJob, GpuTrainingJob, GpuTrainingJobProps, KServeDeploymentMode, KServeInferenceService, ModelFormat, Platform, ScalingMetric,
 } from '../lib';
 import { _Problems } from '../lib/validation';
+import { printedWarnings } from './support/synth';
 
 const autopilot = Platform.gkeAutopilot();
 const knative = {
@@ -11,19 +12,7 @@ const knative = {
   scalingMetrics: [ScalingMetric.concurrency(4)],
 };
 
-function printed(run: () => void): string[] {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
-    lines.push(...String(chunk).split('\n').filter(l => l.startsWith('[WARNING]')));
-    return true;
-  });
-  try {
-    run();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines;
-}
+const printed = printedWarnings;
 
 test('each synth prints each warning once', () => {
   const app = Testing.app();

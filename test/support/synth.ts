@@ -37,6 +37,21 @@ export function synthError(build: (chart: Chart) => void, platform?: Platform): 
   throw new Error('expected the synth to fail, but it succeeded');
 }
 
+/** The `[WARNING]` lines that `run` prints (to stderr, where the library prints them), whole. */
+export function printedWarnings(run: () => void): string[] {
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
+    lines.push(...String(chunk).split('\n').filter(l => l.startsWith('[WARNING]')));
+    return true;
+  });
+  try {
+    run();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
+}
+
 /** Finds one object by kind (and name). */
 export function find(objects: any[], kind: string, name?: string): any {
   const found = objects.filter(o => o.kind === kind && (name === undefined || o.metadata?.name === name));
