@@ -381,6 +381,9 @@ describe('GpuSharingConfig: the device plugin side on Karpenter and plain Kubern
     ['GKE', standard, {}, 'platform="gke-standard" is invalid: GKE Standard configures GPU sharing on its node pools itself (e.g. gcloud container node-pools create --accelerator=type=nvidia-l4,count=1,gpu-sharing-strategy=time-sharing,max-shared-clients-per-gpu=4), so there is no device plugin config to write (allowed: Platform.karpenter() or Platform.kubernetes())'],
     ['no shares', karpenter, { shares: [] }, 'shares=[] is invalid: must list at least one share, e.g. [GpuShare.timeShared(4)] (or leave it out to take the shares the cluster uses)'],
     ['whole GPUs', karpenter, { shares: [GpuShare.EXCLUSIVE] }, 'shares[0]=GpuShare.EXCLUSIVE is invalid: whole GPUs need no config, every node without a config label gets the "exclusive" one (allowed: GpuShare.timeShared, GpuShare.mps or GpuShare.mig)'],
+    // The values file is named after the config: an invalid name was a crash of the file writer (hostile inputs).
+    ['empty name', karpenter, { name: '' }, `[karpenter/sharing] name="" is invalid: must be a DNS-1123 subdomain of at most 253 characters: lowercase letters, digits, '-' and '.'`],
+    ['blank name', karpenter, { name: ' ' }, `[karpenter/sharing] name=" " is invalid: must be a DNS-1123 subdomain of at most 253 characters: lowercase letters, digits, '-' and '.'`],
   ] as [string, Platform, any, string][])('refused: %s', (_name, platform, props, expected) => {
     expect(synthError(chart => new GpuSharingConfig(chart, 'sharing', { platform, ...props }), platform)).toContain(expected);
   });

@@ -36,6 +36,8 @@ export class _OutputFile {
    */
   public static write(owner: Construct, fileName: string, produce: () => string, problems?: _Problems): void {
     if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(fileName) || fileName.includes('..') || fileName.endsWith('.yaml')) {
+      // A name made of a prop the owner has already refused (GpuSharingConfig name=''): its problems fail the synth.
+      if (problems && !problems.ok) return;
       throw new Error(`[${owner.node.path}] output file name ${JSON.stringify(fileName)} must be a plain file name, not ending in .yaml (the cdk8s CLI takes those for manifests)`);
     }
     const claims = _OutputFile.claimsOf(owner);
