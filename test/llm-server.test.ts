@@ -347,6 +347,9 @@ describe('bad props: every message names the prop, the value and what is allowed
     ['tensor parallelism that does not divide the heads', c => new VllmDeployment(c, 'x', { ...base, model: LlmModel.QWEN2_5_7B_INSTRUCT, gpus: 8 }),
       'gpus=8 is invalid: tensor parallelism (= gpus per node) must divide the model\'s 28 attention heads (allowed: 1, 2, 4, 7)'],
     ['gpus 0', c => new VllmDeployment(c, 'x', { ...base, gpus: 0 }), 'gpus=0 is invalid: must be a whole number of GPUs, at least 1'],
+    // Found by the hostile inputs: the Service named after it would be refused.
+    ['a name starting with a digit', c => new VllmDeployment(c, 'x', { ...base, name: '0o17' }),
+      'name="0o17" is invalid: must start with a letter: it also names the server\'s Service (a DNS-1035 label)'],
     ['utilization above 1', c => new VllmDeployment(c, 'x', { ...base, gpuMemoryUtilization: 90 }),
       'gpuMemoryUtilization=90 is invalid: must be a fraction above 0 and at most 1, e.g. 0.9'],
     ['context as a string', c => new VllmDeployment(c, 'x', { ...base, maxContextLength: '8k' as any }),

@@ -273,6 +273,9 @@ const badKubeflow: [string, Platform, Partial<KubeflowNotebookProps>, string][] 
 
 const S = 'kubernetes/lab';
 const badStatefulSet: [string, Partial<StatefulSetNotebookProps>, string][] = [
+  // Found by the hostile inputs: the Service named after it would be refused.
+  ['a name starting with a digit', { name: '0o17' },
+    `[${S}] name="0o17" is invalid: must start with a letter: it also names the notebook's Service (a DNS-1035 label)`],
   ['an empty token (authentication off)', { command: ['start-notebook.py'], args: ['--IdentityProvider.token=\'\''] },
     `[${S}] args[0]="--IdentityProvider.token=" is invalid: an empty token turns Jupyter's authentication off, and anyone who reaches the Service gets a shell`],
   ['a Kubeflow image, whose start script turns authentication off', { image: KUBEFLOW_IMAGE },

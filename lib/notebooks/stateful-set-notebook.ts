@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SecretKeyRef, _secretKeyEnv } from '../pod/env';
-import { _ensure, _show } from '../validation';
+import { _checkDns1035, _ensure, _show } from '../validation';
 import { GpuNotebook, GpuNotebookProps, _NotebookVariant } from './gpu-notebook';
 
 /** Props of a {@link StatefulSetNotebook}. */
@@ -33,6 +33,7 @@ export class StatefulSetNotebook extends GpuNotebook {
     super(scope, id, props);
     props = this._checkedProps;
     const p = this._problems;
+    _checkDns1035(p, 'name', this.name, 'it also names the notebook\'s Service');
     const tokenEnv = _secretKeyEnv(p, 'token', 'JUPYTER_TOKEN', props.token);
     if (tokenEnv && (props.secretEnv ?? []).some(s => s.name === 'JUPYTER_TOKEN')) {
       p.error('token', props.token?.secretName, 'and secretEnv both set JUPYTER_TOKEN; keep one');

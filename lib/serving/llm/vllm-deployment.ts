@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { _ensure } from '../../validation';
+import { _checkDns1035, _ensure } from '../../validation';
 import { _LlmVariant } from './llm-server';
 import { VllmServer, VllmServerProps, _VllmRole } from './vllm-server';
 
@@ -22,6 +22,7 @@ export class VllmDeployment extends VllmServer {
   public constructor(scope: Construct, id: string, props: VllmDeploymentProps) {
     super(scope, id, props);
     props = this._checkedProps;
+    _checkDns1035(this._problems, 'name', this.name, 'it also names the server\'s Service');
     const pod = this._vllmPod(_VllmRole.SINGLE);
     if (!this._ready()) return;
     this._deployment = new k8s.KubeDeployment(this, 'Resource', {
