@@ -7,8 +7,10 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { App, Chart, Duration, JsonPatch, Size, Yaml } = require('cdk8s');
+const { App, Chart, Duration, JsonPatch, Size } = require('cdk8s');
 const lib = require(process.env.GPU_ML_MODULE || 'cdk8s-gpu-ml');
+// cdk8s's own copy of the yaml package, to read the YAML back as cdk8s's Yaml.load does (see parseDocs).
+const cdk8sYaml = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
 
 const {
   Accelerator, CapacityType, DdpJob, DdpJobSet, GpuMetric, GpuMonitoring, GpuNodePool, GpuPriceTable, GpuPriorityClasses,
@@ -64,12 +66,59 @@ const constructs = {
   GpuMonitoring: [GpuMonitoring, () => ({ platform: karpenter() }), ['platform', 'name', 'namespace', 'accelerators', 'prices', 'scrapeTargets',
     'idleUtilizationPercent', 'idleFor', 'temperatureCelsius', 'prometheusLabels', 'exporterImage', 'monitoringNamespace']],
 };
+// The constructs of issues 13 and later: their own props (the props every workload shares are swept above).
+const {
+  ComputeClass, EbsGp3StorageClass, EfsStorageClass, FsxLustreStorageClass, GkeHyperdiskMlStorageClass, GkePersistentDiskStorageClass, GpuFlavor,
+  GpuFleet, GpuPlanReport, GpuShare, GpuSharingConfig, InferenceGateway, JupyterHubGpuProfiles, KServeLlmInferenceService, KubeflowNotebook, LlmModel,
+  StatefulSetNotebook, Topology, TorchTrainingRuntime, TrainJob, VllmDeployment, VllmLeaderWorkerSet, VolumeClaim, WandbLaunchAgent, WandbLaunchQueue,
+} = lib;
+const llm = (extra) => Object.assign({ platform: autopilot(), model: LlmModel.LLAMA_3_1_8B_INSTRUCT, accelerator: Accelerator.L4, maxContextLength: 8192,
+  huggingFaceToken: { secretName: 'hf', key: 'token' } }, extra);
+const agent = (extra) => Object.assign({ platform: autopilot(), image: 'wandb/launch-agent:0.28.2', apiKey: { secretName: 'wandb', key: 'api-key' },
+  queues: [WandbLaunchQueue.fromName('gpu', 'ml')] }, extra);
+const fleet = (extra) => Object.assign({ platform: autopilot(), teams: [{ name: 't', namespace: 'ml', quotas: [{ flavor: GpuFlavor.onDemand(Accelerator.L4), gpus: 4 }] }] }, extra);
+const fsx = (extra) => Object.assign({ platform: karpenter(), subnetId: 'subnet-0123456789abcdef0', securityGroupIds: ['sg-0123456789abcdef0'] }, extra);
+const STORAGE = ['labels', 'name', 'platform', 'reclaimPolicy', 'volumeBindingMode'];
+const VLLM = ['dtype', 'gpuMemoryUtilization', 'huggingFaceToken', 'maxContextLength', 'model', 'modelLoadTimeout', 'nodes', 'quantization', 'replicas'];
+const NOTEBOOK = ['accessNamespaces', 'idleCulling', 'stopped', 'workspacePath', 'workspaceSize', 'workspaceStorageClass', 'name'];
+Object.assign(constructs, {
+  TrainJob: [TrainJob, () => job({ command: ['torchrun', 'train.py'] }), ['networkProfile', 'nodes', 'runtime', 'name']],
+  TorchTrainingRuntime: [TorchTrainingRuntime, () => ({ platform: karpenter() }), ['image', 'maxRestarts', 'name', 'namespace', 'platform']],
+  Topology: [Topology, () => ({ platform: karpenter() }), ['levels', 'name', 'platform']],
+  VllmDeployment: [VllmDeployment, () => llm({}), [...VLLM, 'autoscaling', 'modelCache', 'name']],
+  VllmLeaderWorkerSet: [VllmLeaderWorkerSet, () => llm({ nodes: 2 }), [...VLLM, 'autoscaling', 'modelCache']],
+  KServeLlmInferenceService: [KServeLlmInferenceService, () => llm({ huggingFaceToken: { secretName: 'hf', key: 'HF_TOKEN' } }), [...VLLM, 'routing', 'name']],
+  InferenceGateway: [InferenceGateway, c => ({ server: new VllmDeployment(c, 'server', llm({})) }), ['endpointPickerImage', 'endpointPickerReplicas',
+    'existingGatewayName', 'failOpen', 'gatewayClassName', 'name', 'pathPrefix', 'requestTimeout', 'server']],
+  KubeflowNotebook: [KubeflowNotebook, () => job({ image: 'ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-pytorch-cuda-full:v1.11.0' }), NOTEBOOK],
+  StatefulSetNotebook: [StatefulSetNotebook, () => job({ image: 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12' }), [...NOTEBOOK, 'token']],
+  JupyterHubGpuProfiles: [JupyterHubGpuProfiles, () => ({ platform: autopilot(), profiles: [{ displayName: '1 x L4', accelerator: Accelerator.L4 }] }),
+    ['platform', 'profiles', 'userPodTolerations']],
+  WandbLaunchAgent: [WandbLaunchAgent, () => agent({}), ['apiKey', 'baseUrl', 'entity', 'image', 'isolateNetwork', 'labels', 'maxJobs', 'name', 'namespace',
+    'platform', 'queues']],
+  WandbLaunchQueue: [WandbLaunchQueue, () => ({ platform: autopilot(), accelerator: Accelerator.L4 }), ['platform', 'accelerator', 'gpus', 'image', 'name', 'env']],
+  GpuFleet: [GpuFleet, () => fleet({}), ['cohort', 'name', 'platform', 'priorities', 'teams', 'topology']],
+  ComputeClass: [ComputeClass, () => ({ platform: autopilot(), priorities: [{ accelerator: Accelerator.L4, gpus: 1 }] }), ['activeMigration', 'description',
+    'name', 'nodePoolAutoCreation', 'platform', 'priorities', 'whenUnsatisfiable']],
+  GpuPlanReport: [GpuPlanReport, () => ({ platform: autopilot() }), ['platform', 'prices']],
+  GpuSharingConfig: [GpuSharingConfig, () => ({ platform: karpenter(), shares: [GpuShare.timeShared(2)] }), ['labels', 'name', 'namespace', 'platform', 'shares']],
+  VolumeClaim: [VolumeClaim, () => ({ platform: karpenter(), size: Size.gibibytes(10) }), ['accessMode', 'fromSnapshot', 'labels', 'name', 'namespace',
+    'platform', 'size', 'storageClass', 'volumeName']],
+  GkePersistentDiskStorageClass: [GkePersistentDiskStorageClass, () => ({ platform: autopilot() }), [...STORAGE, 'allowVolumeExpansion', 'diskType', 'regional']],
+  GkeHyperdiskMlStorageClass: [GkeHyperdiskMlStorageClass, () => ({ platform: autopilot() }), [...STORAGE, 'readAheadKib', 'throughputMiBps']],
+  EbsGp3StorageClass: [EbsGp3StorageClass, () => ({ platform: karpenter() }), [...STORAGE, 'allowVolumeExpansion', 'encrypted', 'iops', 'kmsKeyId',
+    'throughputMiBps']],
+  EfsStorageClass: [EfsStorageClass, () => ({ platform: karpenter(), fileSystemId: 'fs-0123456789abcdef0' }), [...STORAGE, 'basePath', 'directoryPerms',
+    'fileSystemId']],
+  FsxLustreStorageClass: [FsxLustreStorageClass, () => fsx({}), [...STORAGE, 'dataCompression', 'deploymentType', 'perUnitStorageThroughput',
+    's3ImportPath', 'securityGroupIds', 'subnetId']],
+});
 for (const [cls, [Ctor, valid, props]] of Object.entries(constructs)) {
-  for (const whole of [undefined, null, 'props', 42, [], [valid()]]) {
-    add(cls, `props=${String(whole)}`, c => new Ctor(c, 'x', whole));
+  for (const whole of [undefined, null, 'props', 42, [], 'valid props in a list']) {
+    add(cls, `props=${String(whole)}`, c => new Ctor(c, 'x', whole === 'valid props in a list' ? [valid(c)] : whole));
   }
   for (const prop of props) {
-    GARBAGE.forEach((g, i) => add(cls, `${prop}=garbage#${i}`, c => new Ctor(c, 'x', Object.assign(valid(), { [prop]: g }))));
+    GARBAGE.forEach((g, i) => add(cls, `${prop}=garbage#${i}`, c => new Ctor(c, 'x', Object.assign(valid(c), { [prop]: g }))));
   }
 }
 
@@ -191,10 +240,11 @@ for (const [i, { cls, name, build }] of cases.entries()) {
   const where = `${cls}: ${name}`;
   byClass[cls] = (byClass[cls] || 0) + 1;
   let yaml;
+  let built;
   try {
     const app = new App({ outdir: path.join(outdir, 'unused') });
     const chart = new Chart(app, 'c', { namespace: 'ml', disableResourceNameHashes: true });
-    build(chart, app);
+    built = build(chart, app);
     yaml = app.synthYaml();
   } catch (e) {
     const message = String(e && e.message);
@@ -214,7 +264,7 @@ for (const [i, { cls, name, build }] of cases.entries()) {
     if (seen.has(key)) failures.push(`${where}: duplicate object ${key}`);
     seen.add(key);
   }
-  for (const problem of selectorProblems(docs)) failures.push(`${where}: ${problem}`);
+  for (const problem of selectorProblems(docs, built instanceof WandbLaunchQueue ? [built.resourceConfig] : [])) failures.push(`${where}: ${problem}`);
   for (const s of yamlStrings) {
     if (new RegExp(`(^|[\\s:-]) ?${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:|$)`, 'm').test(yaml.replace(/"[^"\n]*"|'[^'\n]*'/g, '""'))) {
       if (cls === 'yaml') failures.push(`${where}: ${s} is written unquoted`);
@@ -223,16 +273,17 @@ for (const [i, { cls, name, build }] of cases.entries()) {
   fs.writeFileSync(path.join(outdir, `case-${String(i).padStart(4, '0')}.yaml`), `# ${where}\n${yaml}`);
 }
 
-/** The objects of a YAML stream, parsed back with cdk8s's own reader (a file round trip). */
+/**
+ * The objects of a YAML stream, parsed back as cdk8s's `Yaml.load` reads a file (YAML 1.1, empty documents dropped),
+ * with cdk8s's own copy of the yaml package: `Yaml.load` spawns a node process per file, most of this script's time.
+ */
 function parseDocs(yaml) {
-  const file = path.join(outdir, 'unused', 'parse.yaml');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, yaml);
-  return Yaml.load(file);
+  return cdk8sYaml.parseAllDocuments(yaml, { version: '1.1' }).map(d => d.toJSON())
+    .filter(o => o && typeof o === 'object' && Object.keys(o).length > 0);
 }
 
 /** Selectors that select nothing: a workload's own selector, Services, NetworkPolicies, PDBs, HPA targets. */
-function selectorProblems(docs) {
+function selectorProblems(docs, extraTemplates) {
   const out = [];
   const pods = [];
   for (const d of docs) {
@@ -240,12 +291,19 @@ function selectorProblems(docs) {
     const visit = (node) => {
       if (!node || typeof node !== 'object') return;
       if (Array.isArray(node)) { node.forEach(visit); return; }
-      if (node.template && node.template.metadata && node.template.metadata.labels) pods.push({ ns, labels: node.template.metadata.labels });
+      // Pod templates: template, and a LeaderWorkerSet's leaderTemplate and workerTemplate.
+      for (const [k, t] of Object.entries(node)) {
+        if (/^(template|\w+Template)$/.test(k) && t && t.metadata && t.metadata.labels) pods.push({ ns, labels: t.metadata.labels });
+      }
       for (const v of Object.values(node)) visit(v);
     };
     visit(d.spec);
     if (d.kind === 'InferenceService' && d.spec && d.spec.predictor) pods.push({ ns, labels: d.spec.predictor.labels || {} });
+    // The Kubeflow notebook controller gives the pod the Notebook's own labels (its template has no metadata).
+    if (d.kind === 'Notebook') pods.push({ ns, labels: (d.metadata && d.metadata.labels) || {} });
   }
+  // A W&B Launch queue's runs are Jobs the agent creates from the queue's resource config, not objects of the YAML.
+  for (const config of extraTemplates) pods.push({ ns: config.metadata.namespace, labels: config.spec.template.metadata.labels || {} });
   const matches = (sel, ns) => pods.some(p => p.ns === ns && Object.entries(sel).every(([k, v]) => p.labels[k] === v));
   for (const d of docs) {
     const ns = d.metadata && d.metadata.namespace;
