@@ -60,7 +60,8 @@ export function _secretShape(value: string, name?: string): string | undefined {
 /** Replaces every credential shape in a message (40 hex digits included) with a placeholder. @internal */
 export function _scrubSecrets(message: string): string {
   let out = message;
-  for (const [re, what] of SHAPES) {
+  // URL credentials first: a key shape replaced inside them (s3://AKIA...:SECRET@) would hide the rest from the URL shape.
+  for (const [re, what] of [...SHAPES].sort((a, b) => Number(b[1] === 'credentials in a URL') - Number(a[1] === 'credentials in a URL'))) {
     out = out.replace(re, m => (what === 'credentials in a URL' ? `${m.slice(0, m.indexOf('://') + 3)}<credentials, not shown>@` : `<${what}, not shown>`));
   }
   return out.replace(HEX40, '<40 hex digits, not shown>');

@@ -4,7 +4,7 @@
  */
 import { JsonPatch } from 'cdk8s';
 import {
-  Accelerator, GpuTrainingJob, GpuTrainingJobProps, InferenceDeployment, KServeInferenceService, Platform, SpotBatchJob,
+  Accelerator, FsxLustreStorageClass, GpuTrainingJob, GpuTrainingJobProps, InferenceDeployment, KServeInferenceService, Platform, SpotBatchJob,
 } from '../lib';
 import { chartFor, find, synth, synthError } from './support/synth';
 
@@ -98,6 +98,15 @@ test('every message is scrubbed of credential shapes, whatever the message', () 
   const msg = synthError(chart => new GpuTrainingJob(chart, 'j', { ...base, image: `registry/${HF} x` }));
   expect(msg).toContain('image="registry/<a Hugging Face token, not shown> x" is invalid');
   expect(msg).not.toContain(HF);
+});
+
+test('a URL whose user is an AWS key hides its secret too (hostile inputs: FSx s3ImportPath)', () => {
+  const msg = synthError(chart => new FsxLustreStorageClass(chart, 's', {
+    platform: karpenter, subnetId: 'subnet-0123456789abcdef0', securityGroupIds: ['sg-0123456789abcdef0'],
+    s3ImportPath: `s3://${AWS}:wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY@bucket/x`,
+  }), karpenter);
+  expect(msg).toContain('s3ImportPath="s3://<credentials, not shown>@bucket/x" is invalid: must be an S3 URI');
+  expect(msg).not.toContain('wJalrXUtnFEMIK7MDENG');
 });
 
 test('a value under a secret-looking key is not shown in any message, whatever the prop', () => {
