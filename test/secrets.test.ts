@@ -4,7 +4,8 @@
  */
 import { JsonPatch } from 'cdk8s';
 import {
-  Accelerator, FsxLustreStorageClass, GpuTrainingJob, GpuTrainingJobProps, InferenceDeployment, KServeInferenceService, Platform, SpotBatchJob,
+  Accelerator, ComputeClass, EfsStorageClass, FsxLustreStorageClass, GpuTrainingJob, GpuTrainingJobProps, InferenceDeployment, InferenceGateway,
+  JupyterHubGpuProfiles, KServeInferenceService, LlmModel, Platform, SpotBatchJob, VllmDeployment, WandbLaunchAgent, WandbLaunchQueue,
 } from '../lib';
 import { chartFor, find, synth, synthError } from './support/synth';
 
@@ -113,4 +114,30 @@ test('a value under a secret-looking key is not shown in any message, whatever t
   const msg = synthError(chart => new GpuTrainingJob(chart, 'j', { ...base, labels: { 'api-token': 'not a label value!' } }));
   expect(msg).toContain('[test/j] labels["api-token"]=<not shown> is invalid: label values are strings');
   expect(msg).not.toContain('not a label value!');
+});
+
+// Found by the hostile inputs: the safety net covered a workload's main object only; it now covers every object of every
+// construct, and the files beside the manifests.
+test.each<[string, Platform, (c: any) => void, string]>([
+  ['a ComputeClass description', autopilot, c => new ComputeClass(c, 'x', { platform: autopilot, priorities: [{ accelerator: Accelerator.L4, gpus: 1 }], description: HF }),
+    '[gke-autopilot/x] ComputeClass gke-autopilot-x spec.description=<not shown> is invalid: it contains a Hugging Face token; keep credentials in Secrets (secretEnv)'],
+  ['an EFS basePath', karpenter, c => new EfsStorageClass(c, 'x', { platform: karpenter, fileSystemId: 'fs-0123456789abcdef0', basePath: `/${GH}` }),
+    '[karpenter/x] StorageClass karpenter-x parameters.basePath=<not shown> is invalid: it contains a GitHub token; keep credentials in Secrets (secretEnv)'],
+  ['a W&B baseUrl with credentials', autopilot, c => new WandbLaunchAgent(c, 'x', {
+    platform: autopilot, image: 'wandb/launch-agent:0.28.2', apiKey: { secretName: 'wandb', key: 'api-key' }, queues: [WandbLaunchQueue.fromName('gpu', 'ml')],
+    baseUrl: 'https://u:hunter2@wandb.example.com',
+  }), '[gke-autopilot/x] Deployment gke-autopilot-x spec.template.spec.containers[0].env[1] (WANDB_BASE_URL)=<not shown> is invalid: it contains credentials in a URL'],
+  ['a gateway pathPrefix', autopilot, c => new InferenceGateway(c, 'x', {
+    server: new VllmDeployment(c, 's', { platform: autopilot, model: LlmModel.LLAMA_3_1_8B_INSTRUCT, accelerator: Accelerator.L4, maxContextLength: 8192 }),
+    pathPrefix: `/${HF}`,
+  }), '[gke-autopilot/x] HTTPRoute gke-autopilot-s spec.rules[0].matches[0].path.value=<not shown> is invalid: it contains a Hugging Face token'],
+  ['a JupyterHub profile description (a values file)', autopilot, c => new JupyterHubGpuProfiles(c, 'x', {
+    platform: autopilot, profiles: [{ displayName: 'L4', description: `token ${GH}`, accelerator: Accelerator.L4 }],
+  }), '[gke-autopilot/x] output file extras/gke-autopilot.jupyterhub-values.yml would contain a GitHub token; keep credentials in Secrets'],
+])('a credential in %s is refused, not written', (_name, platform, build, expected) => {
+  const msg = synthError(build, platform);
+  expect(msg).toContain(expected);
+  expect(msg).not.toContain(HF);
+  expect(msg).not.toContain(GH);
+  expect(msg).not.toContain('hunter2');
 });

@@ -5,7 +5,7 @@ import { Conventions } from '../conventions';
 import { _checkFleetProps, _joinFleet } from '../fleet/_queued-workload';
 import { CapacityType, Cloud, GpuRequest, Platform, WorkloadKind } from '../platform/platform';
 import { _FoundTemplate, _checkAdmission, _podTemplatesOf } from '../pod/admission';
-import { _checkCommandLine, _secretsInRendered } from '../pod/env';
+import { _checkCommandLine } from '../pod/env';
 import { _PodInput, _PodOptions, _PodTemplate, _buildPod } from '../pod/pod-template';
 import { GpuShare } from '../sharing/gpu-share';
 import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _durationSeconds, _ensure, _show } from '../validation';
@@ -235,7 +235,7 @@ export abstract class GpuWorkload extends Construct {
       capacityType: this._request?.capacityType ?? base.capacityType ?? CapacityType.ON_DEMAND,
     }, { ...base, capacityType: this._request?.capacityType ?? base.capacityType }, _durationSeconds(new _Problems(), 'activeDeadline', base.activeDeadline));
     const rendered = o.rendered ?? [o.resource];
-    _checkAdmission(this, this.platform, o.templates ?? (() => rendered.flatMap(r => _podTemplatesOf(_Renders.of(r)))), rendered, _secretsInRendered);
+    _checkAdmission(this, this.platform, o.templates ?? (() => rendered.flatMap(r => _podTemplatesOf(_Renders.of(r)))), rendered);
     _Registry.claimAll(this, this.platform.cluster);
   }
 

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, Chart, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _Renders } from '../pod/renders';
+import { _secretShape } from '../secrets';
 import { _Problems } from '../validation';
 
 /**
@@ -60,14 +61,17 @@ export class _OutputFile {
         const file = path.join(dir, fileName);
         // cdk8s validates once per synth and again per chart: the file is produced once per synth (per pass of a
         // chart's own synth), and written only when it changed.
-        _Renders.perPass(owner, `output-file:${fileName}`, () => {
+        return _Renders.perPass(owner, `output-file:${fileName}`, () => {
           const text = produce();
-          if (written.get(file) === text && fs.existsSync(file)) return;
+          // The manifests' safety net, for the files beside them (a JupyterHub profile's description, a queue's env).
+          const shape = _secretShape(text);
+          if (shape) return [`output file ${_OutputFile.DIRECTORY}/${fileName} would contain ${shape}; keep credentials in Secrets`];
+          if (written.get(file) === text && fs.existsSync(file)) return [];
           fs.mkdirSync(dir, { recursive: true });
           fs.writeFileSync(file, text);
           written.set(file, text);
+          return [];
         });
-        return [];
       },
     });
   }

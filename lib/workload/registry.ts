@@ -1,5 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { _secretsInRendered } from '../pod/env';
+import { _Renders } from '../pod/renders';
 import { _show } from '../validation';
 
 /** Where an object (or a singleton) was claimed. */
@@ -52,7 +54,11 @@ export class _Registry {
       mine.push(registry.claim(key, { owner, object: { name: c.name, what: `${c.kind} ${ns ? `${ns}/` : ''}${c.name}` } }));
     }
     for (const extra of extraKeys) mine.push(registry.claim(`${cluster}\u0000${extra.key}`, { owner, message: extra.message }));
-    owner.node.addValidation({ validate: () => registry.conflicts(owner, cluster, mine) });
+    // The safety net against credentials, on every object of every construct (a workload's Service and ConfigMaps, a
+    // StorageClass's parameters, a ComputeClass's description), as they are rendered, escape-hatch patches included.
+    _Renders.watch(owner);
+    const secrets = () => owner.node.findAll().flatMap(c => (c instanceof ApiObject ? _secretsInRendered(_Renders.of(c)) : []));
+    owner.node.addValidation({ validate: () => [...registry.conflicts(owner, cluster, mine), ...secrets()] });
   }
 
   /**
