@@ -158,6 +158,40 @@ add('secrets', 'image with token', c => new GpuTrainingJob(c, 'x', job({ image: 
 add('secrets', 'typo with secret value', c => new GpuTrainingJob(c, 'x', job({ envs: { HF_TOKEN: SECRETS.hf } })));
 add('secrets', 'secretEnv reference (accepted)', c => new GpuTrainingJob(c, 'x', job({ args: ['--hf-token=$(HF_TOKEN)'], secretEnv: [{ name: 'HF_TOKEN', secretName: 'hf', key: 'token' }] })));
 
+// The later constructs' credential-carrying props: a literal where a SecretKeyRef is expected, credentials in URLs,
+// paths and names, and the files beside the manifests (queue configs, Helm values), which are scanned too.
+const hfLiteral = { 'VllmDeployment': VllmDeployment, 'VllmLeaderWorkerSet': VllmLeaderWorkerSet, 'KServeLlmInferenceService': KServeLlmInferenceService };
+for (const [cls, Ctor] of Object.entries(hfLiteral)) {
+  const nodes = cls === 'VllmLeaderWorkerSet' ? { nodes: 2 } : {};
+  add('secrets', `${cls} huggingFaceToken literal`, c => new Ctor(c, 'x', llm(Object.assign({ huggingFaceToken: SECRETS.hf }, nodes))));
+  add('secrets', `${cls} huggingFaceToken as secretName`, c => new Ctor(c, 'x', llm(Object.assign({ huggingFaceToken: { secretName: SECRETS.hf, key: 'token' } }, nodes))));
+  add('secrets', `${cls} huggingFaceToken as key`, c => new Ctor(c, 'x', llm(Object.assign({ huggingFaceToken: { secretName: 'hf', key: SECRETS.hf } }, nodes))));
+  add('secrets', `${cls} HF_TOKEN env`, c => new Ctor(c, 'x', llm(Object.assign({ env: { HF_TOKEN: SECRETS.hf } }, nodes))));
+  add('secrets', `${cls} --hf-token arg`, c => new Ctor(c, 'x', llm(Object.assign({ args: ['--hf-token', SECRETS.hf] }, nodes))));
+  add('secrets', `${cls} model id with token`, c => new Ctor(c, 'x', llm(Object.assign({ model: LlmModel.huggingFace(`${SECRETS.hf}/x`, { parameters: 1e9 }) }, nodes))));
+  add('secrets', `${cls} model URI with credentials`, c => new Ctor(c, 'x', llm(Object.assign({ model: LlmModel.fromStorageUri(`s3://${SECRETS.aws}:${SECRETS.awsSecret}@b/m`, 'm', { parameters: 1e9 }) }, nodes))));
+}
+add('secrets', 'W&B apiKey literal', c => new WandbLaunchAgent(c, 'x', agent({ apiKey: SECRETS.wandb })));
+add('secrets', 'W&B baseUrl with credentials', c => new WandbLaunchAgent(c, 'x', agent({ baseUrl: `https://u:${SECRETS.password}@wandb.example.com` })));
+add('secrets', 'W&B queue env WANDB_API_KEY', c => new WandbLaunchQueue(c, 'x', { platform: autopilot(), accelerator: Accelerator.L4, env: { WANDB_API_KEY: SECRETS.wandb } }));
+add('secrets', 'W&B queue args token', c => new WandbLaunchQueue(c, 'x', { platform: autopilot(), accelerator: Accelerator.L4, args: ['--token', SECRETS.gh] }));
+add('secrets', 'notebook token literal', c => new StatefulSetNotebook(c, 'x', job({ image: 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12', token: SECRETS.password })));
+add('secrets', 'notebook token arg', c => new StatefulSetNotebook(c, 'x', job({ image: 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12', args: [`--ServerApp.token=${SECRETS.password}`] })));
+add('secrets', 'notebook JUPYTER_TOKEN env', c => new StatefulSetNotebook(c, 'x', job({ image: 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12', env: { JUPYTER_TOKEN: SECRETS.password } })));
+add('secrets', 'Kubeflow notebook JUPYTER_TOKEN env', c => new KubeflowNotebook(c, 'x', job({ image: 'ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-pytorch-cuda-full:v1.11.0', env: { JUPYTER_TOKEN: SECRETS.password } })));
+add('secrets', 'JupyterHub profile named with a token', c => new JupyterHubGpuProfiles(c, 'x', { platform: autopilot(), profiles: [{ displayName: SECRETS.hf, accelerator: Accelerator.L4 }] }));
+add('secrets', 'JupyterHub profile description with a token', c => new JupyterHubGpuProfiles(c, 'x', { platform: autopilot(), profiles: [{ displayName: 'L4', description: `token ${SECRETS.gh}`, accelerator: Accelerator.L4 }] }));
+add('secrets', 'TrainJob HF_TOKEN env', c => new TrainJob(c, 'x', job({ command: ['torchrun', 'train.py'], env: { HF_TOKEN: SECRETS.hf } })));
+add('secrets', 'TrainJob DATABASE_URL', c => new TrainJob(c, 'x', job({ command: ['torchrun', 'train.py'], env: { DATABASE_URL: `postgres://a:${SECRETS.password}@db/x` } })));
+add('secrets', 'TorchTrainingRuntime image with token', c => new TorchTrainingRuntime(c, 'x', { platform: karpenter(), image: `registry/${SECRETS.gh}:1` }));
+add('secrets', 'FSx s3ImportPath with credentials', c => new FsxLustreStorageClass(c, 'x', fsx({ s3ImportPath: `s3://${SECRETS.aws}:${SECRETS.awsSecret}@bucket/x` })));
+add('secrets', 'EBS kmsKeyId an access key', c => new EbsGp3StorageClass(c, 'x', { platform: karpenter(), kmsKeyId: SECRETS.aws }));
+add('secrets', 'EFS basePath with a token', c => new EfsStorageClass(c, 'x', { platform: karpenter(), fileSystemId: 'fs-0123456789abcdef0', basePath: `/${SECRETS.gh}` }));
+add('secrets', 'VolumeClaim fromSnapshot a token', c => new VolumeClaim(c, 'x', { platform: karpenter(), size: Size.gibibytes(10), fromSnapshot: SECRETS.gh }));
+add('secrets', 'InferenceGateway pathPrefix with a token', c => new InferenceGateway(c, 'x', { server: new VllmDeployment(c, 'server', llm({})), pathPrefix: `/${SECRETS.hf}` }));
+add('secrets', 'GpuFleet team named with a token', c => new GpuFleet(c, 'x', fleet({ teams: [{ name: SECRETS.gh, namespace: 'ml', quotas: [{ flavor: GpuFlavor.onDemand(Accelerator.L4), gpus: 4 }] }] })));
+add('secrets', 'ComputeClass description with a token', c => new ComputeClass(c, 'x', { platform: autopilot(), priorities: [{ accelerator: Accelerator.L4, gpus: 1 }], description: SECRETS.hf }));
+
 // 4. Names and duplicates.
 for (const name of ['', 'A', 'Upper', '1abc', '-x', 'x-', 'a'.repeat(64), 'a.b', 'a_b', 'ok-name', 'a'.repeat(60)]) {
   add('names', `job name ${JSON.stringify(name.slice(0, 20))}`, c => new GpuTrainingJob(c, 'x', job({ name })));
@@ -166,6 +200,33 @@ for (const name of ['', 'A', 'Upper', '1abc', '-x', 'x-', 'a'.repeat(64), 'a.b',
   add('names', `ddp name ${JSON.stringify(name.slice(0, 20))}`, c => new DdpJob(c, 'x', job({ module: 't', name, nodes: 16 })));
   add('names', `namespace ${JSON.stringify(name.slice(0, 20))}`, c => new GpuTrainingJob(c, 'x', job({ namespace: name })));
   add('names', `monitoring name ${JSON.stringify(name.slice(0, 20))}`, c => new GpuMonitoring(c, 'x', { platform: karpenter(), name }));
+}
+// The later constructs' names (and namespaces where they have one).
+const named = {
+  TrainJob: (c, p) => new TrainJob(c, 'x', job(Object.assign({ command: ['torchrun', 'train.py'] }, p))),
+  TorchTrainingRuntime: (c, p) => new TorchTrainingRuntime(c, 'x', Object.assign({ platform: karpenter() }, p)),
+  Topology: (c, p) => new Topology(c, 'x', Object.assign({ platform: karpenter() }, p)),
+  VllmDeployment: (c, p) => new VllmDeployment(c, 'x', llm(p)),
+  VllmLeaderWorkerSet: (c, p) => new VllmLeaderWorkerSet(c, 'x', llm(Object.assign({ nodes: 2 }, p))),
+  KServeLlmInferenceService: (c, p) => new KServeLlmInferenceService(c, 'x', llm(p)),
+  InferenceGateway: (c, p) => new InferenceGateway(c, 'x', Object.assign({ server: new VllmDeployment(c, 'server', llm({})) }, p)),
+  KubeflowNotebook: (c, p) => new KubeflowNotebook(c, 'x', job(Object.assign({ image: 'ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-pytorch-cuda-full:v1.11.0' }, p))),
+  StatefulSetNotebook: (c, p) => new StatefulSetNotebook(c, 'x', job(Object.assign({ image: 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12' }, p))),
+  WandbLaunchAgent: (c, p) => new WandbLaunchAgent(c, 'x', agent(p)),
+  WandbLaunchQueue: (c, p) => new WandbLaunchQueue(c, 'x', Object.assign({ platform: autopilot(), accelerator: Accelerator.L4 }, p)),
+  GpuFleet: (c, p) => new GpuFleet(c, 'x', fleet(p)),
+  ComputeClass: (c, p) => new ComputeClass(c, 'x', Object.assign({ platform: autopilot(), priorities: [{ accelerator: Accelerator.L4, gpus: 1 }] }, p)),
+  GpuSharingConfig: (c, p) => new GpuSharingConfig(c, 'x', Object.assign({ platform: karpenter(), shares: [GpuShare.timeShared(2)] }, p)),
+  VolumeClaim: (c, p) => new VolumeClaim(c, 'x', Object.assign({ platform: karpenter(), size: Size.gibibytes(10) }, p)),
+  GkePersistentDiskStorageClass: (c, p) => new GkePersistentDiskStorageClass(c, 'x', Object.assign({ platform: autopilot() }, p)),
+  FsxLustreStorageClass: (c, p) => new FsxLustreStorageClass(c, 'x', fsx(p)),
+};
+const namespaced = ['TrainJob', 'TorchTrainingRuntime', 'VllmDeployment', 'KServeLlmInferenceService', 'StatefulSetNotebook', 'WandbLaunchAgent', 'GpuSharingConfig', 'VolumeClaim'];
+for (const name of ['', 'A', 'Upper', '1abc', '-x', 'x-', 'a'.repeat(64), 'a.b', 'a_b', 'ok-name', 'a'.repeat(60)]) {
+  for (const [cls, build] of Object.entries(named)) {
+    add('names', `${cls} name ${JSON.stringify(name.slice(0, 20))}`, c => build(c, { name }));
+    if (namespaced.includes(cls)) add('names', `${cls} namespace ${JSON.stringify(name.slice(0, 20))}`, c => build(c, { namespace: name }));
+  }
 }
 add('names', 'chart namespace', (c, app) => new GpuTrainingJob(new Chart(app, 'bad-ns', { namespace: 'ML_Prod' }), 'x', job({})));
 add('names', 'KServe host label with long namespace', c => new KServeInferenceService(c, 'x', kserve({ name: 'llama-3-1-8b-instruct-finetuned', namespace: 'research-team-alpha-inference' })));
@@ -176,6 +237,40 @@ add('duplicates', 'two quotas', c => { new GpuQuota(c, 'a', { gpus: 1, name: 'q'
 add('duplicates', 'two monitorings', c => { new GpuMonitoring(c, 'a', { platform: karpenter() }); new GpuMonitoring(c, 'b', { platform: karpenter() }); });
 add('duplicates', 'two charts', (c, app) => { new GpuTrainingJob(c, 'a', job({ name: 'x' })); new GpuTrainingJob(new Chart(app, 'other', { namespace: 'ml' }), 'a', job({ name: 'x' })); });
 add('duplicates', 'two priority class sets', c => { new GpuPriorityClasses(c, 'a', {}); new GpuPriorityClasses(c, 'b', {}); });
+
+add('duplicates', 'vLLM and InferenceDeployment one name', c => { new VllmDeployment(c, 'a', llm({ name: 'x' })); new InferenceDeployment(c, 'b', job({ name: 'x' })); });
+add('duplicates', 'vLLM Deployment and LeaderWorkerSet one name', c => { new VllmDeployment(c, 'a', llm({ name: 'x' })); new VllmLeaderWorkerSet(c, 'b', llm({ name: 'x', nodes: 2 })); });
+add('duplicates', 'vLLM and notebook one name', c => { new VllmDeployment(c, 'a', llm({ name: 'x' })); new StatefulSetNotebook(c, 'b', job({ name: 'x', image: 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12' })); });
+add('duplicates', 'two notebooks of two kinds', c => {
+  new KubeflowNotebook(c, 'a', job({ name: 'x', image: 'ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-pytorch-cuda-full:v1.11.0' }));
+  new StatefulSetNotebook(c, 'b', job({ name: 'x', image: 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12' }));
+});
+add('duplicates', 'KServe and KServe LLM one name', c => { new KServeInferenceService(c, 'a', kserve({ name: 'x' })); new KServeLlmInferenceService(c, 'b', llm({ name: 'x' })); });
+add('duplicates', 'TrainJob and GpuTrainingJob one name', c => { new TrainJob(c, 'a', job({ name: 'x', command: ['torchrun', 't.py'] })); new GpuTrainingJob(c, 'b', job({ name: 'x' })); });
+add('duplicates', 'TrainJob and DdpJobSet one name', c => { new TrainJob(c, 'a', job({ name: 'x', command: ['torchrun', 't.py'] })); new DdpJobSet(c, 'b', job({ name: 'x', module: 't' })); });
+add('duplicates', 'two runtimes', c => { new TorchTrainingRuntime(c, 'a', { platform: karpenter() }); new TorchTrainingRuntime(c, 'b', { platform: karpenter() }); });
+add('duplicates', 'two topologies', c => { new Topology(c, 'a', { platform: karpenter() }); new Topology(c, 'b', { platform: karpenter() }); });
+add('duplicates', 'two fleets', c => { new GpuFleet(c, 'a', fleet({})); new GpuFleet(c, 'b', fleet({})); });
+add('duplicates', 'fleet team twice', c => new GpuFleet(c, 'a', fleet({ teams: [0, 1].map(() => ({ name: 't', namespace: 'ml', quotas: [{ flavor: GpuFlavor.onDemand(Accelerator.L4), gpus: 4 }] })) })));
+add('duplicates', 'two compute classes', c => { for (const id of ['a', 'b']) new ComputeClass(c, id, { platform: autopilot(), name: 'x', priorities: [{ accelerator: Accelerator.L4, gpus: 1 }] }); });
+add('duplicates', 'storage classes of two kinds', c => { new EbsGp3StorageClass(c, 'a', { platform: karpenter(), name: 'fast' }); new EfsStorageClass(c, 'b', { platform: karpenter(), name: 'fast', fileSystemId: 'fs-0123456789abcdef0' }); });
+add('duplicates', 'GKE storage classes of two kinds', c => { new GkePersistentDiskStorageClass(c, 'a', { platform: autopilot(), name: 'x' }); new GkeHyperdiskMlStorageClass(c, 'b', { platform: autopilot(), name: 'x' }); });
+add('duplicates', 'two volume claims', c => { for (const id of ['a', 'b']) new VolumeClaim(c, id, { platform: karpenter(), size: Size.gibibytes(1), name: 'x' }); });
+// Not caught (no duplicate in the YAML): the StatefulSet creates its workspace claim workspace-x-0 at run time and would
+// take the user's VolumeClaim of that name.
+add('duplicates', 'volume claim and notebook workspace', c => {
+  new StatefulSetNotebook(c, 'a', job({ name: 'x', image: 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12' }));
+  new VolumeClaim(c, 'b', { platform: autopilot(), size: Size.gibibytes(1), name: 'workspace-x-0' });
+  new VolumeClaim(c, 'c', { platform: autopilot(), size: Size.gibibytes(1), name: 'x-workspace' });
+});
+add('duplicates', 'two W&B agents', c => { new WandbLaunchAgent(c, 'a', agent({})); new WandbLaunchAgent(c, 'b', agent({})); });
+add('duplicates', 'two W&B queues one name', c => { for (const id of ['a', 'b']) new WandbLaunchQueue(c, id, { platform: autopilot(), accelerator: Accelerator.L4, name: 'q' }); });
+add('duplicates', 'W&B queue and job one name', c => { new WandbLaunchQueue(c, 'a', { platform: autopilot(), accelerator: Accelerator.L4, name: 'x' }); new GpuTrainingJob(c, 'b', job({ name: 'x' })); });
+add('duplicates', 'two sharing configs', c => { for (const id of ['a', 'b']) new GpuSharingConfig(c, id, { platform: karpenter(), shares: [GpuShare.timeShared(2)] }); });
+add('duplicates', 'two plan reports', c => { new GpuPlanReport(c, 'a', { platform: autopilot() }); new GpuPlanReport(c, 'b', { platform: autopilot() }); });
+add('duplicates', 'two JupyterHub profile sets', c => { for (const id of ['a', 'b']) new JupyterHubGpuProfiles(c, id, { platform: autopilot(), profiles: [{ displayName: 'L4', accelerator: Accelerator.L4 }] }); });
+add('duplicates', 'two gateways on one server', c => { const server = new VllmDeployment(c, 's', llm({})); new InferenceGateway(c, 'a', { server }); new InferenceGateway(c, 'b', { server }); });
+add('duplicates', 'gateway named as its server', c => { const server = new VllmDeployment(c, 's', llm({ name: 'x' })); new InferenceGateway(c, 'a', { server, name: 'x' }); });
 
 // 5. Limits.
 const limits = {
@@ -241,6 +336,9 @@ for (const [i, { cls, name, build }] of cases.entries()) {
   byClass[cls] = (byClass[cls] || 0) + 1;
   let yaml;
   let built;
+  // Files beside the manifests (queue configs, Helm values, reports): written at synth, scanned for secrets below.
+  const extras = path.join(outdir, 'unused', 'extras');
+  fs.rmSync(extras, { recursive: true, force: true });
   try {
     const app = new App({ outdir: path.join(outdir, 'unused') });
     const chart = new Chart(app, 'c', { namespace: 'ml', disableResourceNameHashes: true });
@@ -257,6 +355,10 @@ for (const [i, { cls, name, build }] of cases.entries()) {
   }
   accepted++;
   for (const s of secretValues) if (yaml.includes(s)) failures.push(`${where}: a secret reached the YAML`);
+  for (const f of fs.existsSync(extras) ? fs.readdirSync(extras) : []) {
+    const text = fs.readFileSync(path.join(extras, f), 'utf8');
+    for (const s of secretValues) if (text.includes(s)) failures.push(`${where}: a secret reached extras/${f}`);
+  }
   const docs = parseDocs(yaml);
   const seen = new Set();
   for (const d of docs) {
