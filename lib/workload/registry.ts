@@ -57,7 +57,11 @@ export class _Registry {
     // The safety net against credentials, on every object of every construct (a workload's Service and ConfigMaps, a
     // StorageClass's parameters, a ComputeClass's description), as they are rendered, escape-hatch patches included.
     _Renders.watch(owner);
-    const secrets = () => owner.node.findAll().flatMap(c => (c instanceof ApiObject ? _secretsInRendered(_Renders.of(c)) : []));
+    const secrets = () => owner.node.findAll().flatMap(c => {
+      if (!(c instanceof ApiObject)) return [];
+      const json = _Renders.of(c);
+      return _Renders.derived(json, 'secrets', () => _secretsInRendered(json));
+    });
     owner.node.addValidation({ validate: () => [...registry.conflicts(owner, cluster, mine), ...secrets()] });
   }
 
