@@ -256,8 +256,8 @@ add('duplicates', 'two compute classes', c => { for (const id of ['a', 'b']) new
 add('duplicates', 'storage classes of two kinds', c => { new EbsGp3StorageClass(c, 'a', { platform: karpenter(), name: 'fast' }); new EfsStorageClass(c, 'b', { platform: karpenter(), name: 'fast', fileSystemId: 'fs-0123456789abcdef0' }); });
 add('duplicates', 'GKE storage classes of two kinds', c => { new GkePersistentDiskStorageClass(c, 'a', { platform: autopilot(), name: 'x' }); new GkeHyperdiskMlStorageClass(c, 'b', { platform: autopilot(), name: 'x' }); });
 add('duplicates', 'two volume claims', c => { for (const id of ['a', 'b']) new VolumeClaim(c, id, { platform: karpenter(), size: Size.gibibytes(1), name: 'x' }); });
-// Not caught (no duplicate in the YAML): the StatefulSet creates its workspace claim workspace-x-0 at run time and would
-// take the user's VolumeClaim of that name.
+// No duplicate in the YAML, but the StatefulSet creates its workspace claim workspace-x-0 at run time and would take the
+// user's VolumeClaim of that name: the library claims it like an emitted object and refuses the pair.
 add('duplicates', 'volume claim and notebook workspace', c => {
   new StatefulSetNotebook(c, 'a', job({ name: 'x', image: 'quay.io/jupyter/pytorch-notebook:cuda12-python-3.12' }));
   new VolumeClaim(c, 'b', { platform: autopilot(), size: Size.gibibytes(1), name: 'workspace-x-0' });

@@ -1,7 +1,7 @@
 import { Duration, JsonPatch, Size } from 'cdk8s';
 import {
   Accelerator, CapacityType, ClusterAddon, IdleCulling, KubeflowNotebook, KubeflowNotebookProps, Platform, StatefulSetNotebook,
-  StatefulSetNotebookProps, StorageVolume,
+  StatefulSetNotebookProps, StorageVolume, VolumeClaim,
 } from '../lib';
 import { restrictedViolations } from './support/pss';
 import { podsOf } from './support/pods';
@@ -330,4 +330,18 @@ describe('bad input', () => {
     expect(synthError(chart => new KubeflowNotebook(chart, 'lab', null as any), kubernetes).split('\n').slice(1))
       .toEqual(['  [kubernetes/lab] props=null is invalid: must be an object of KubeflowNotebookProps (required: platform, image)']);
   });
+});
+
+test('a VolumeClaim named like the workspace claim a StatefulSetNotebook\'s StatefulSet creates is a conflict, both ways', () => {
+  const msg = synthError(chart => {
+    new StatefulSetNotebook(chart, 'lab', { platform: kubernetes, image: STACKS_IMAGE, name: 'x' });
+    new VolumeClaim(chart, 'data', { platform: kubernetes, size: Size.gibibytes(10), name: 'workspace-x-0' });
+  }, kubernetes);
+  expect(msg).toContain('[kubernetes/lab] name="x" is invalid: its StatefulSet creates the PersistentVolumeClaim ml/workspace-x-0 for the workspace, which [kubernetes/data] also emits in cluster "default"; the notebook would take it over (give one of them another name)');
+  expect(msg).toContain('[kubernetes/data] name="workspace-x-0" is invalid: PersistentVolumeClaim ml/workspace-x-0 is also emitted by [kubernetes/lab] in cluster "default"');
+  // Another name is no conflict.
+  const chart = chartFor(kubernetes);
+  new StatefulSetNotebook(chart, 'lab', { platform: kubernetes, image: STACKS_IMAGE, name: 'x' });
+  new VolumeClaim(chart, 'data', { platform: kubernetes, size: Size.gibibytes(10), name: 'workspace-y-0' });
+  expect(synth(chart, kubernetes).filter(o => o.kind === 'PersistentVolumeClaim').map(o => o.metadata.name)).toEqual(['workspace-y-0']);
 });

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { SecretKeyRef, _secretKeyEnv } from '../pod/env';
 import { _checkDns1035, _ensure, _show } from '../validation';
 import { GpuNotebook, GpuNotebookProps, _NotebookVariant } from './gpu-notebook';
+import { _Registry } from '../workload/registry';
 
 /** Props of a {@link StatefulSetNotebook}. */
 export interface StatefulSetNotebookProps extends GpuNotebookProps {
@@ -77,7 +78,17 @@ export class StatefulSetNotebook extends GpuNotebook {
         template: { metadata: this._podMetadata(pod), spec: { ...pod.spec, containers: [container] } },
       },
     });
-    this._finish({ resource: this._statefulSet, ingress: this._ingress });
+    // The StatefulSet's controller creates the workspace claim `workspace-<name>-0`: an object of the cluster, claimed
+    // like the emitted ones (a VolumeClaim of that name would be taken over by the notebook).
+    const claim = `workspace-${this.name}-0`;
+    this._finish({
+      resource: this._statefulSet,
+      ingress: this._ingress,
+      implied: [{
+        key: _Registry.objectKey('', 'PersistentVolumeClaim', this.namespace, claim),
+        message: (others, cluster) => `name=${_show(this.name)} is invalid: its StatefulSet creates the PersistentVolumeClaim ${this.namespace ? `${this.namespace}/` : ''}${claim} for the workspace, which ${others} also emits in cluster ${_show(cluster)}; the notebook would take it over (give one of them another name)`,
+      }],
+    });
   }
 
   /** The `apps/v1` StatefulSet (escape hatch). */

@@ -10,7 +10,7 @@ import { _PodInput, _PodOptions, _PodTemplate, _buildPod } from '../pod/pod-temp
 import { GpuShare } from '../sharing/gpu-share';
 import { _Problems, _checkDnsLabel, _checkDnsSubdomain, _checkLabels, _checkProps, _durationSeconds, _ensure, _show } from '../validation';
 import { GpuPodProps } from './gpu-pod-props';
-import { _Registry } from './registry';
+import { _Registry, _SingletonClaim } from './registry';
 import { _Renders } from '../pod/renders';
 
 /** What `_finish` needs to know about the emitted objects. @internal */
@@ -23,6 +23,8 @@ export interface _FinishOptions {
   readonly templates?: () => _FoundTemplate[];
   /** What the NetworkPolicy admits; undefined: no NetworkPolicy. */
   readonly ingress?: k8s.NetworkPolicyIngressRule[];
+  /** Objects the cluster makes from the emitted ones (a StatefulSet's claims), claimed like emitted objects. */
+  readonly implied?: _SingletonClaim[];
 }
 
 /**
@@ -236,7 +238,7 @@ export abstract class GpuWorkload extends Construct {
     }, { ...base, capacityType: this._request?.capacityType ?? base.capacityType }, _durationSeconds(new _Problems(), 'activeDeadline', base.activeDeadline));
     const rendered = o.rendered ?? [o.resource];
     _checkAdmission(this, this.platform, o.templates ?? (() => rendered.flatMap(r => _podTemplatesOf(_Renders.of(r)))), rendered);
-    _Registry.claimAll(this, this.platform.cluster);
+    _Registry.claimAll(this, this.platform.cluster, o.implied);
   }
 
   private _checkIdentity(props: GpuPodProps): void {

@@ -39,6 +39,14 @@ export class _Registry {
   }
 
   /**
+   * The claim key of an object of `kind` (API group `group`, '' for the core group) named `name` in `namespace`, for
+   * a singleton claim of an object the cluster makes (e.g. a StatefulSet's PersistentVolumeClaims).
+   */
+  public static objectKey(group: string, kind: string, namespace: string | undefined, name: string): string {
+    return `${group}\u0000${kind}\u0000${namespace ?? ''}\u0000${name}`;
+  }
+
+  /**
    * Claims every API object under `owner` for `cluster` and adds the validation that reports conflicts of `owner`.
    * `extraKeys` claims singletons that are not objects (e.g. one GPU monitoring stack per cluster); a singleton
    * conflict replaces the object conflicts with the same constructs, which it explains.
@@ -50,7 +58,7 @@ export class _Registry {
       if (!(c instanceof ApiObject)) continue;
       const ns = typeof c.metadata.namespace === 'string' ? c.metadata.namespace : '';
       const group = c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : '';
-      const key = `${cluster}\u0000${group}\u0000${c.kind}\u0000${ns}\u0000${c.name}`;
+      const key = `${cluster}\u0000${_Registry.objectKey(group, c.kind, ns, c.name)}`;
       mine.push(registry.claim(key, { owner, object: { name: c.name, what: `${c.kind} ${ns ? `${ns}/` : ''}${c.name}` } }));
     }
     for (const extra of extraKeys) mine.push(registry.claim(`${cluster}\u0000${extra.key}`, { owner, message: extra.message }));
