@@ -10,9 +10,8 @@ import * as path from 'path';
 import { celCheck } from './support/cel';
 import { podsOf } from './support/pods';
 import { SHARED_AVAILABLE } from './support/schema';
-import { distFiles, distObjects } from './support/dist';
+import { DIST, distFiles, distObjects } from './support/dist';
 
-const DIST = path.resolve(__dirname, '..', 'dist');
 const objects = new Map(distFiles().map(f => [f.replace('.k8s.yaml', ''), distObjects(f)]));
 const all = [...objects.values()].flat();
 const kind = (k: string, chart?: string) => (chart ? objects.get(chart)! : all).filter(o => o.kind === k);

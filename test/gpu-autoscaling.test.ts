@@ -25,7 +25,7 @@ import {
 } from '../lib';
 import { ExporterPod, Labels, Scrape, exporterScrape, gmpScrape, describeWithPromtool, adapterQuery, adapterServedName, runPromtool, seriesName, stored } from './support/promtool';
 import { chartFor, find, printedWarnings, synth, synthError } from './support/synth';
-import { distObjects } from './support/dist';
+import { DIST, distObjects } from './support/dist';
 
 const maybe = describeWithPromtool('gpu-autoscaling');
 
@@ -239,7 +239,6 @@ describe('what the cluster needs', () => {
 });
 
 describe('the example app (dist/): every platform\'s GPU-utilization autoscaler comes with what resolves its metric', () => {
-  const DIST = path.join(__dirname, '..', 'dist');
   const charts = ['gke-autopilot', 'gke-standard', 'karpenter', 'kubernetes'];
   test.each(charts)('%s', chart => {
     const objects = distObjects(chart);

@@ -2,15 +2,12 @@
  * What dist/ shows of LLM serving (issue 16's "done when"), and the CEL rules of every CRD object in dist/ (the strict
  * schema check in example.test.ts does not evaluate them).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { celCheck } from './support/cel';
 import { podsOf } from './support/pods';
 import { SHARED_AVAILABLE } from './support/schema';
-import { distObjects } from './support/dist';
+import { distFiles, distObjects } from './support/dist';
 
-const DIST = path.resolve(__dirname, '..', 'dist');
-const files = fs.readdirSync(DIST).filter(f => f.endsWith('.yaml')).sort();
+const files = distFiles();
 const objects = new Map(files.map(f => [f, distObjects(f)]));
 const all = [...objects.values()].flat();
 const gpus = (container: any) => Number(container?.resources?.limits?.['nvidia.com/gpu'] ?? 0);

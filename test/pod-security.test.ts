@@ -5,8 +5,6 @@
  * the node's MPS server is: GPU sharing). The checker itself is in test/support/pss.ts;
  * the negative tests below prove it catches each control.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
@@ -20,10 +18,9 @@ import {
 import { FoundPod, podSpecsOf, podsOf } from './support/pods';
 import { restrictedViolations } from './support/pss';
 import { chartFor } from './support/synth';
-import { distObjects } from './support/dist';
+import { distFiles, distObjects } from './support/dist';
 
-const DIST = path.resolve(__dirname, '..', 'dist');
-const files = fs.readdirSync(DIST).filter(f => f.endsWith('.k8s.yaml')).sort();
+const files = distFiles();
 const objects: { file: string; obj: any }[] = files.flatMap(file => distObjects(file).map(obj => ({ file, obj })));
 const pods: (FoundPod & { file: string; kind: string; name: string })[] = objects.flatMap(({ file, obj }) =>
   podsOf(obj).map(p => ({ ...p, file, kind: obj.kind, name: obj.metadata?.name })));

@@ -16,7 +16,7 @@ import {
 import { podsOf } from './support/pods';
 import { schemaErrors } from './support/schema';
 import { chartFor, find, synth, synthError } from './support/synth';
-import { distObjects } from './support/dist';
+import { DIST, distObjects } from './support/dist';
 
 const autopilot = Platform.gkeAutopilot();
 const standard = Platform.gkeStandard();
@@ -445,7 +445,6 @@ describe('admission safety net on rendered pods (escape-hatch edits)', () => {
 });
 
 describe('dist/ shows GPU sharing on every platform (issue 14\'s "done when")', () => {
-  const DIST = path.resolve(__dirname, '..', 'dist');
   const load = (file: string) => distObjects(file);
   const pods = (file: string) => load(file).flatMap(o => podsOf(o).map(p => ({ ...p, object: o })));
   const selects = (key: string, value: string) => (p: any) => p.spec.nodeSelector?.[key] === value;

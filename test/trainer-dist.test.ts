@@ -5,15 +5,12 @@
  * validity is test/example.test.ts's; the CEL rules of every CRD object in dist/ are test/llm-dist.test.ts's, and are
  * counted here for the kinds this issue adds.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { celCheck } from './support/cel';
 import { podsOf } from './support/pods';
 import { SHARED_AVAILABLE } from './support/schema';
-import { distObjects } from './support/dist';
+import { distFiles, distObjects } from './support/dist';
 
-const DIST = path.resolve(__dirname, '..', 'dist');
-const files = fs.readdirSync(DIST).filter(f => f.endsWith('.k8s.yaml')).sort();
+const files = distFiles();
 const charts = new Map(files.map(f => [f, distObjects(f)]));
 const all = [...charts.values()].flat();
 const gpus = (c: any) => Number(c?.resources?.limits?.['nvidia.com/gpu'] ?? 0);

@@ -24,7 +24,7 @@ import {
 } from '../lib';
 import { Labels, podMonitorScrape, describeWithPromtool, adapterQuery, adapterServedName, runPromtool, seriesName, stored } from './support/promtool';
 import { chartFor, find, printedWarnings, synth, synthError } from './support/synth';
-import { distObjects } from './support/dist';
+import { DIST, distObjects } from './support/dist';
 
 const maybe = describeWithPromtool('vllm-autoscaling');
 
@@ -262,7 +262,6 @@ describe('synth warns when nothing scrapes the serving pods (the HPA would get n
 });
 
 describe('the example app (dist/): every vLLM autoscaler comes with what resolves its metrics', () => {
-  const DIST = path.join(__dirname, '..', 'dist');
   const charts = ['gke-autopilot', 'gke-standard', 'karpenter', 'kubernetes'];
   const scaled: string[] = [];
   test.each(charts)('%s', chart => {
