@@ -3,8 +3,8 @@
 # mostly one core): both always run, and either failing fails the check.
 set -u
 cd "$(dirname "$0")/.."
-node scripts/run-ts.js scripts/typecheck.ts & tsc=$!
-npx eslint .; lint=$?
+npm run -s typecheck & tsc=$!
+npm run -s lint; lint=$?
 wait $tsc; types=$?
 [ $types -eq 0 ] || echo "check: the type-check failed" >&2
 [ $lint -eq 0 ] || echo "check: lint failed" >&2

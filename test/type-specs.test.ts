@@ -14,7 +14,9 @@ test('npm test\'s type-check compares lib/generated/type-specs.ts with what the 
   const script = fs.readFileSync(path.join(__dirname, '..', 'scripts', 'typecheck.ts'), 'utf8');
   expect(script).toContain("fs.readFileSync(file, 'utf8') !== generateTypeSpecs(program)");
   expect(script).toContain("path.join(ROOT, 'lib', 'generated', 'type-specs.ts')");
-  expect(fs.readFileSync(path.join(__dirname, '..', 'scripts', 'check.sh'), 'utf8')).toContain('scripts/typecheck.ts');
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+  expect(pkg.scripts.typecheck).toBe('node scripts/run-ts.js scripts/typecheck.ts');
+  expect(fs.readFileSync(path.join(__dirname, '..', 'scripts', 'check.sh'), 'utf8')).toContain('npm run -s typecheck');
   expect(fs.readFileSync(path.join(__dirname, '..', 'scripts', 'test.sh'), 'utf8')).toContain('scripts/check.sh');
   expect(JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).scripts.test).toBe('scripts/test.sh');
 });
